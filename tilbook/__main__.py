@@ -1,0 +1,5 @@
+import sys
+
+from tilbook.cli import main
+
+sys.exit(main())

@@ -1,0 +1,365 @@
+"""`mkdocs.yml` → `Config`, reporting every problem at once with its line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tilbook.config.model import (
+    DEFAULT_ENTRY_PATH,
+    DEFAULT_PERMALINK,
+    DEFAULT_SLUG,
+    DEFAULT_TOMORROW_HEADINGS,
+    ENTRY_PATH_FIELDS,
+    PERMALINK_FIELDS,
+    Config,
+    MarkdownExtension,
+    Theme,
+    TilbookSettings,
+)
+from tilbook.errors import ConfigError, Problem
+from tilbook.source import DecodeProblem, Tagged, YamlDoc, YamlProblem, load_yaml_mapping, read_text
+
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+
+# MkDocs keys tilbook reads.
+_USED = {
+    "site_name", "site_url", "site_description", "site_author", "repo_url", "docs_dir",
+    "site_dir", "theme", "markdown_extensions", "extra", "tilbook",
+}
+# MkDocs keys that are valid but mean nothing to tilbook: accepted quietly.
+_MKDOCS_OTHER = {
+    "nav", "copyright", "edit_uri", "edit_uri_template", "use_directory_urls", "strict",
+    "dev_addr", "extra_css", "extra_javascript", "extra_templates", "watch", "hooks",
+    "validation", "exclude_docs", "not_in_nav", "draft_docs", "remote_branch", "remote_name",
+    "repo_name", "INHERIT", "google_analytics",
+}
+_TILBOOK_KEYS = {
+    "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
+    "entry_template", "templates_dir",
+}
+_THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
+
+
+def find_config(start: Path | None = None) -> Path:
+    """The nearest `mkdocs.yml` in `start` (default: the current folder) or above it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    raise ConfigError(
+        f"no mkdocs.yml in {here} or any folder above it",
+        hint="run `tilbook init` to make a workspace here, or pass --config PATH",
+    )
+
+
+def system_timezone() -> tuple[ZoneInfo, str]:
+    """The machine's IANA time zone, or UTC when it cannot be told."""
+    try:
+        import tzlocal
+
+        name = tzlocal.get_localzone_name()
+        if name:
+            return ZoneInfo(name), name
+    except Exception:  # tzlocal raises several kinds on odd systems; UTC is a safe answer
+        pass
+    return ZoneInfo("UTC"), "UTC"
+
+
+class _Checker:
+    """Collects problems while reading values out of a `YamlDoc`."""
+
+    def __init__(self, doc: YamlDoc, path: str) -> None:
+        self.doc = doc
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, keys: tuple[str, ...], message: str, hint: str | None = None, *, warning: bool = False) -> None:
+        self.problems.append(
+            Problem(
+                message,
+                path=self.path,
+                line=self.doc.line(*keys),
+                key=".".join(keys),
+                hint=hint,
+                severity="warning" if warning else "error",
+            )
+        )
+
+    def unknown(self, keys: tuple[str, ...], known: set[str], where: str) -> None:
+        close = difflib.get_close_matches(keys[-1], sorted(known), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known keys {where}: {', '.join(sorted(known))}"
+        self.add(keys, "unknown key, ignored", hint, warning=True)
+
+    def string(self, data: dict[str, Any], keys: tuple[str, ...], default: Any = None) -> Any:
+        value = data.get(keys[-1], default)
+        if value is None or value is default:
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return self.doc.raw.get(keys, str(value))
+        if not isinstance(value, str):
+            self.add(keys, f"expected text, got {_kind(value)}", "write a single value in quotes")
+            return default
+        return value.strip()
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Tagged):
+        return f"a {value.tag} tag"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _check_pattern(chk: _Checker, keys: tuple[str, ...], pattern: str, fields: tuple[str, ...]) -> bool:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        chk.add(keys, f"bad pattern {pattern!r}: {exc}", "fields are written {year}, {month}, {day}, {slug}")
+        return False
+    bad = [n for n in names if n not in fields]
+    if bad:
+        chk.add(keys, f"unknown field {{{bad[0]}}} in {pattern!r}", f"use only {', '.join('{' + f + '}' for f in fields)}")
+        return False
+    parts = PurePosixPath(pattern.replace("{", "").replace("}", "")).parts
+    if ".." in parts or "\\" in pattern:
+        chk.add(keys, f"{pattern!r} may not contain '..' or '\\'", "write a path inside the folder, with '/'")
+        return False
+    return True
+
+
+def _timezone(chk: _Checker, settings: dict[str, Any]) -> tuple[ZoneInfo, str, str]:
+    name = chk.string(settings, ("tilbook", "timezone"))
+    if name:
+        try:
+            return ZoneInfo(name), name, "config"
+        except (ZoneInfoNotFoundError, ValueError):
+            close = _close_zone(name)
+            chk.add(
+                ("tilbook", "timezone"),
+                f"unknown time zone {name!r}",
+                f"did you mean '{close}'?" if close else "use an IANA name such as Asia/Seoul or Europe/Berlin",
+            )
+    zone, zone_name = system_timezone()
+    return zone, zone_name, "system"
+
+
+def _close_zone(name: str) -> str | None:
+    import zoneinfo
+
+    zones = sorted(zoneinfo.available_timezones())
+    by_lower = {z.lower(): z for z in zones}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = difflib.get_close_matches(name, zones, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _string_list(chk: _Checker, data: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    value = data.get(keys[-1])
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        chk.add(keys, f"expected a list of text, got {_kind(value)}", f"write e.g. {keys[-1]}: [내일 할 일, Tomorrow]")
+        return None
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _folder(chk: _Checker, data: dict[str, Any], keys: tuple[str, ...], root: Path, default: str) -> Path:
+    value = chk.string(data, keys, default)
+    return (root / value).resolve() if value else (root / default).resolve()
+
+
+def _markdown_extensions(chk: _Checker, value: Any) -> tuple[MarkdownExtension, ...]:
+    keys = ("markdown_extensions",)
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        value = [{k: v} for k, v in value.items()]
+    if not isinstance(value, list):
+        chk.add(keys, f"expected a list, got {_kind(value)}", "write one extension per line: - toc")
+        return ()
+    found = []
+    for item in value:
+        if isinstance(item, str):
+            found.append(MarkdownExtension(item, line=chk.doc.line(*keys)))
+        elif isinstance(item, dict) and len(item) == 1:
+            (name, options), = item.items()
+            if options is not None and not isinstance(options, dict):
+                chk.add(keys + (str(name),), f"options must be a mapping, got {_kind(options)}")
+                options = None
+            found.append(
+                MarkdownExtension(str(name), MappingProxyType(dict(options or {})), line=chk.doc.line(*keys, str(name)))
+            )
+        else:
+            chk.add(keys, f"each extension is a name or 'name: {{options}}', got {_kind(item)}")
+    return tuple(found)
+
+
+def _theme(chk: _Checker, value: Any, root: Path) -> Theme:
+    if value is None:
+        return Theme()
+    if isinstance(value, str):
+        return Theme(name=value)
+    if not isinstance(value, dict):
+        chk.add(("theme",), f"expected a name or a mapping, got {_kind(value)}", "write theme: {name: tilbook, language: ko}")
+        return Theme()
+    name = chk.string(value, ("theme", "name"), "tilbook") or "tilbook"
+    language = chk.string(value, ("theme", "language")) or chk.string(value, ("theme", "locale")) or "en"
+    custom = chk.string(value, ("theme", "custom_dir"))
+    custom_dir = None
+    if custom:
+        custom_dir = (root / custom).resolve()
+        if not custom_dir.is_dir():
+            chk.add(("theme", "custom_dir"), f"folder {custom!r} does not exist", "create it or remove the key")
+            custom_dir = None
+    return Theme(name=name, language=language, custom_dir=custom_dir)
+
+
+def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        chk.add(("tilbook",), f"expected a mapping, got {_kind(value)}", "indent tilbook's settings under 'tilbook:'")
+        value = {}
+    for key in value:
+        if key not in _TILBOOK_KEYS:
+            chk.unknown(("tilbook", str(key)), _TILBOOK_KEYS, "under tilbook")
+    zone, zone_name, zone_source = _timezone(chk, value)
+    headings = _string_list(chk, value, ("tilbook", "tomorrow_headings")) or DEFAULT_TOMORROW_HEADINGS
+
+    def pattern(key: str, default: str, fields: tuple[str, ...], check: Callable[[str], str | None]) -> str:
+        keys = ("tilbook", key)
+        text = chk.string(value, keys, default) or default
+        if text == default:
+            return text
+        if not _check_pattern(chk, keys, text, fields):
+            return default
+        wrong = check(text)
+        if wrong:
+            chk.add(keys, wrong, f"the default is {default!r}")
+            return default
+        return text
+
+    entry_path = pattern(
+        "entry_path",
+        DEFAULT_ENTRY_PATH,
+        ENTRY_PATH_FIELDS,
+        lambda t: None
+        if t.endswith((".md", ".markdown")) and not t.startswith("/")
+        else f"{t!r} must be a relative path ending in .md",
+    )
+    permalink = pattern(
+        "permalink",
+        DEFAULT_PERMALINK,
+        PERMALINK_FIELDS,
+        lambda t: None
+        if t.startswith("/") and "{slug}" in t and (t.endswith("/") or t.endswith(".html"))
+        else f"{t!r} must start with '/', contain {{slug}} and end with '/' or '.html'",
+    )
+    slug = chk.string(value, ("tilbook", "default_slug"), DEFAULT_SLUG) or DEFAULT_SLUG
+    if not re.fullmatch(r"[\w.-]+", slug):
+        chk.add(("tilbook", "default_slug"), f"{slug!r} is not a slug", "use letters, digits and '-'")
+        slug = DEFAULT_SLUG
+    templates_dir = _folder(chk, value, ("tilbook", "templates_dir"), root, "templates")
+    entry_template = None
+    tpl = chk.string(value, ("tilbook", "entry_template"))
+    if tpl:
+        entry_template = (root / tpl).resolve()
+        if not entry_template.is_file():
+            chk.add(("tilbook", "entry_template"), f"file {tpl!r} does not exist", "create it or remove the key")
+            entry_template = None
+    return TilbookSettings(
+        timezone=zone,
+        timezone_name=zone_name,
+        timezone_source=zone_source,
+        tomorrow_headings=headings,
+        entry_path=entry_path,
+        default_slug=slug,
+        permalink=permalink,
+        entry_template=entry_template,
+        templates_dir=templates_dir,
+    )
+
+
+def parse_config(text: str, *, path: Path) -> Config:
+    """Validate the text of a `mkdocs.yml` at `path` (used for relative folders and messages)."""
+    path = path.resolve()
+    root = path.parent
+    shown = path.name
+    try:
+        doc = load_yaml_mapping(text)
+    except YamlProblem as exc:
+        raise ConfigError(str(exc), path=shown, line=exc.line, hint=exc.hint) from exc
+    chk = _Checker(doc, shown)
+    data = doc.data
+    for keys, line in doc.duplicates:
+        chk.problems.append(
+            Problem("key written twice; the last one wins", path=shown, line=line, key=".".join(keys), severity="warning",
+                    hint="delete one of them")
+        )
+    for key in data:
+        key = str(key)
+        if key == "plugins":
+            chk.add(("plugins",), "tilbook does not run MkDocs plugins; ignored", "tilbook has blog, search and tags built in", warning=True)
+        elif key not in _USED and key not in _MKDOCS_OTHER:
+            chk.unknown((key,), _USED | _MKDOCS_OTHER, "at the top level")
+    site_name = chk.string(data, ("site_name",))
+    if not site_name:
+        chk.add(("site_name",), "missing: every site needs a name", "add a line: site_name: My TIL")
+        site_name = root.name
+    extra = data.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        chk.add(("extra",), f"expected a mapping, got {_kind(extra)}")
+        extra = None
+    docs_dir = _folder(chk, data, ("docs_dir",), root, "journal")
+    site_dir = _folder(chk, data, ("site_dir",), root, "site")
+    if site_dir == docs_dir or docs_dir.is_relative_to(site_dir):
+        chk.add(("site_dir",), "site_dir must not contain docs_dir (a build replaces site_dir)", "use site_dir: site")
+    config = Config(
+        config_path=path,
+        root=root,
+        site_name=site_name,
+        site_url=chk.string(data, ("site_url",)),
+        site_description=chk.string(data, ("site_description",)),
+        site_author=chk.string(data, ("site_author",)),
+        repo_url=chk.string(data, ("repo_url",)),
+        docs_dir=docs_dir,
+        site_dir=site_dir,
+        theme=_theme(chk, data.get("theme"), root),
+        markdown_extensions=_markdown_extensions(chk, data.get("markdown_extensions")),
+        extra=MappingProxyType(dict(extra or {})),
+        tilbook=_tilbook(chk, data.get("tilbook"), root),
+        warnings=tuple(p for p in chk.problems if not p.is_error),
+    )
+    errors = [p for p in chk.problems if p.is_error]
+    if errors:
+        raise ConfigError(problems=errors + [p for p in chk.problems if not p.is_error])
+    return config
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read `mkdocs.yml` (given, or found from the current folder upward) into a `Config`."""
+    path = path or find_config()
+    if path.is_dir():
+        path = find_config(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file", hint="pass the path of your mkdocs.yml, or run `tilbook init`")
+    try:
+        text = read_text(path, display=path.name)
+    except DecodeProblem as exc:
+        raise ConfigError(problems=[exc.problem]) from exc
+    return parse_config(text, path=path)

@@ -1,0 +1,95 @@
+"""`Config`: what `mkdocs.yml` says, typed and validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from tilbook.errors import Problem
+
+DEFAULT_TOMORROW_HEADINGS = (
+    "내일 할 일",
+    "내일 할일",
+    "내일",
+    "Tomorrow",
+    "TODO",
+    "To do",
+    "Next",
+    "Next steps",
+)
+DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
+DEFAULT_ENTRY_PATH = "{year}/{year}-{month}-{day}-{slug}.md"
+DEFAULT_SLUG = "til"
+PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
+ENTRY_PATH_FIELDS = ("year", "month", "day", "slug")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str = "tilbook"
+    language: str = "en"
+    """BCP 47 tag from `theme.language`; `ko` switches built-in prose to Korean."""
+    custom_dir: Path | None = None
+    """Folder whose templates override the theme's (absolute)."""
+
+
+@dataclass(frozen=True)
+class MarkdownExtension:
+    name: str
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TilbookSettings:
+    """The keys under `tilbook:` in `mkdocs.yml`."""
+
+    timezone: ZoneInfo
+    timezone_name: str
+    timezone_source: str
+    """"config" when written in mkdocs.yml, else "system"."""
+    tomorrow_headings: tuple[str, ...] = DEFAULT_TOMORROW_HEADINGS
+    """Headings whose section lists the next day's plan (matched case-insensitively)."""
+    entry_path: str = DEFAULT_ENTRY_PATH
+    """Where `tilbook new` writes, relative to docs_dir; fields {year} {month} {day} {slug}."""
+    default_slug: str = DEFAULT_SLUG
+    """Slug `tilbook new` uses when no title is given."""
+    permalink: str = DEFAULT_PERMALINK
+    """URL of an entry; fields {year} {month} {day} {slug} {category}."""
+    entry_template: Path | None = None
+    """User template for `tilbook new` (absolute); None uses `templates/entry.md` if present."""
+    templates_dir: Path | None = None
+    """Workspace folder holding user templates (absolute)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    config_path: Path
+    """Absolute path of mkdocs.yml."""
+    root: Path
+    """The workspace: the folder holding mkdocs.yml."""
+    site_name: str
+    docs_dir: Path
+    """Absolute folder of journal entries (MkDocs' docs_dir; default `journal`)."""
+    site_dir: Path
+    """Absolute output folder (default `site`)."""
+    tilbook: TilbookSettings
+    site_url: str | None = None
+    site_description: str | None = None
+    site_author: str | None = None
+    repo_url: str | None = None
+    theme: Theme = field(default_factory=Theme)
+    markdown_extensions: tuple[MarkdownExtension, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[Problem, ...] = ()
+    """Problems that did not stop loading (unknown keys, ...), for the CLI to show."""
+
+    def display_path(self, path: Path) -> str:
+        """`path` as the user sees it: relative to the workspace when inside it, `/`-separated."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)

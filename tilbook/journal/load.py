@@ -1,0 +1,194 @@
+"""docs_dir → `Journal`: scan, read, parse, then make slugs unique. Collects every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Iterator
+
+from tilbook.config.model import Config
+from tilbook.errors import EntryError, Problem
+from tilbook.journal.model import DateSource, Entry, Journal
+from tilbook.journal.parse import parse_entry
+from tilbook.source import DecodeProblem, read_text
+
+SUFFIXES = (".md", ".markdown")
+# Folders Jekyll gives meaning to: `_posts` holds entries, `_drafts` holds drafts.
+ENTRY_FOLDERS = ("_posts", "_drafts")
+# Parsing is CPU-bound; below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 4000
+
+Progress = Callable[[int, int], None]
+
+
+def scan_journal(docs_dir: Path) -> list[PurePosixPath]:
+    """Entry files under `docs_dir`, sorted: `.md`/`.markdown`, skipping hidden folders and
+    `_`-prefixed ones except `_posts`/`_drafts`. Symlinked folders are not followed."""
+    found: list[PurePosixPath] = []
+
+    def walk(folder: Path, rel: PurePosixPath) -> None:
+        try:
+            items = list(os.scandir(folder))
+        except OSError:
+            return
+        for item in items:
+            name = item.name
+            if name.startswith("."):
+                continue
+            if item.is_dir(follow_symlinks=False):
+                if name.startswith("_") and name not in ENTRY_FOLDERS:
+                    continue
+                walk(Path(item.path), rel / name)
+            elif name.lower().endswith(SUFFIXES) and item.is_file():
+                if not rel.parts and name.lower() in ("readme.md", "readme.markdown"):
+                    continue
+                found.append(rel / name)
+
+    walk(docs_dir, PurePosixPath())
+    return sorted(found, key=lambda p: unicodedata.normalize("NFC", p.as_posix()))
+
+
+def git_first_commits(folder: Path) -> dict[Path, dt.datetime]:
+    """Absolute path → author date of the commit that added it, for files under `folder`.
+
+    One `git log` for the whole folder. Empty when git or a repository is missing.
+    """
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, check=True, timeout=30,
+        ).stdout.strip()
+        out = subprocess.run(
+            ["git", "-C", top, "-c", "core.quotepath=off", "log", "--diff-filter=A", "--format=@@%aI",
+             "--name-only", "--no-renames", "--", str(folder)],
+            capture_output=True, text=True, encoding="utf-8", check=True, timeout=120,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    found: dict[Path, dt.datetime] = {}
+    when: dt.datetime | None = None
+    for line in out.splitlines():
+        if line.startswith("@@"):
+            when = dt.datetime.fromisoformat(line[2:])
+        elif line and when is not None:
+            found[Path(top, unicodedata.normalize("NFC", line))] = when  # newest first: the oldest wins
+    return found
+
+
+def _mtime(path: Path, config: Config) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=config.tilbook.timezone)
+
+
+def load_entry(path: Path, *, config: Config, fallback_date: tuple[dt.datetime, DateSource] | None = None) -> Entry:
+    """Read one entry file (inside docs_dir) and parse it. Raises `EntryError`."""
+    path = path.resolve() if not path.is_absolute() else path
+    try:
+        rel = PurePosixPath(path.relative_to(config.docs_dir).as_posix())
+    except ValueError:
+        rel = PurePosixPath(path.name)
+    shown = config.display_path(path)
+    try:
+        text = read_text(path, display=shown)
+    except DecodeProblem as exc:
+        raise EntryError(problems=[exc.problem]) from exc
+    except OSError as exc:
+        raise EntryError(f"cannot read the file: {exc.strerror}", path=shown) from exc
+    if fallback_date is None:
+        fallback_date = (_mtime(path, config), "mtime")
+    return parse_entry(text, rel, config=config, display_path=shown, fallback_date=fallback_date, abs_path=path)
+
+
+def _load_one(args: tuple[Path, Config]) -> Entry | EntryError:
+    path, config = args
+    try:
+        return load_entry(path, config=config)
+    except EntryError as exc:
+        return exc
+
+
+def _load_all(paths: list[Path], config: Config, progress: Progress | None) -> Iterator[Entry | EntryError]:
+    jobs = [(p, config) for p in paths]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) >= PARALLEL_MIN_FILES and workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            for i, result in enumerate(pool.map(_load_one, jobs, chunksize=256), 1):
+                if progress:
+                    progress(i, len(paths))
+                yield result
+        return
+    for i, job in enumerate(jobs, 1):
+        yield _load_one(job)
+        if progress:
+            progress(i, len(paths))
+
+
+def load_journal(config: Config, *, progress: Progress | None = None) -> Journal:
+    """Load every entry under `config.docs_dir`. Never raises for a bad entry: its problems
+    are in `Journal.problems` and it is left out of `Journal.entries`."""
+    docs = config.docs_dir
+    if not docs.is_dir():
+        problem = Problem(
+            f"the journal folder {config.display_path(docs)!r} does not exist",
+            path=config.display_path(config.config_path),
+            key="docs_dir",
+            hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
+        )
+        return Journal(entries=(), problems=(problem,), docs_dir=docs)
+    paths = [docs / rel for rel in scan_journal(docs)]
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for result in _load_all(paths, config, progress):
+        if isinstance(result, EntryError):
+            problems.extend(result.problems)
+        else:
+            entries.append(result)
+    undated = [e for e in entries if e.date_source == "mtime"]
+    if undated:
+        first = git_first_commits(docs)
+        redone = {}
+        for entry in undated:
+            assert entry.abs_path is not None
+            when = first.get(Path(unicodedata.normalize("NFC", str(entry.abs_path))))
+            if when is not None:
+                redone[entry.rel_path] = load_entry(entry.abs_path, config=config, fallback_date=(when, "git"))
+        entries = [redone.get(e.rel_path, e) for e in entries]
+    entries = unique_slugs(entries, config)
+    for entry in entries:
+        problems.extend(entry.warnings)
+    entries.sort(key=lambda e: (e.date, e.rel_path))
+    return Journal(entries=tuple(entries), problems=tuple(problems), docs_dir=docs)
+
+
+def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
+    """Give every entry its own URL: on a clash the earliest (by date, then path) keeps the
+    slug and the others get `-2`, `-3`, ... with a warning. Deterministic."""
+    pattern = config.tilbook.permalink
+    ordered = sorted(entries, key=lambda e: (e.date, e.rel_path.as_posix()))
+    taken: dict[str, Entry] = {}
+    result: list[Entry] = []
+    for entry in ordered:
+        url = entry.url(pattern).casefold()
+        if url not in taken:
+            taken[url] = entry
+            result.append(entry)
+            continue
+        first = taken[url]
+        n = 2
+        while (candidate := replace(entry, slug=f"{entry.slug}-{n}")).url(pattern).casefold() in taken:
+            n += 1
+        warning = Problem(
+            f"slug '{entry.slug}' gives the same URL as {first.rel_path.as_posix()}; this entry uses '{candidate.slug}'",
+            path=config.display_path(entry.abs_path or config.docs_dir / entry.rel_path),
+            line=entry.front_matter.lines.get("slug"),
+            hint="set a different slug: in its front matter",
+            severity="warning",
+        )
+        candidate = replace(candidate, warnings=entry.warnings + (warning,))
+        taken[candidate.url(pattern).casefold()] = candidate
+        result.append(candidate)
+    return result

@@ -1,0 +1,175 @@
+"""The journal's data model: `Entry`, `FrontMatter`, `Todo`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, Callable, Literal, Mapping
+
+from tilbook.errors import Problem
+from tilbook.journal.slug import slugify
+
+DateSource = Literal["front matter", "front matter path", "file name", "git", "mtime"]
+TitleSource = Literal["front matter", "heading", "file name"]
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    format: Literal["yaml", "toml", "none"]
+    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """Top-level key → 1-based line in the file."""
+
+
+@dataclass(frozen=True)
+class Todo:
+    """An item of work: a task-list item, or an item of the "tomorrow" section."""
+
+    text: str
+    """The item as written, without the checkbox and without a `(since …)` marker."""
+    done: bool
+    line: int
+    """1-based line in the entry's file."""
+    kind: Literal["task", "tomorrow"]
+    """`task`: a `- [ ]` item anywhere; `tomorrow`: an item of the tomorrow section."""
+    since: dt.date | None = None
+    """The day a `(since YYYY-MM-DD)` marker says the item first appeared (set by `new`)."""
+    children: tuple[Todo, ...] = ()
+
+    def walk(self) -> tuple[Todo, ...]:
+        """This item and all its descendants, depth first."""
+        found: list[Todo] = [self]
+        for child in self.children:
+            found.extend(child.walk())
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journal entry, parsed. Built by `parse_entry`; never holds half-filled fields."""
+
+    rel_path: PurePosixPath
+    """Path inside docs_dir, `/`-separated, NFC: the entry's identity."""
+    title: str
+    title_source: TitleSource
+    date: dt.datetime
+    """Timezone-aware; the author's own offset when they wrote one, else the config's zone."""
+    date_source: DateSource
+    slug: str
+    """Unicode, NFC, lower case; unique within the journal (see `Journal`)."""
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    draft: bool
+    front_matter: FrontMatter
+    body: str
+    """Markdown after the front matter, exactly as written (never evaluated as a template)."""
+    body_line: int
+    """Line of the file on which `body` starts."""
+    excerpt: str
+    """Markdown of the teaser: text before `<!--more-->`, else the first paragraph."""
+    reading_minutes: int
+    todos: tuple[Todo, ...]
+    """Top-level items in file order (tomorrow items carry their children)."""
+    abs_path: Path | None = None
+    warnings: tuple[Problem, ...] = ()
+    updated: dt.datetime | None = None
+    """`last_modified_at` / `updated` from the front matter, if any."""
+
+    @property
+    def day(self) -> dt.date:
+        """The calendar day in the entry's own offset: 08:00 +0900 on March 7 is March 7."""
+        return self.date.date()
+
+    def open_todos(self) -> tuple[Todo, ...]:
+        """Unfinished items, each with only its unfinished children."""
+        return tuple(_prune_done(t) for t in self.todos if not t.done)
+
+    def is_future(self, now: dt.datetime) -> bool:
+        return self.date > now
+
+    def url(self, pattern: str) -> str:
+        return entry_url(self, pattern)
+
+
+def _prune_done(todo: Todo) -> Todo:
+    from dataclasses import replace
+
+    return replace(todo, children=tuple(_prune_done(c) for c in todo.children if not c.done))
+
+
+def entry_url(entry: Entry, pattern: str) -> str:
+    """The entry's URL path from a permalink pattern, unencoded (`/2024/03/05/오토인코더/`)."""
+    return pattern.format(
+        year=f"{entry.day.year:04d}",
+        month=f"{entry.day.month:02d}",
+        day=f"{entry.day.day:02d}",
+        slug=entry.slug,
+        category=slugify(entry.categories[0]) if entry.categories else "",
+    ).replace("//", "/")
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """A tag or category with its entries; spellings that differ only in case are one group."""
+
+    name: str
+    """The spelling used most often (first seen wins a tie)."""
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Journal:
+    """All entries, sorted by date then path, and every problem met while loading them."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    docs_dir: Path
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    def visible(self, now: dt.datetime, *, drafts: bool = False, future: bool = False) -> tuple[Entry, ...]:
+        """Entries a reader sees: no drafts and nothing dated after `now`, unless asked."""
+        return tuple(
+            e for e in self.entries if (drafts or not e.draft) and (future or not e.is_future(now))
+        )
+
+    @cached_property
+    def by_day(self) -> Mapping[dt.date, tuple[Entry, ...]]:
+        days: dict[dt.date, list[Entry]] = {}
+        for entry in self.entries:
+            days.setdefault(entry.day, []).append(entry)
+        return MappingProxyType({d: tuple(es) for d, es in days.items()})
+
+    @cached_property
+    def by_tag(self) -> Mapping[str, TermGroup]:
+        """Casefolded tag → group."""
+        return _group(self.entries, lambda e: e.tags)
+
+    @cached_property
+    def by_category(self) -> Mapping[str, TermGroup]:
+        """Casefolded category → group."""
+        return _group(self.entries, lambda e: e.categories)
+
+    def latest_before(self, day: dt.date) -> Entry | None:
+        """The most recent entry dated before `day` (drafts included: they are still yours)."""
+        earlier = [e for e in self.entries if e.day < day]
+        return earlier[-1] if earlier else None
+
+
+def _group(entries: tuple[Entry, ...], terms: Callable[[Entry], tuple[str, ...]]) -> Mapping[str, TermGroup]:
+    members: dict[str, list[Entry]] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for entry in entries:
+        for term in terms(entry):
+            key = term.casefold()
+            members.setdefault(key, []).append(entry)
+            spellings.setdefault(key, Counter())[term] += 1
+    return MappingProxyType(
+        {key: TermGroup(spellings[key].most_common(1)[0][0], tuple(es)) for key, es in sorted(members.items())}
+    )

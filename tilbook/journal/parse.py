@@ -1,0 +1,338 @@
+"""Text → `Entry`. Pure: the path travels along for messages and file-name facts only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+import unicodedata
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from tilbook.config.model import Config
+from tilbook.errors import EntryError, Problem
+from tilbook.journal.body import scan_body
+from tilbook.journal.dates import DateTextError, as_aware, date_from_name, date_from_url_path, parse_date_text
+from tilbook.journal.model import DateSource, Entry, FrontMatter, TitleSource
+from tilbook.journal.slug import slugify
+from tilbook.source import YamlProblem, load_yaml_mapping, quote_colon_values
+
+FM = "front matter"
+_FENCE_LINE = {"---": "yaml", "+++": "toml"}
+# C0 controls other than tab and newline, DEL, and C1 controls: invisible, and illegal in XML feeds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class _Parse:
+    """State of one `parse_entry` call: collects problems, then builds the `Entry`."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def error(self, message: str, *, line: int | None = None, key: str | None = None, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, path=self.shown, line=line, key=key, hint=hint, context=FM if key else None))
+
+    def warn(self, message: str, *, line: int | None = None, key: str | None = None, hint: str | None = None) -> None:
+        self.problems.append(
+            Problem(message, path=self.shown, line=line, key=key, hint=hint, context=FM if key else None, severity="warning")
+        )
+
+
+def split_front_matter(text: str) -> tuple[str, str, str, int, int]:
+    """(format, front matter text, body, line where front matter text starts, body's first line).
+
+    Only a `---` or `+++` line at the very start opens front matter (a `---` further down is
+    a rule, and one inside a code fence is an example). Raises ValueError when it never closes.
+    """
+    first, _, rest = text.partition("\n")
+    kind = _FENCE_LINE.get(first.rstrip())
+    if kind is None:
+        return "none", "", text, 1, 1
+    closers = ("---", "...") if kind == "yaml" else ("+++",)
+    lines = rest.split("\n")
+    for i, line in enumerate(lines):
+        if line.rstrip() in closers:
+            fm = "\n".join(lines[:i])
+            body = "\n".join(lines[i + 1 :])
+            return kind, fm, body, 2, i + 3
+    raise ValueError(f"front matter opened with {first.rstrip()!r} on line 1 never closes")
+
+
+def _toml_lines(fm: str, first_line: int) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    table = ""
+    for i, line in enumerate(fm.split("\n")):
+        m = re.match(r"\s*\[+\s*([^\]]+?)\s*\]+", line)
+        if m:
+            table = m[1]
+            lines.setdefault(table, i + first_line)
+            continue
+        m = re.match(r"\s*([\w.-]+|\"[^\"]*\")\s*=", line)
+        if m and not table:
+            lines.setdefault(m[1].strip('"'), i + first_line)
+    return lines
+
+
+def _load_front_matter(p: _Parse, kind: str, fm: str, first_line: int) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
+    """(data, key → line, key → raw scalar text)."""
+    if kind == "toml":
+        try:
+            data = tomllib.loads(fm)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            line = int(m[1]) + first_line - 1 if m else first_line
+            reason = re.sub(r" \(at .*", "", str(exc))
+            p.error(f"invalid TOML front matter: {reason}", line=line,
+                    hint="TOML needs quoted strings: title = \"My day\"")
+            return {}, {}, {}
+        return data, _toml_lines(fm, first_line), {}
+    try:
+        doc = load_yaml_mapping(fm, first_line=first_line)
+    except YamlProblem as exc:
+        fixed, changed = quote_colon_values(fm)
+        if not changed:
+            p.error(str(exc), line=exc.line, hint=exc.hint)
+            return {}, {}, {}
+        try:
+            doc = load_yaml_mapping(fixed, first_line=first_line)
+        except YamlProblem:
+            p.error(str(exc), line=exc.line, hint=exc.hint)
+            return {}, {}, {}
+        for n in changed:
+            p.warn(
+                "value contains ': ' and is not quoted; read it as text",
+                line=n + first_line - 1,
+                hint="put the value in quotes, e.g. title: \"Part 1: basics\"",
+            )
+    for keys, line in doc.duplicates:
+        if len(keys) == 1:
+            p.warn(f"'{keys[0]}' is written twice; the last one wins", line=line, hint="delete one of them")
+    lines = {k[0]: v for k, v in doc.lines.items() if len(k) == 1}
+    raw = {k[0]: v for k, v in doc.raw.items() if len(k) == 1}
+    return doc.data, lines, raw
+
+
+def _text_value(p: _Parse, data: dict[str, Any], raw: dict[str, str], key: str, line: int | None) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        p.error(f"expected text, got a {'list' if isinstance(value, list) else 'mapping'}", line=line, key=key,
+                hint=f'write {key}: "..." on one line')
+        return None
+    text = raw.get(key, value if isinstance(value, str) else str(value))
+    text = unicodedata.normalize("NFC", str(text))
+    return " ".join(text.split()) or None
+
+
+def _flat_terms(value: Any) -> list[str]:
+    """Jekyll's rules for tags and categories: a string splits on spaces (or on commas when it
+    has any); lists may nest (`tags: [[a, b]]`)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = value.split(",") if "," in value else value.split()
+        return [s for s in (" ".join(x.split()) for x in parts) if s]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _flat_terms(item)]
+    if isinstance(value, bool):
+        return [str(value).lower()]
+    if isinstance(value, (int, float)):
+        return [str(value)]
+    return []
+
+
+def _terms(p: _Parse, data: dict[str, Any], lines: dict[str, int], *keys: str) -> tuple[str, ...]:
+    found: list[str] = []
+    seen: set[str] = set()
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, dict):
+            p.error("expected a list, got a mapping", line=lines.get(key), key=key, hint=f"write {key}: [one, two]")
+            continue
+        for term in _flat_terms(value):
+            term = unicodedata.normalize("NFC", term)
+            if term.casefold() not in seen:
+                seen.add(term.casefold())
+                found.append(term)
+    return tuple(found)
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
+        return value.strip().lower() in ("true", "yes")
+    return None
+
+
+def _date_value(p: _Parse, value: Any, key: str, line: int | None, config: Config) -> dt.datetime | None:
+    zone = config.tilbook.timezone
+    if isinstance(value, (dt.date, dt.datetime)):
+        return as_aware(value, zone)
+    if isinstance(value, str):
+        try:
+            return parse_date_text(value, zone)[0]
+        except DateTextError as exc:
+            p.error(str(exc), line=line, key=key, hint=exc.hint)
+            return None
+    p.error(f"expected a date like 2024-03-05, got {value!r}", line=line, key=key, hint="write it as YYYY-MM-DD")
+    return None
+
+
+def _name_parts(rel_path: PurePosixPath) -> tuple[str, ...]:
+    """Path parts without the suffix; a page bundle (`slug/index.md`) is named by its folder."""
+    parts = tuple(unicodedata.normalize("NFC", x) for x in rel_path.with_suffix("").parts)
+    if parts and parts[-1] in ("index", "_index") and len(parts) > 1:
+        return parts[:-1]
+    return parts
+
+
+def parse_entry(
+    text: str,
+    rel_path: PurePosixPath | str,
+    *,
+    config: Config,
+    display_path: str | None = None,
+    fallback_date: tuple[dt.datetime, DateSource] | None = None,
+    abs_path: Path | None = None,
+) -> Entry:
+    """Parse the decoded text of the entry at `rel_path` (inside docs_dir).
+
+    `fallback_date` is used when neither the front matter nor the file name has a date
+    (the loader passes the file's first git commit or its mtime). Raises `EntryError` with
+    every error found; warnings travel in `Entry.warnings`.
+    """
+    rel_path = PurePosixPath(unicodedata.normalize("NFC", str(rel_path)))
+    p = _Parse(display_path or rel_path.as_posix())
+
+    if _CONTROL.search(text):
+        bad_lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _CONTROL.finditer(text)})
+        shown = ", ".join(map(str, bad_lines[:5])) + (" ..." if len(bad_lines) > 5 else "")
+        p.warn(
+            f"invisible control characters removed (line{'s' if len(bad_lines) > 1 else ''} {shown})",
+            line=bad_lines[0],
+            hint="they usually come from copy and paste; delete them in your editor",
+        )
+        text = _CONTROL.sub("", text)
+
+    try:
+        kind, fm_text, body, fm_line, body_line = split_front_matter(text)
+    except ValueError as exc:
+        raise EntryError(str(exc), path=p.shown, line=1, hint="end the front matter with a line of three dashes: ---") from None
+    data, lines, raw = _load_front_matter(p, kind, fm_text, fm_line) if kind != "none" else ({}, {}, {})
+
+    parts = _name_parts(rel_path)
+    named = date_from_name(parts)
+    name_rest = named[1] if named else parts[-1]
+
+    # --- date: front matter, then Zola's `path`, then the file name, then the fallback ----
+    date: dt.datetime | None = None
+    source: DateSource | None = None
+    for key in ("date", "pubDate", "published_at"):
+        if data.get(key) is not None and not isinstance(data.get(key), bool):
+            date = _date_value(p, data[key], key, lines.get(key), config)
+            source = "front matter"
+            break
+    url_path = data.get("path") if isinstance(data.get("path"), str) else None
+    from_url = date_from_url_path(url_path) if url_path else None
+    name_date: dt.date | None = None
+    if named:
+        (y, m, d), _ = named
+        try:
+            name_date = dt.date(y, m, d)
+        except ValueError:
+            p.error(f"the file name's date {y:04d}-{m:02d}-{d:02d} is not a real date", key=None,
+                    hint="rename the file to a real date, or write the date in the front matter")
+    if date is None and source is None:
+        if from_url:
+            (y, m, d), _ = from_url
+            try:
+                date, source = dt.datetime(y, m, d, tzinfo=config.tilbook.timezone), "front matter path"
+            except ValueError:
+                p.error(f"the date in path {url_path!r} is not a real date", line=lines.get("path"), key="path")
+        if date is None and name_date is not None:
+            date, source = as_aware(name_date, config.tilbook.timezone), "file name"
+    elif date is not None and name_date is not None and date.date() != name_date:
+        p.warn(
+            f"date {date.date().isoformat()} differs from the file name's {name_date.isoformat()}; using the front matter",
+            line=lines.get("date"),
+            key="date",
+            hint="rename the file or fix the date if this is a typo (Jekyll also lets front matter win)",
+        )
+    if date is None and source is None:
+        if fallback_date is None:
+            p.error("no date: none in the front matter or the file name", line=fm_line if kind != "none" else 1,
+                    hint="add a line date: YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-slug.md")
+        else:
+            date, source = fallback_date
+            if source == "mtime":
+                p.warn(
+                    f"no date in the front matter or the file name; using the file's modification time ({date:%Y-%m-%d})",
+                    hint="add date: YYYY-MM-DD to the front matter so the date survives a copy or a clone",
+                )
+
+    updated = None
+    for key in ("last_modified_at", "updated", "lastmod"):
+        if data.get(key) is not None:
+            updated = _date_value(p, data[key], key, lines.get(key), config)
+            break
+
+    # --- title, body facts ---------------------------------------------------------------
+    title = _text_value(p, data, raw, "title", lines.get("title"))
+    if "title" in data and data["title"] is None:
+        p.warn("title is empty", line=lines.get("title"), key="title",
+               hint="write a title, or remove the line to use the first heading")
+    facts = scan_body(body, first_line=body_line, tomorrow_headings=config.tilbook.tomorrow_headings)
+    title_source: TitleSource = "front matter"
+    if not title:
+        if facts.first_heading:
+            title, title_source = facts.first_heading, "heading"
+        else:
+            title = " ".join(re.split(r"[-_\s]+", name_rest)).strip() or (date.date().isoformat() if date else parts[-1])
+            title_source = "file name"
+
+    # --- slug, terms, draft ----------------------------------------------------------------
+    slug_text = _text_value(p, data, raw, "slug", lines.get("slug"))
+    if not slug_text and from_url and from_url[1]:
+        slug_text = from_url[1]
+    slug = slugify(slug_text or name_rest) or slugify(title) or "entry"
+
+    categories = _terms(p, data, lines, "categories", "category")
+    tags = _terms(p, data, lines, "tags", "tag", "keywords")
+    draft = "_drafts" in rel_path.parts
+    for key, meaning in (("draft", True), ("published", False)):
+        if key in data:
+            flag = _flag(data[key])
+            if flag is None:
+                p.error(f"expected true or false, got {data[key]!r}", line=lines.get(key), key=key,
+                        hint=f"write {key}: true or {key}: false")
+            elif flag == meaning:
+                draft = True
+
+    errors = [x for x in p.problems if x.is_error]
+    if errors:
+        raise EntryError(problems=p.problems)
+    assert date is not None and source is not None  # every branch without a date added an error
+    return Entry(
+        rel_path=rel_path,
+        abs_path=abs_path,
+        title=title,
+        title_source=title_source,
+        date=date,
+        date_source=source,
+        updated=updated,
+        slug=slug,
+        categories=categories,
+        tags=tags,
+        draft=draft,
+        front_matter=FrontMatter(kind, MappingProxyType(data), MappingProxyType(lines)),  # type: ignore[arg-type]
+        body=body,
+        body_line=body_line,
+        excerpt=facts.excerpt,
+        reading_minutes=facts.reading_minutes,
+        todos=facts.todos,
+        warnings=tuple(p.problems),
+    )

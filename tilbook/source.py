@@ -1,0 +1,263 @@
+"""Reading the user's text files: bytes → clean text, and YAML with line numbers.
+
+Entries are often written on Windows (Notepad adds a BOM and CRLF line ends, older
+editors save CP949) and on macOS (NFD Hangul in file names and text). Everything that
+reads a user's file goes through `decode_text`, so the rest of tilbook sees one form:
+UTF-8 decoded, no BOM, `\\n` line ends, NFC.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tilbook.errors import Problem
+
+_BOMS = (b"\xef\xbb\xbf",)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class DecodeProblem(ValueError):
+    """The bytes are not UTF-8; carries a ready `Problem`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    if data.startswith(_UTF16_BOMS):
+        return "UTF-16"
+    for name, label in (("cp949", "CP949 (Korean Windows)"), ("shift_jis", "Shift-JIS"), ("gb18030", "GB18030")):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        # CP949 decodes almost any byte string; call it likely only when it yields Hangul.
+        if name != "cp949" or any("\uac00" <= ch <= "\ud7a3" for ch in text):
+            return label
+    return None
+
+
+def decode_text(data: bytes, *, path: str) -> str:
+    """UTF-8 bytes (BOM optional, CRLF/CR/LF) → NFC text with `\\n` line ends.
+
+    Raises `DecodeProblem` naming the line of the first bad byte and the likely encoding.
+    """
+    if data.startswith(_BOMS):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guess = _guess_encoding(data)
+        enc = guess.split(" ")[0] if guess else "CP949"
+        what = f"it looks like {guess}" if guess else "the encoding is unknown"
+        raise DecodeProblem(
+            Problem(
+                f"not UTF-8 text ({what}; first bad byte 0x{data[exc.start]:02x})",
+                path=path,
+                line=line,
+                hint=(
+                    f'convert it once to UTF-8: iconv -f {enc} -t UTF-8 "{path}" > converted.md'
+                    " && mv converted.md "
+                    f'"{path}"  (or in your editor: save with encoding UTF-8)'
+                ),
+            )
+        ) from exc
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def read_text(path: Path, *, display: str | None = None) -> str:
+    """Read a user's text file through `decode_text`."""
+    return decode_text(path.read_bytes(), path=display or str(path))
+
+
+# --- YAML -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A YAML value with a tag we do not execute (`!!python/name:…`, `!relative`)."""
+
+    tag: str
+    value: Any
+
+
+# libyaml's parser when PyYAML was built with it: several times faster on big journals.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that leaves timestamps as text and never runs a tag.
+
+    Timestamps: PyYAML turns `2021-02-30` into a crash (ValueError) and `2025-06-16 10:00:00
+    +0900` into a str while `+09:00` becomes a datetime; tilbook parses every date itself.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_env(loader: _Loader, node: yaml.Node) -> Any:
+    # MkDocs' `!ENV NAME` and `!ENV [NAME, OTHER, default]`.
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)
+        names, default = items[:-1] if len(items) > 1 else items, items[-1] if len(items) > 1 else None
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            value = os.environ[name]
+            return yaml.load(value, Loader=_Loader) if value else value
+    return default
+
+
+def _construct_tagged(loader: _Loader, suffix: str, node: yaml.Node) -> Tagged:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node)
+    else:
+        value = loader.construct_mapping(node)
+    return Tagged(node.tag, value)
+
+
+_Loader.add_constructor("!ENV", _construct_env)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
+_Loader.add_multi_constructor("!", _construct_tagged)
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A YAML mapping with the line of every key and the source text of plain scalars."""
+
+    data: dict[str, Any]
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    """Key path → 1-based line of the key in the file."""
+    raw: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Key path → the scalar exactly as written (so `title: 1.10` or `title: no` stay text)."""
+    duplicates: tuple[tuple[tuple[str, ...], int], ...] = ()
+    root_line: int = 1
+
+    def line(self, *keys: str) -> int:
+        """Line of the deepest known key along `keys`, else the document's first line."""
+        for n in range(len(keys), 0, -1):
+            if keys[:n] in self.lines:
+                return self.lines[keys[:n]]
+        return self.root_line
+
+
+class YamlProblem(ValueError):
+    def __init__(self, message: str, line: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+def _walk(node: yaml.Node, prefix: tuple[str, ...], offset: int, doc: dict[str, Any]) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = str(key_node.value)
+        path = prefix + (key,)
+        if key in seen:
+            doc["duplicates"].append((path, key_node.start_mark.line + 1 + offset))
+        seen.add(key)
+        doc["lines"][path] = key_node.start_mark.line + 1 + offset
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style is None:
+            doc["raw"][path] = value_node.value
+        _walk(value_node, path, offset, doc)
+
+
+def load_yaml_mapping(text: str, *, first_line: int = 1) -> YamlDoc:
+    """Parse YAML that must be a mapping (or empty). `first_line` is where `text` starts.
+
+    Raises `YamlProblem` with the file's real line number.
+    """
+    offset = first_line - 1
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDoc({}, root_line=first_line)
+        if not isinstance(node, yaml.MappingNode):
+            raise YamlProblem(
+                f"expected 'key: value' lines, got a {_node_kind(node)}",
+                node.start_mark.line + 1 + offset,
+                "write one 'key: value' per line",
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + offset) if mark else first_line
+        what = exc.problem or str(exc)
+        if exc.context and "mapping" in exc.context and "tab" not in what:
+            what = f"{exc.context}: {what}"
+        raise YamlProblem(f"invalid YAML: {what}", line, _yaml_hint(what)) from exc
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise YamlProblem(f"invalid YAML: {exc}", first_line) from exc
+    finally:
+        loader.dispose()
+    found: dict[str, Any] = {"lines": {}, "raw": {}, "duplicates": []}
+    _walk(node, (), offset, found)
+    return YamlDoc(
+        data,
+        lines=found["lines"],
+        raw=found["raw"],
+        duplicates=tuple(found["duplicates"]),
+        root_line=first_line,
+    )
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "single value"
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "a value that contains ': ' must be quoted, e.g. title: \"Part 1: basics\""
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "YAML indents with spaces only; replace the tab with spaces"
+    if "could not find expected ':'" in problem:
+        return "each line needs 'key: value'; quote values that span lines"
+    if "found undefined alias" in problem or "found unhashable key" in problem:
+        return "quote the value: text starting with * or { is YAML syntax"
+    return None
+
+
+_UNQUOTED_COLON = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)(?P<sep>\s*:[ \t]+)(?P<value>[^'\"\[{|>&*!#%@`\s].*?:\s.*?)\s*$")
+
+
+def quote_colon_values(text: str) -> tuple[str, list[int]]:
+    """Quote top-level `key: value: more` lines, the commonest front matter mistake.
+
+    Returns the repaired text and the 1-based lines (within `text`) that were changed.
+    """
+    lines = text.split("\n")
+    changed = []
+    for i, line in enumerate(lines):
+        m = _UNQUOTED_COLON.match(line)
+        if m and " #" not in m["value"]:
+            value = m["value"].replace("'", "''")
+            lines[i] = f"{m['key']}{m['sep']}'{value}'"
+            changed.append(i + 1)
+    return "\n".join(lines), changed

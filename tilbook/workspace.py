@@ -1,0 +1,82 @@
+"""`tilbook init`: a new workspace. Writes only files that do not exist yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tilbook.config.load import parse_config, system_timezone
+from tilbook.journal.model import Journal
+from tilbook.journal.new import plan_new_entry
+
+GITIGNORE = """\
+# tilbook build output and caches
+/site/
+/.tilbook/cache/
+__pycache__/
+.ipynb_checkpoints/
+"""
+
+
+def config_text(*, site_name: str, language: str, timezone: str) -> str:
+    return f"""\
+site_name: {site_name}
+site_description: What I learn, one day at a time.
+docs_dir: journal
+site_dir: site
+theme:
+  name: tilbook
+  language: {language}
+
+markdown_extensions:
+  - toc
+  - tables
+  - footnotes
+  - admonition
+  - pymdownx.tasklist
+  - pymdownx.arithmatex
+
+tilbook:
+  timezone: {timezone}
+  # Headings whose list is the next day's plan; `tilbook new` carries their open items.
+  tomorrow_headings: [내일 할 일, Tomorrow, TODO, Next]
+  # Where `tilbook new` writes, inside docs_dir.
+  entry_path: "{{year}}/{{year}}-{{month}}-{{day}}-{{slug}}.md"
+  permalink: "/{{year}}/{{month}}/{{day}}/{{slug}}/"
+"""
+
+
+def init_workspace(folder: Path, *, language: str = "ko", now: dt.datetime | None = None) -> list[tuple[Path, bool]]:
+    """Create a workspace in `folder`. Returns (path, created) for each file; an existing
+    file is kept as it is (created False)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    zone, zone_name = system_timezone()
+    now = now or dt.datetime.now(zone)
+    results: list[tuple[Path, bool]] = []
+
+    def write(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            results.append((path, True))
+        except FileExistsError:
+            results.append((path, False))
+
+    config_path = folder / "mkdocs.yml"
+    write(config_path, config_text(site_name=folder.resolve().name or "TIL", language=language, timezone=zone_name))
+    write(folder / ".gitignore", GITIGNORE)
+    config = parse_config(config_path.read_text(encoding="utf-8-sig"), path=config_path)
+    config.docs_dir.mkdir(parents=True, exist_ok=True)
+    if not any(config.docs_dir.rglob("*.md")):
+        title = "tilbook으로 시작하는 공부 기록" if language.startswith("ko") else "Starting my learning journal"
+        plan = plan_new_entry(
+            Journal(entries=(), problems=(), docs_dir=config.docs_dir),
+            config,
+            day=now.date(),
+            now=now,
+            title=title,
+            tags=("til",),
+        )
+        write(plan.path, plan.text)
+    return results
