@@ -130,12 +130,12 @@ def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
     config = _config(args)
     journal = _journal(config, console)
     today = _now(config).date()
-    items = [t for t in track_todos(journal) if args.all or not t.done]
+    items = [t for t in track_todos(journal) if args.all or t.is_open]
     if args.json:
         console.print(json.dumps([
             {
                 "text": t.text,
-                "done": t.done,
+                "state": t.state,
                 "kind": t.kind,
                 "first_day": t.first_day.isoformat(),
                 "last_day": t.last_day.isoformat(),
@@ -153,11 +153,11 @@ def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
         console.print("nothing open. 🎉" if not args.all else "no items in the journal")
         return EXIT_OK
     for t in items:
-        state = "x" if t.done else ("!" if t.is_overdue(today) else " ")
+        state = {"done": "x", "dropped": "-"}.get(t.state, "!" if t.is_overdue(today) else " ")
         age = f"{t.age(today)}d"
         where = f"{config.display_path(config.docs_dir / t.rel_path)}:{t.line}"
         console.print(f"[{state}] {t.first_day.isoformat()} {age:>4}  {t.text}  ({where})")
-    open_count = sum(1 for t in items if not t.done)
+    open_count = sum(1 for t in items if t.is_open)
     overdue = sum(1 for t in items if t.is_overdue(today))
     console.note(f"{open_count} open, {overdue} overdue")
     return EXIT_OK
@@ -168,8 +168,9 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
     journal = _journal(config, console, quiet_problems=False)
     console.problems(journal.problems)
     errors = len(journal.errors)
+    failed = len({p.path for p in journal.errors})
     warnings = len(journal.problems) - errors + len(config.warnings)
-    console.print(f"checked {len(journal.entries) + errors} entries: {errors} error{'s' if errors != 1 else ''}, "
+    console.print(f"checked {len(journal.entries) + failed} entries: {errors} error{'s' if errors != 1 else ''}, "
                   f"{warnings} warning{'s' if warnings != 1 else ''}")
     return EXIT_FAILED if errors else EXIT_OK
 
@@ -202,8 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("todo", help="open and overdue items across the journal",
-                       description="List open items with the day each first appeared and how long it has been carried.")
-    p.add_argument("--all", action="store_true", help="include done items")
+                       description="List open items with the day each first appeared and how long it has been carried. "
+                       "[!] marks an overdue item: planned for a day that has passed.")
+    p.add_argument("--all", action="store_true", help="include done [x] and dropped [-] items")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_todo)
 

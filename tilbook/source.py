@@ -205,12 +205,7 @@ def load_yaml_mapping(text: str, *, first_line: int = 1) -> YamlDoc:
             )
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else first_line
-        what = exc.problem or str(exc)
-        if exc.context and "mapping" in exc.context and "tab" not in what:
-            what = f"{exc.context}: {what}"
-        raise YamlProblem(f"invalid YAML: {what}", line, _yaml_hint(what)) from exc
+        raise _yaml_problem(exc, text, offset) from exc
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from exc
     finally:
@@ -232,16 +227,32 @@ def _node_kind(node: yaml.Node) -> str:
     return "single value"
 
 
-def _yaml_hint(problem: str) -> str | None:
-    if "mapping values are not allowed" in problem:
-        return "a value that contains ': ' must be quoted, e.g. title: \"Part 1: basics\""
-    if "found character '\\t'" in problem or "tab" in problem:
-        return "YAML indents with spaces only; replace the tab with spaces"
-    if "could not find expected ':'" in problem:
-        return "each line needs 'key: value'; quote values that span lines"
-    if "found undefined alias" in problem or "found unhashable key" in problem:
-        return "quote the value: text starting with * or { is YAML syntax"
-    return None
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlProblem:
+    """PyYAML's error → one line with the file's line number and, where we know it, a fix."""
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1 + offset) if mark else offset + 1
+    lines = text.split("\n")
+    source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    what = exc.problem or str(exc)
+    hint = None
+    ctx = exc.context_mark
+    if "\t" in source_line:
+        hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif "mapping values are not allowed" in what:
+        hint = "a value that contains ': ' must be quoted, e.g. title: \"Part 1: basics\""
+    elif exc.context and "flow" in exc.context and ctx is not None:
+        opener = "[" if "sequence" in exc.context else "{"
+        closer = "]" if opener == "[" else "}"
+        line = ctx.line + 1 + offset
+        what = f"the '{opener}' opened here is never closed ({what})"
+        hint = f"end the list with '{closer}' on the same line, or quote the value"
+    elif "could not find expected ':'" in what:
+        hint = "each line needs 'key: value'; quote values that span lines"
+    elif "undefined alias" in what or "unhashable key" in what:
+        hint = "quote the value: text starting with * or { is YAML syntax"
+    elif "found character '`'" in what or "found character '@'" in what:
+        hint = "values starting with ` or @ must be quoted"
+    return YamlProblem(f"invalid YAML: {what}", line, hint)
 
 
 _UNQUOTED_COLON = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)(?P<sep>\s*:[ \t]+)(?P<value>[^'\"\[{|>&*!#%@`\s].*?:\s.*?)\s*$")

@@ -182,7 +182,8 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
         while (candidate := replace(entry, slug=f"{entry.slug}-{n}")).url(pattern).casefold() in taken:
             n += 1
         warning = Problem(
-            f"slug '{entry.slug}' gives the same URL as {first.rel_path.as_posix()}; this entry uses '{candidate.slug}'",
+            f"slug '{entry.slug}' gives the same URL as "
+            f"{config.display_path(first.abs_path or config.docs_dir / first.rel_path)}; this entry uses '{candidate.slug}'",
             path=config.display_path(entry.abs_path or config.docs_dir / entry.rel_path),
             line=entry.front_matter.lines.get("slug"),
             hint="set a different slug: in its front matter",

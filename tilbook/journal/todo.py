@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Iterator
 
@@ -20,6 +20,9 @@ class TrackedTodo:
 
     text: str
     """The item's text; a nested item is shown after its parents, joined by ' › '."""
+    state: str
+    """`open`; `done` (checked); or `dropped`: the next entry carried the plan over
+    (it has `(since …)` items) but left this one out, so the author let it go."""
     first_day: dt.date
     """The day it first appeared (or the day its `(since …)` marker names, if earlier)."""
     last_day: dt.date
@@ -27,11 +30,18 @@ class TrackedTodo:
     rel_path: PurePosixPath
     """The latest entry that mentions it."""
     line: int
-    done: bool
     appearances: int
     kind: str
     due: dt.date | None
     """The day it was planned for: the day after a tomorrow-section item's entry."""
+
+    @property
+    def done(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
 
     def age(self, today: dt.date) -> int:
         """Days since it first appeared."""
@@ -43,7 +53,7 @@ class TrackedTodo:
         return self.appearances - 1
 
     def is_overdue(self, today: dt.date) -> bool:
-        return not self.done and self.due is not None and self.due < today
+        return self.is_open and self.due is not None and self.due < today
 
 
 def todo_key(text: str) -> str:
@@ -66,19 +76,25 @@ def _leaves(todo: Todo, prefix: str = "", parent_done: bool = False) -> Iterator
 
 
 def track_todos(journal: Journal) -> list[TrackedTodo]:
-    """Every item of the journal, with done items kept (filter with `.done`).
+    """Every item of the journal, done and dropped ones included (filter on `.state`).
 
     An item is identified by its text (see `todo_key`); its state is the state of its
-    latest mention: checked there, or checked in an entry after the last open mention,
-    means done.
+    latest mention. An item still open there is `dropped` when the next entry carried
+    other items over (it has `(since …)` markers) but not this one; when the next entry
+    carries nothing, the author does not use carrying and the item stays open.
     """
     found: dict[str, TrackedTodo] = {}
-    for entry in journal.entries:
+    entries = journal.entries
+    for entry in entries:
         for top in entry.todos:
             for text, todo, done in _leaves(top):
-                if not todo.text.strip():
-                    continue
                 _note(found, entry, text, todo, done)
+    carries = [any(t.since is not None for top in e.todos for t in top.walk()) for e in entries]
+    index = {e.rel_path: i for i, e in enumerate(entries)}
+    for key, item in found.items():
+        i = index[item.rel_path]
+        if item.is_open and i + 1 < len(entries) and carries[i + 1]:
+            found[key] = replace(item, state="dropped", due=None)
     return sorted(found.values(), key=lambda t: (t.first_day, t.last_day, t.rel_path, t.line))
 
 
@@ -95,7 +111,7 @@ def _note(found: dict[str, TrackedTodo], entry: Entry, text: str, todo: Todo, do
         last_day=entry.day,
         rel_path=entry.rel_path,
         line=todo.line,
-        done=done,
+        state="done" if done else "open",
         appearances=(earlier.appearances if earlier else 0) + 1,
         kind=todo.kind,
         due=due if not done else None,
@@ -103,4 +119,4 @@ def _note(found: dict[str, TrackedTodo], entry: Entry, text: str, todo: Todo, do
 
 
 def open_todos(journal: Journal) -> list[TrackedTodo]:
-    return [t for t in track_todos(journal) if not t.done]
+    return [t for t in track_todos(journal) if t.is_open]
