@@ -181,7 +181,7 @@ def _walk(node: yaml.Node, prefix: tuple[str, ...], offset: int, doc: dict[str, 
             doc["duplicates"].append((path, key_node.start_mark.line + 1 + offset))
         seen.add(key)
         doc["lines"][path] = key_node.start_mark.line + 1 + offset
-        if isinstance(value_node, yaml.ScalarNode) and value_node.style is None:
+        if isinstance(value_node, yaml.ScalarNode) and not value_node.style:  # plain ('' from libyaml)
             doc["raw"][path] = value_node.value
         _walk(value_node, path, offset, doc)
 

@@ -127,16 +127,16 @@ def _text_value(p: _Parse, data: dict[str, Any], raw: dict[str, str], key: str, 
     return " ".join(text.split()) or None
 
 
-def _flat_terms(value: Any) -> list[str]:
-    """Jekyll's rules for tags and categories: a string splits on spaces (or on commas when it
-    has any); lists may nest (`tags: [[a, b]]`)."""
+def _flat_terms(value: Any, *, in_list: bool = False) -> list[str]:
+    """Jekyll's rules for tags and categories: a lone string splits on spaces (or on commas
+    when it has any), a string in a list is one term; lists may nest (`tags: [[a, b]]`)."""
     if value is None:
         return []
     if isinstance(value, str):
-        parts = value.split(",") if "," in value else value.split()
+        parts = [value] if in_list else value.split(",") if "," in value else value.split()
         return [s for s in (" ".join(x.split()) for x in parts) if s]
     if isinstance(value, (list, tuple)):
-        return [t for item in value for t in _flat_terms(item)]
+        return [t for item in value for t in _flat_terms(item, in_list=True)]
     if isinstance(value, bool):
         return [str(value).lower()]
     if isinstance(value, (int, float)):
@@ -239,12 +239,14 @@ def parse_entry(
     url_path = data.get("path") if isinstance(data.get("path"), str) else None
     from_url = date_from_url_path(url_path) if url_path else None
     name_date: dt.date | None = None
+    bad_name_date = False
     if named:
         (y, m, d), _ = named
         try:
             name_date = dt.date(y, m, d)
         except ValueError:
-            p.error(f"the file name's date {y:04d}-{m:02d}-{d:02d} is not a real date", key=None,
+            bad_name_date = True
+            p.error(f"the file name's date {y:04d}-{m:02d}-{d:02d} is not a real date",
                     hint="rename the file to a real date, or write the date in the front matter")
     if date is None and source is None:
         if from_url:
@@ -262,7 +264,7 @@ def parse_entry(
             key="date",
             hint="rename the file or fix the date if this is a typo (Jekyll also lets front matter win)",
         )
-    if date is None and source is None:
+    if date is None and source is None and not bad_name_date:
         if fallback_date is None:
             p.error("no date: none in the front matter or the file name", line=fm_line if kind != "none" else 1,
                     hint="add a line date: YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-slug.md")

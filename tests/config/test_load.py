@@ -1,0 +1,158 @@
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, write_files
+from tilbook.config import find_config, load_config, parse_config
+from tilbook.errors import ConfigError
+
+
+def config_from(tmp_path: Path, text: str):
+    write_files(tmp_path, {"mkdocs.yml": text})
+    return load_config(tmp_path / "mkdocs.yml")
+
+
+def test_defaults(tmp_path):
+    config = config_from(tmp_path, "site_name: My TIL\n")
+    assert config.site_name == "My TIL"
+    assert config.docs_dir == (tmp_path / "journal").resolve()
+    assert config.site_dir == (tmp_path / "site").resolve()
+    assert config.theme.language == "en"
+    assert config.tilbook.permalink == "/{year}/{month}/{day}/{slug}/"
+    assert "내일 할 일" in config.tilbook.tomorrow_headings and "Tomorrow" in config.tilbook.tomorrow_headings
+    assert config.tilbook.timezone_source == "system"
+    assert config.warnings == ()
+
+
+def test_mkdocs_keys_and_tilbook_settings(tmp_path):
+    (tmp_path / "overrides").mkdir()
+    config = config_from(
+        tmp_path,
+        """\
+site_name: 밤마다 딥러닝
+site_url: https://example.github.io/til/
+site_author: 하늘
+repo_url: https://github.com/example/til
+docs_dir: posts
+site_dir: public
+theme:
+  name: material
+  language: ko
+  custom_dir: overrides
+  palette: {primary: indigo}
+markdown_extensions:
+  - toc:
+      permalink: true
+  - tables
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
+extra:
+  social: [{icon: github}]
+nav:
+  - Home: index.md
+tilbook:
+  timezone: Asia/Seoul
+  tomorrow_headings: [다음에 할 것]
+  entry_path: "{year}/{month}/{day}.md"
+  permalink: "/til/{year}/{slug}.html"
+""",
+    )
+    assert config.site_url == "https://example.github.io/til/"
+    assert config.docs_dir.name == "posts" and config.site_dir.name == "public"
+    assert config.theme.language == "ko" and config.theme.custom_dir == (tmp_path / "overrides").resolve()
+    assert [e.name for e in config.markdown_extensions] == ["toc", "tables", "pymdownx.emoji"]
+    assert config.markdown_extensions[0].options == {"permalink": True}
+    assert config.extra["social"] == [{"icon": "github"}]
+    assert config.tilbook.timezone_name == "Asia/Seoul" and config.tilbook.timezone_source == "config"
+    assert config.tilbook.tomorrow_headings == ("다음에 할 것",)
+    assert config.tilbook.entry_path == "{year}/{month}/{day}.md"
+    assert config.tilbook.permalink == "/til/{year}/{slug}.html"
+    assert config.warnings == ()
+
+
+def test_every_problem_reported_at_once_with_lines_and_hints():
+    with pytest.raises(ConfigError) as info:
+        load_config(FIXTURES / "broken-config" / "mkdocs.yml")
+    assert [p.format() for p in info.value.problems] == [
+        "mkdocs.yml:1: site_name: missing: every site needs a name\n  hint: add a line: site_name: My TIL",
+        "mkdocs.yml:4: theme.custom_dir: folder 'missing-folder' does not exist\n  hint: create it or remove the key",
+        "mkdocs.yml:6: tilbook.timezone: unknown time zone 'Asia/Seol'\n  hint: did you mean 'Asia/Seoul'?",
+        "mkdocs.yml:7: tilbook.permalink: unknown field {title} in '/{year}/{title}/'\n"
+        "  hint: use only {year}, {month}, {day}, {slug}, {category}",
+        "mkdocs.yml:9: warning: nav_bar: unknown key, ignored\n  hint: did you mean 'nav'?",
+        "mkdocs.yml:8: warning: tilbook.tomorow_headings: unknown key, ignored\n  hint: did you mean 'tomorrow_headings'?",
+    ]
+
+
+def test_unknown_keys_only_warn(tmp_path):
+    config = config_from(tmp_path, "site_name: x\nsite_nmae: y\nplugins: [blog]\n")
+    assert [(p.key, p.line, p.severity) for p in config.warnings] == [
+        ("site_nmae", 2, "warning"),
+        ("plugins", 3, "warning"),
+    ]
+    assert config.warnings[0].hint == "did you mean 'site_name'?"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("site_name: [a, b]\n", "mkdocs.yml:1: site_name: expected text, got a list"),
+        ("site_name: x\ntheme: 3\n", "mkdocs.yml:2: theme: expected a name or a mapping, got int 3"),
+        ("site_name: x\ntilbook:\n  entry_path: /abs/{slug}.md\n",
+         "mkdocs.yml:3: tilbook.entry_path: '/abs/{slug}.md' must be a relative path ending in .md"),
+        ("site_name: x\ntilbook:\n  entry_path: ../{slug}.md\n",
+         "mkdocs.yml:3: tilbook.entry_path: '../{slug}.md' may not contain '..' or '\\'"),
+        ("site_name: x\ntilbook:\n  permalink: /{year}/\n",
+         "mkdocs.yml:3: tilbook.permalink: '/{year}/' must start with '/', contain {slug} and end with '/' or '.html'"),
+        ("site_name: x\ntilbook: [1]\n", "mkdocs.yml:2: tilbook: expected a mapping, got a list"),
+        ("site_name: x\nsite_dir: .\n", "mkdocs.yml:2: site_dir: site_dir must not contain docs_dir (a build replaces site_dir)"),
+        ("site_name: x\nmarkdown_extensions: toc\n", "mkdocs.yml:2: markdown_extensions: expected a list, got str 'toc'"),
+    ],
+)
+def test_wrong_values(tmp_path, text, message):
+    with pytest.raises(ConfigError) as info:
+        config_from(tmp_path, text)
+    assert info.value.problems[0].format().split("\n")[0] == message
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        config_from(tmp_path, "site_name: x\ntheme:\n  name: a\n language: ko\n")
+    assert info.value.problem.line == 4
+    assert info.value.problem.format().startswith("mkdocs.yml:4: invalid YAML")
+
+
+def test_env_tag(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIL_URL", "https://til.example.org/")
+    config = config_from(tmp_path, "site_name: x\nsite_url: !ENV TIL_URL\nsite_author: !ENV [NOPE, default author]\n")
+    assert config.site_url == "https://til.example.org/"
+    assert config.site_author == "default author"
+
+
+def test_bom_and_crlf_config(tmp_path):
+    (tmp_path / "mkdocs.yml").write_bytes(b"\xef\xbb\xbfsite_name: Windows\r\ntilbook:\r\n  timezone: Asia/Seoul\r\n")
+    config = load_config(tmp_path / "mkdocs.yml")
+    assert config.site_name == "Windows" and config.tilbook.timezone_name == "Asia/Seoul"
+
+
+def test_found_upward(tmp_path):
+    write_files(tmp_path, {"mkdocs.yml": "site_name: x\n", "journal/2024/03/x.md": "hi"})
+    assert find_config(tmp_path / "journal" / "2024" / "03") == (tmp_path / "mkdocs.yml").resolve()
+
+
+def test_missing_config(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        find_config(tmp_path)
+    assert "no mkdocs.yml" in info.value.problem.message
+    assert "tilbook init" in info.value.problem.hint
+
+
+def test_config_is_frozen(tmp_path):
+    config = config_from(tmp_path, "site_name: x\n")
+    with pytest.raises(AttributeError):
+        config.site_name = "y"  # type: ignore[misc]
+
+
+def test_parse_config_is_pure(tmp_path):
+    config = parse_config("site_name: x\ndocs_dir: notes\n", path=tmp_path / "mkdocs.yml")
+    assert config.docs_dir == (tmp_path / "notes").resolve()

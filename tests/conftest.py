@@ -1,0 +1,66 @@
+"""Shared test helpers: real workspaces in tmp_path, the real CLI, no mocks of tilbook."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tilbook.cli import main
+from tilbook.config import Config, load_config
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+SHARED = REPO.parent / "shared"
+CORPORA = SHARED / "corpora"
+
+MINIMAL_CONFIG = "site_name: Test TIL\ntilbook:\n  timezone: Asia/Seoul\n"
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `{relative path: text or bytes}` under `root` (text as UTF-8, untouched)."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+    return root
+
+
+def make_workspace(root: Path, entries: dict[str, str | bytes] | None = None, config: str = MINIMAL_CONFIG) -> Config:
+    """A workspace with `mkdocs.yml` and the given files under `journal/`."""
+    files: dict[str, str | bytes] = {"mkdocs.yml": config}
+    files.update({f"journal/{k}": v for k, v in (entries or {}).items()})
+    write_files(root, files)
+    return load_config(root / "mkdocs.yml")
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """Run the real `tilbook` CLI in a folder: run(cwd, "new", "--title", "x") → Result."""
+
+    def _run(cwd: Path, *args: str) -> Result:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
