@@ -29,10 +29,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 class _Console:
     """Writes results to stdout and problems to stderr; colour only on a terminal."""
 
-    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
-        self.out = out
-        self.err = err
-        self.color = err.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.color = self.err.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
     def _paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
@@ -106,7 +106,10 @@ def cmd_new(args: argparse.Namespace, console: _Console) -> int:
     except ValueError as exc:
         console.note(f"tilbook new: --date: {exc}")
         return EXIT_USAGE
-    journal = _journal(config, console)
+    if config.docs_dir.is_dir():
+        journal = _journal(config, console)
+    else:  # the first entry of a new journal: `write_new_entry` makes the folder
+        journal = Journal(entries=(), problems=(), docs_dir=config.docs_dir)
     plan = plan_new_entry(journal, config, day=day, now=now, title=args.title, tags=tuple(args.tag or ()))
     path = write_new_entry(plan, config)
     if plan.carried_from and plan.carried:

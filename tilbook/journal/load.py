@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from tilbook.config.model import Config
-from tilbook.errors import EntryError, Problem
+from tilbook.errors import ConfigError, EntryError, Problem
 from tilbook.journal.model import DateSource, Entry, Journal
 from tilbook.journal.parse import parse_entry
 from tilbook.source import DecodeProblem, read_text
@@ -129,16 +129,17 @@ def _load_all(paths: list[Path], config: Config, progress: Progress | None) -> I
 
 def load_journal(config: Config, *, progress: Progress | None = None) -> Journal:
     """Load every entry under `config.docs_dir`. Never raises for a bad entry: its problems
-    are in `Journal.problems` and it is left out of `Journal.entries`."""
+    are in `Journal.problems` and it is left out of `Journal.entries`. Raises `ConfigError`
+    when docs_dir does not exist."""
     docs = config.docs_dir
     if not docs.is_dir():
-        problem = Problem(
+        raise ConfigError(
             f"the journal folder {config.display_path(docs)!r} does not exist",
             path=config.display_path(config.config_path),
+            line=None,
             key="docs_dir",
             hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
         )
-        return Journal(entries=(), problems=(problem,), docs_dir=docs)
     paths = [docs / rel for rel in scan_journal(docs)]
     entries: list[Entry] = []
     problems: list[Problem] = []

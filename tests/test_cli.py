@@ -1,0 +1,209 @@
+"""The CLI on real temp workspaces: files written, exit codes, messages word for word."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import FIXTURES, MINIMAL_CONFIG, copy_fixture, make_workspace, write_files
+from tilbook.config import load_config
+from tilbook.journal import load_entry, load_journal, track_todos
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def today() -> dt.date:
+    return dt.datetime.now(SEOUL).date()
+
+
+def test_init_then_init_again_keeps_everything(tmp_path, run):
+    result = run(tmp_path, "init", "ws")
+    assert result.code == 0
+    ws = tmp_path / "ws"
+    created = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*") if p.is_file())
+    assert created[:2] == [".gitignore", "journal/" + created[1].split("/", 1)[1]]
+    assert "mkdocs.yml" in created
+    before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+    (ws / "mkdocs.yml").write_text("site_name: mine\n", encoding="utf-8")
+    before[ws / "mkdocs.yml"] = b"site_name: mine\n"
+    again = run(tmp_path, "init", "ws")
+    assert again.code == 0 and again.out.count("kept") == 2
+    assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
+    check = run(ws, "check")
+    assert check.code == 0, check.err
+
+
+def test_new_twice_leaves_the_first_file_byte_identical(tmp_path, run):
+    make_workspace(tmp_path)
+    first = run(tmp_path, "new")
+    assert first.code == 0
+    path = tmp_path / first.out.strip()
+    expected = f"journal/{today():%Y}/{today():%Y-%m-%d}-til.md"
+    assert first.out.strip() == expected
+    path.write_text(path.read_text(encoding="utf-8") + "\nmy own words\n", encoding="utf-8")
+    before = path.read_bytes()
+    second = run(tmp_path, "new")
+    assert second.code == 1
+    assert second.err == (f"{expected}: already exists; left untouched\n"
+                          "  hint: open it in your editor, or pass --title to start a second entry for the day\n")
+    assert path.read_bytes() == before
+
+
+def test_new_carries_open_items_and_keeps_their_first_day(tmp_path, run):
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\n---\n- [ ] read {{ paper }}\n- [x] done already\n\n## Tomorrow\n- write code\n  - [x] step one\n  - step two\n",
+        "2026-11-03-b.md": "---\ntitle: b\n---\n## Plan\n- [ ] old item (since 2026-10-20)\n\n## 내일 할 일\n- 새 일\n",
+    })
+    result = run(tmp_path, "new", "--date", "2026-11-04", "--title", "GAN: 첫 학습", "--tag", "gan", "--tag", "파이토치")
+    assert result.code == 0, result.err
+    assert result.out.strip() == "journal/2026/2026-11-04-gan-첫-학습.md"
+    assert result.err == "carried 2 open items from journal/2026-11-03-b.md\n"
+    entry = load_entry(tmp_path / result.out.strip(), config=config)
+    assert entry.title == "GAN: 첫 학습" and entry.tags == ("gan", "파이토치")
+    assert entry.date == dt.datetime(2026, 11, 4, tzinfo=SEOUL)
+    assert [(t.text, t.since, t.done) for t in entry.todos] == [
+        ("old item", dt.date(2026, 10, 20), False),
+        ("새 일", dt.date(2026, 11, 3), False),
+    ]
+    # Carrying from the first entry: done items stay behind, nested open items come along, braces stay text.
+    result = run(tmp_path, "new", "--date", "2026-11-02")
+    text = (tmp_path / result.out.strip()).read_text(encoding="utf-8")
+    assert "- [ ] read {{ paper }} (since 2026-11-01)\n" in text
+    assert "- [ ] write code (since 2026-11-01)\n  - [ ] step two (since 2026-11-01)\n" in text
+    assert "done already" not in text and "step one" not in text
+
+
+def test_new_korean_template_and_user_template(tmp_path, run):
+    make_workspace(tmp_path, {"2026-11-01-a.md": "## 내일 할 일\n- 논문\n"},
+                   config=MINIMAL_CONFIG + "theme:\n  language: ko\n")
+    result = run(tmp_path, "new", "--date", "2026-11-02")
+    text = (tmp_path / result.out.strip()).read_text(encoding="utf-8")
+    assert "## 오늘 할 일\n\n- [ ] 논문 (2026-11-01부터)\n" in text and "## 내일 할 일" in text
+    write_files(tmp_path, {"templates/entry.md": "---\ntitle: {{ title | yaml }}\n---\n{{ weekday }}\n{{ carried }}\n"})
+    result = run(tmp_path, "new", "--date", "2026-11-03", "--title", "내 템플릿")
+    assert (tmp_path / result.out.strip()).read_text(encoding="utf-8") == (
+        '---\ntitle: "내 템플릿"\n---\n화요일\n- [ ] 논문 (2026-11-01부터)\n'
+    )
+
+
+def test_template_errors_name_the_template_line(tmp_path, run):
+    make_workspace(tmp_path)
+    write_files(tmp_path, {"templates/entry.md": "---\ntitle: x\n---\n{% if %}\n"})
+    result = run(tmp_path, "new")
+    assert result.code == 1
+    assert result.err.startswith("templates/entry.md:4: template error:")
+    write_files(tmp_path, {"templates/entry.md": "{{ nope }}\n"})
+    result = run(tmp_path, "new")
+    assert result.code == 1 and "'nope' is undefined" in result.err and "the template can use: " in result.err
+    assert not any((tmp_path / "journal").rglob("*.md"))  # nothing written on a failed render
+
+
+def test_new_bad_date_is_usage_error(tmp_path, run):
+    make_workspace(tmp_path)
+    result = run(tmp_path, "new", "--date", "2026-02-30")
+    assert result.code == 2
+    assert result.err == "tilbook new: --date: expected YYYY-MM-DD, today, yesterday or -N, got '2026-02-30'\n"
+
+
+def test_new_edit_opens_the_editor(tmp_path, run, monkeypatch):
+    make_workspace(tmp_path)
+    log = tmp_path / "editor.log"
+    script = tmp_path / "fake editor.py"
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(log)!r}).write_text(sys.argv[-1])\n", encoding="utf-8")
+    monkeypatch.setenv("EDITOR", f'"{sys.executable}" "{script}"')
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = run(tmp_path, "new", "--edit", "--date", "yesterday")
+    assert result.code == 0
+    assert Path(log.read_text()) == tmp_path / result.out.strip()
+
+
+def test_todo_lists_open_items(tmp_path, run):
+    make_workspace(tmp_path, {
+        "2020-01-01-a.md": "- [ ] ancient task\n- [x] finished\n",
+        "2020-01-02-b.md": "## Tomorrow\n- plan item\n",
+    })
+    result = run(tmp_path, "todo")
+    age_a = (today() - dt.date(2020, 1, 1)).days
+    age_b = (today() - dt.date(2020, 1, 2)).days
+    assert result.out.splitlines() == [
+        f"[!] 2020-01-01 {age_a}d  ancient task  (journal/2020-01-01-a.md:1)",
+        f"[!] 2020-01-02 {age_b}d  plan item  (journal/2020-01-02-b.md:2)",
+    ]
+    assert result.err == "2 open, 2 overdue\n"
+    data = json.loads(run(tmp_path, "todo", "--all", "--json").out)
+    assert [(d["text"], d["state"], d["overdue"]) for d in data] == [
+        ("ancient task", "open", True),
+        ("finished", "done", False),
+        ("plan item", "open", True),
+    ]
+    assert data[0]["first_day"] == "2020-01-01" and data[0]["age_days"] == age_a and data[0]["line"] == 1
+
+
+def test_check_exit_codes_and_messages(tmp_path, run):
+    edge = run(copy_fixture("edge", tmp_path), "check")
+    assert edge.code == 0
+    assert edge.out == "checked 17 entries: 0 errors, 3 warnings\n"
+    assert "journal/2026-03-09-colon.md:2: warning: value contains ': ' and is not quoted; read it as text" in edge.err
+    broken = run(copy_fixture("broken", tmp_path), "check")
+    assert broken.code == 1
+    assert broken.out == "checked 7 entries: 8 errors, 0 warnings\n"
+    assert "journal/2024-01-05-bad-flag.md:3: front matter 'draft': expected true or false, got 'maybe'\n" in broken.err
+    assert "\x1b[" not in broken.err  # no colour in a pipe
+    todo = run(tmp_path / "broken", "todo")
+    assert todo.code == 0
+    assert todo.err.startswith("note: 6 entries were skipped for errors; run `tilbook check` to see them\n")
+    config = run(copy_fixture("broken-config", tmp_path), "check")
+    assert config.code == 2
+    assert config.err.startswith("mkdocs.yml:1: site_name: missing: every site needs a name\n")
+
+
+def test_no_workspace(tmp_path, run):
+    result = run(tmp_path, "todo")
+    assert result.code == 2
+    assert f"no mkdocs.yml in {tmp_path.resolve()} or any folder above it" in result.err
+    assert "hint: run `tilbook init`" in result.err
+
+
+def test_explicit_config_path(tmp_path, run):
+    make_workspace(tmp_path / "ws", {"2026-11-01-a.md": "- [ ] x\n"})
+    result = run(tmp_path, "--config", str(tmp_path / "ws" / "mkdocs.yml"), "check")
+    assert result.code == 0 and result.out == "checked 1 entries: 0 errors, 0 warnings\n"
+
+
+def test_bad_usage_exits_2(tmp_path, run):
+    with pytest.raises(SystemExit) as info:
+        run(tmp_path, "nonsense")
+    assert info.value.code == 2
+
+
+def test_console_script_and_module(tmp_path):
+    make_workspace(tmp_path, {"2026-11-01-a.md": "- [ ] x\n"})
+    exe = Path(sys.executable).parent / ("tilbook.exe" if os.name == "nt" else "tilbook")
+    for command in ([str(exe), "check"], [sys.executable, "-m", "tilbook", "check"]):
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, encoding="utf-8")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "checked 1 entries: 0 errors, 0 warnings\n"
+
+
+def test_example_journal_in_this_repo():
+    """The repo's own journal/ is the example: it must stay clean and show what tilbook does."""
+    config = load_config(FIXTURES.parent.parent / "mkdocs.yml")
+    journal = load_journal(config)
+    assert journal.problems == ()
+    entries = journal.entries
+    assert len(entries) >= 12
+    assert (entries[-1].day - entries[0].day).days >= 21
+    bodies = "\n".join(e.body for e in entries)
+    assert "| ---" in bodies or "|---" in bodies or "|--" in bodies  # a table
+    assert "```python" in bodies and "$$" in bodies  # code and math
+    assert any(e.front_matter.format == "none" for e in entries)
+    assert any(any("\uac00" <= ch <= "\ud7a3" for ch in e.title) for e in entries)
+    assert any(e.title.isascii() for e in entries)
+    assert len(journal.by_tag) >= 10 and len(journal.by_category) >= 3
+    items = track_todos(journal)
+    assert any(t.carried >= 2 for t in items) and any(t.is_open for t in items) and any(t.done for t in items)
