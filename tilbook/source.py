@@ -8,16 +8,26 @@ UTF-8 decoded, no BOM, `\\n` line ends, NFC.
 
 from __future__ import annotations
 
+import copyreg
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
 
 from tilbook.errors import Problem
+
+# Config and Entry hold read-only mappings; the journal loader sends entries between
+# processes, so let them pickle (as a fresh read-only copy).
+def read_only(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(data)
+
+
+copyreg.pickle(MappingProxyType, lambda m: (read_only, (dict(m),)))
 
 _BOMS = (b"\xef\xbb\xbf",)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -140,3 +140,11 @@ def test_corpus_problems_are_warnings_with_reasons(corpora):
     for journal in corpora.values():
         for problem in journal.problems:
             assert problem.severity == "warning" and problem.hint and problem.path
+
+
+def test_parallel_load_gives_the_same_journal(tmp_path):
+    from tests.conftest import FIXTURES
+
+    config = load_config(FIXTURES / "edge" / "mkdocs.yml")
+    one, two = load_journal(config, workers=1), load_journal(config, workers=2)
+    assert one.entries == two.entries and one.problems == two.problems

@@ -21,7 +21,7 @@ SUFFIXES = (".md", ".markdown")
 # Folders Jekyll gives meaning to: `_posts` holds entries, `_drafts` holds drafts.
 ENTRY_FOLDERS = ("_posts", "_drafts")
 # Parsing is CPU-bound; below this many files a process pool costs more than it saves.
-PARALLEL_MIN_FILES = 4000
+PARALLEL_MIN_FILES = 400
 
 Progress = Callable[[int, int], None]
 
@@ -111,10 +111,13 @@ def _load_one(args: tuple[Path, Config]) -> Entry | EntryError:
         return exc
 
 
-def _load_all(paths: list[Path], config: Config, progress: Progress | None) -> Iterator[Entry | EntryError]:
+def _load_all(
+    paths: list[Path], config: Config, progress: Progress | None, workers: int | None
+) -> Iterator[Entry | EntryError]:
     jobs = [(p, config) for p in paths]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) >= PARALLEL_MIN_FILES and workers > 1:
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(paths) >= PARALLEL_MIN_FILES else 1
+    if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             for i, result in enumerate(pool.map(_load_one, jobs, chunksize=256), 1):
                 if progress:
@@ -127,10 +130,13 @@ def _load_all(paths: list[Path], config: Config, progress: Progress | None) -> I
             progress(i, len(paths))
 
 
-def load_journal(config: Config, *, progress: Progress | None = None) -> Journal:
+def load_journal(config: Config, *, progress: Progress | None = None, workers: int | None = None) -> Journal:
     """Load every entry under `config.docs_dir`. Never raises for a bad entry: its problems
     are in `Journal.problems` and it is left out of `Journal.entries`. Raises `ConfigError`
-    when docs_dir does not exist."""
+    when docs_dir does not exist.
+
+    `workers`: processes that parse; None decides by journal size (see PARALLEL_MIN_FILES).
+    """
     docs = config.docs_dir
     if not docs.is_dir():
         raise ConfigError(
@@ -143,7 +149,7 @@ def load_journal(config: Config, *, progress: Progress | None = None) -> Journal
     paths = [docs / rel for rel in scan_journal(docs)]
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for result in _load_all(paths, config, progress):
+    for result in _load_all(paths, config, progress, workers):
         if isinstance(result, EntryError):
             problems.extend(result.problems)
         else:
