@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
@@ -178,6 +179,30 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.site.build import build_site
+
+    config = _config(args)
+    started = time.perf_counter()
+    show = console.progress("rendering entries")
+    result = build_site(
+        config,
+        drafts=args.drafts,
+        strict=args.strict,
+        progress=(lambda stage, done, total: show(done, total)) if show else None,
+        use_cache=not args.no_cache,
+    )
+    console.problems(result.warnings)
+    elapsed = time.perf_counter() - started
+    where = config.display_path(result.site_dir)
+    if result.noop:
+        console.print(f"{where}/ is up to date ({result.entries} entries, {result.total} files) in {elapsed:.2f}s")
+    else:
+        console.print(f"built {where}/: {result.entries} entries, {result.written} of {result.total} files written "
+                      f"in {elapsed:.2f}s")
+    return EXIT_OK
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -211,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="include done [x] and dropped [-] items")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_todo)
+
+    p = sub.add_parser("build", help="build the site into site_dir",
+                       description="Build the journal into site_dir (default site/). Only what changed since the "
+                       "last build is rendered again; the new site replaces the old one only when the build succeeds.")
+    p.add_argument("--drafts", action="store_true", help="include drafts and future entries, with a badge")
+    p.add_argument("--strict", action="store_true", help="fail on broken internal links, anchors and missing files")
+    p.add_argument("--no-cache", action="store_true", help="ignore .tilbook/cache and render everything")
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="validate the config and every entry without writing",
                        description="Parse the config and every entry; print every problem as path:line: message. "

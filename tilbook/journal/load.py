@@ -130,13 +130,8 @@ def _load_all(
             progress(i, len(paths))
 
 
-def load_journal(config: Config, *, progress: Progress | None = None, workers: int | None = None) -> Journal:
-    """Load every entry under `config.docs_dir`. Never raises for a bad entry: its problems
-    are in `Journal.problems` and it is left out of `Journal.entries`. Raises `ConfigError`
-    when docs_dir does not exist.
-
-    `workers`: processes that parse; None decides by journal size (see PARALLEL_MIN_FILES).
-    """
+def entry_paths(config: Config) -> list[Path]:
+    """Absolute paths of every entry file. Raises `ConfigError` when docs_dir does not exist."""
     docs = config.docs_dir
     if not docs.is_dir():
         raise ConfigError(
@@ -146,17 +141,33 @@ def load_journal(config: Config, *, progress: Progress | None = None, workers: i
             key="docs_dir",
             hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
         )
-    paths = [docs / rel for rel in scan_journal(docs)]
+    return [docs / rel for rel in scan_journal(docs)]
+
+
+def load_journal(config: Config, *, progress: Progress | None = None, workers: int | None = None) -> Journal:
+    """Load every entry under `config.docs_dir`. Never raises for a bad entry: its problems
+    are in `Journal.problems` and it is left out of `Journal.entries`. Raises `ConfigError`
+    when docs_dir does not exist.
+
+    `workers`: processes that parse; None decides by journal size (see PARALLEL_MIN_FILES).
+    """
+    paths = entry_paths(config)
+    return assemble_journal(config, _load_all(paths, config, progress, workers))
+
+
+def assemble_journal(config: Config, results: Iterable[Entry | EntryError]) -> Journal:
+    """Parsed entries (or their errors) → a `Journal`: files without any date get their
+    first git commit's date, slugs are made unique, entries sorted by date then path."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for result in _load_all(paths, config, progress, workers):
+    for result in results:
         if isinstance(result, EntryError):
             problems.extend(result.problems)
         else:
             entries.append(result)
     undated = [e for e in entries if e.date_source == "mtime"]
     if undated:
-        first = git_first_commits(docs)
+        first = git_first_commits(config.docs_dir)
         redone = {}
         for entry in undated:
             assert entry.abs_path is not None
@@ -168,7 +179,7 @@ def load_journal(config: Config, *, progress: Progress | None = None, workers: i
     for entry in entries:
         problems.extend(entry.warnings)
     entries.sort(key=lambda e: (e.date, e.rel_path))
-    return Journal(entries=tuple(entries), problems=tuple(problems), docs_dir=docs)
+    return Journal(entries=tuple(entries), problems=tuple(problems), docs_dir=config.docs_dir)
 
 
 def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:

@@ -62,7 +62,7 @@ def todo_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().rstrip(".")
 
 
-def _leaves(todo: Todo, prefix: str = "", parent_done: bool = False) -> Iterator[tuple[str, Todo, bool]]:
+def leaf_items(todo: Todo, prefix: str = "", parent_done: bool = False) -> Iterator[tuple[str, Todo, bool]]:
     """The items of work under `todo`: an item with sub-items is a group (a sub-heading of
     the tomorrow section, or a task split into steps), and its leaves are the work; checking
     the group checks them all."""
@@ -72,7 +72,7 @@ def _leaves(todo: Todo, prefix: str = "", parent_done: bool = False) -> Iterator
         yield text, todo, done
         return
     for child in todo.children:
-        yield from _leaves(child, text, done)
+        yield from leaf_items(child, text, done)
 
 
 def track_todos(journal: Journal) -> list[TrackedTodo]:
@@ -87,7 +87,7 @@ def track_todos(journal: Journal) -> list[TrackedTodo]:
     entries = journal.entries
     for entry in entries:
         for top in entry.todos:
-            for text, todo, done in _leaves(top):
+            for text, todo, done in leaf_items(top):
                 _note(found, entry, text, todo, done)
     carries = [any(t.since is not None for top in e.todos for t in top.walk()) for e in entries]
     index = {e.rel_path: i for i, e in enumerate(entries)}

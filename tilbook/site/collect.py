@@ -1,0 +1,330 @@
+"""Journal + rendered bodies + Config → `Site`: every page to write, with its template, its
+context and a key over everything that decides its bytes. Pure: no I/O, no rendering.
+
+Keys make incremental builds exact: a page whose key is unchanged since the last build has
+the same bytes, so it is not rendered again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+from typing import Any, Iterable, Mapping
+from urllib.parse import quote, urlsplit
+
+from tilbook.config.model import Config
+from tilbook.journal.body import plain_text
+from tilbook.journal.model import Entry, Journal
+from tilbook.journal.slug import slugify
+from tilbook.journal.todo import leaf_items, track_todos
+from tilbook.site.heatmap import compute_streaks, heatmap_svg
+from tilbook.site.i18n import format_date, format_month, strings
+from tilbook.site.markdown import RenderedBody, resolve_placeholders
+
+PER_PAGE = 10
+FEED_SIZE = 20
+EXCERPT_CHARS = 220
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def base_path(config: Config) -> str:
+    """The site's path under its host, '' or '/til' (no trailing slash)."""
+    if not config.site_url:
+        return ""
+    return urlsplit(config.site_url).path.rstrip("/")
+
+
+def site_origin(config: Config) -> str:
+    if not config.site_url:
+        return ""
+    parts = urlsplit(config.site_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def href(base: str, path: str) -> str:
+    """A link to an output path ('/2024/03/05/파이토치/'), percent-encoded, under the base."""
+    return quote(base + path, safe="/#%:@!$&'()*+,;=~-._")
+
+
+def output_file(url_path: str) -> str:
+    """'/a/b/' → 'a/b/index.html'; '/a/b.html' → 'a/b.html'."""
+    rel = url_path.lstrip("/")
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag or category with its page."""
+
+    name: str
+    slug: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Card:
+    """What list pages show about an entry."""
+
+    url: str
+    title: str
+    date: str
+    date_iso: str
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    excerpt: str
+    reading: str
+    draft: bool
+    key: str
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    """Output file, relative to site_dir, '/'-separated."""
+    template: str
+    context: Mapping[str, Any]
+    key: str
+    url: str = ""
+    """Its address (encoded, with the base path) for sitemaps and link checks."""
+
+
+@dataclass(frozen=True)
+class Site:
+    pages: tuple[Page, ...]
+    entries: tuple[Entry, ...]
+    """The entries published in this build, oldest first."""
+    urls: Mapping[str, Entry] = field(default_factory=dict)
+    """Entry URL path (unencoded) → entry."""
+    has_math: bool = False
+
+
+def excerpt_text(entry: Entry) -> str:
+    text = plain_text(entry.excerpt) if entry.excerpt else ""
+    if len(text) > EXCERPT_CHARS:
+        cut = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] if " " in text[:EXCERPT_CHARS] else text[:EXCERPT_CHARS]
+        text = cut.rstrip(",.;:") + "…"
+    return text
+
+
+def _terms(groups: Iterable[tuple[str, str, int]], prefix: str, base: str) -> dict[str, Term]:
+    """Casefolded name → Term, with slugs unique even when names differ only in punctuation."""
+    found: dict[str, Term] = {}
+    used: set[str] = set()
+    for key, name, count in sorted(groups):
+        slug = slugify(name) or "t"
+        candidate, n = slug, 2
+        while candidate in used:
+            candidate, n = f"{slug}-{n}", n + 1
+        used.add(candidate)
+        path = f"/{prefix}/{candidate}/"
+        found[key] = Term(name, candidate, href(base, path), count)
+    return found
+
+
+def collect_site(
+    journal: Journal,
+    config: Config,
+    bodies: Mapping[str, RenderedBody],
+    *,
+    now: dt.datetime,
+    drafts: bool = False,
+    theme_key: str = "",
+) -> Site:
+    """Every page of the site. `bodies` maps an entry's rel_path to its rendered body."""
+    lang = config.theme.language
+    s = strings(lang)
+    base = base_path(config)
+    entries = journal.visible(now, drafts=drafts, future=drafts)
+    site_key = digest(theme_key, config.config_path.read_bytes() if config.config_path.exists() else b"", lang, drafts)
+    tag_groups: dict[str, list[Entry]] = defaultdict(list)
+    cat_groups: dict[str, list[Entry]] = defaultdict(list)
+    spelling: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        for tag in entry.tags:
+            tag_groups[tag.casefold()].append(entry)
+            spelling["t" + tag.casefold()][tag] += 1
+        for cat in entry.categories:
+            cat_groups[cat.casefold()].append(entry)
+            spelling["c" + cat.casefold()][cat] += 1
+    tags = _terms(((k, spelling["t" + k].most_common(1)[0][0], len(v)) for k, v in tag_groups.items()), "tags", base)
+    cats = _terms(((k, spelling["c" + k].most_common(1)[0][0], len(v)) for k, v in cat_groups.items()), "categories", base)
+
+    url_paths = {entry.rel_path.as_posix(): entry.url(config.tilbook.permalink) for entry in entries}
+    cards: dict[str, Card] = {}
+    for entry in entries:
+        rel = entry.rel_path.as_posix()
+        minutes = entry.reading_minutes
+        card = Card(
+            url=href(base, url_paths[rel]),
+            title=entry.title,
+            date=format_date(entry.day, lang),
+            date_iso=entry.date.isoformat(),
+            tags=tuple(tags[t.casefold()] for t in entry.tags),
+            categories=tuple(cats[c.casefold()] for c in entry.categories),
+            excerpt=excerpt_text(entry),
+            reading=s["min_read"].format(n=minutes),
+            draft=entry.draft,
+            key="",
+        )
+        cards[rel] = Card(**{**card.__dict__, "key": digest(card)})
+
+    site = {
+        "name": config.site_name,
+        "description": config.site_description or "",
+        "author": config.site_author or "",
+        "base": base,
+        "home": href(base, "/"),
+        "lang": lang,
+        "s": s,
+        "repo_url": config.repo_url,
+        "feed": href(base, "/feed.xml"),
+        "nav": [
+            (s["home"], href(base, "/")),
+            (s["archive"], href(base, "/archive/")),
+            (s["tags"], href(base, "/tags/")),
+            (s["categories"], href(base, "/categories/")),
+            (s["heatmap"], href(base, "/heatmap/")),
+            (s["todo"], href(base, "/todo/")),
+        ],
+        "extra": dict(config.extra),
+    }
+    pages: list[Page] = []
+
+    def add(url_path: str, template: str, key_parts: tuple[Any, ...], **context: Any) -> None:
+        pages.append(Page(
+            path=output_file(url_path),
+            template=template,
+            context={"site": site, "url": href(base, url_path), **context},
+            key=digest(site_key, template, url_path, *key_parts),
+            url=href(base, url_path),
+        ))
+
+    newest_first = list(reversed(entries))
+
+    # --- entry pages -------------------------------------------------------------------------
+    entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
+    post_urls = {PurePosixPath(rel).stem: url for rel, url in entry_urls.items()}
+    has_math = False
+    for i, entry in enumerate(entries):
+        rel = entry.rel_path.as_posix()
+        body = bodies[rel]
+        targets = tuple((t, entry_urls.get(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
+        if targets:
+            body = replace(body, html=resolve_placeholders(body.html, entry_urls, post_urls))
+        has_math = has_math or body.has_math
+        prev_card = cards[entries[i - 1].rel_path.as_posix()] if i > 0 else None
+        next_card = cards[entries[i + 1].rel_path.as_posix()] if i + 1 < len(entries) else None
+        carried_in = tuple((t.text, t.since.isoformat()) for top in entry.todos for t in top.walk() if t.since)
+        left_open = tuple(text for top in entry.open_todos() for text, _, _ in leaf_items(top))
+        card = cards[rel]
+        add(
+            url_paths[rel], "entry.html",
+            (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in, left_open,
+             entry.updated),
+            entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
+            updated=format_date(entry.updated.date(), lang) if entry.updated else None,
+            toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
+        )
+
+    # --- home, paginated ---------------------------------------------------------------------
+    today = now.astimezone(config.tilbook.timezone).date()
+    counts = Counter(e.day for e in entries)
+    streaks = compute_streaks(counts, today)
+    year_ago = today - dt.timedelta(days=364)
+    first_day_url = {}
+    for e in entries:
+        first_day_url.setdefault(e.day, cards[e.rel_path.as_posix()].url)
+    recent_svg = heatmap_svg(
+        Counter({d: n for d, n in counts.items() if d >= year_ago}), start=year_ago, end=today,
+        weekdays=s["weekdays"].split(), months=s["months"].split(), label=s["heatmap"],
+        entry_word=(s["entry"], s["entries"]), day_url=first_day_url,
+    )
+    pages_total = max(1, math.ceil(len(newest_first) / PER_PAGE))
+    for n in range(1, pages_total + 1):
+        chunk = [cards[e.rel_path.as_posix()] for e in newest_first[(n - 1) * PER_PAGE : n * PER_PAGE]]
+        url_path = "/" if n == 1 else f"/page/{n}/"
+        newer = None if n == 1 else href(base, "/" if n == 2 else f"/page/{n - 1}/")
+        older = href(base, f"/page/{n + 1}/") if n < pages_total else None
+        extra = (recent_svg, streaks) if n == 1 else ()
+        add(url_path, "home.html", (tuple(c.key for c in chunk), n, pages_total, *extra),
+            cards=chunk, number=n, total=pages_total, newer=newer, older=older,
+            heatmap=recent_svg if n == 1 else None, streaks=streaks, title=None)
+
+    # --- tags and categories -----------------------------------------------------------------
+    for kind, terms, groups, label in (("tags", tags, tag_groups, "tagged"), ("categories", cats, cat_groups, "in_category")):
+        listed = sorted(terms.values(), key=lambda t: (-t.count, t.name.casefold()))
+        add(f"/{kind}/", "terms.html", (tuple((t.name, t.url, t.count) for t in listed),),
+            terms=listed, kind=kind, title=s[kind])
+        for key, term in terms.items():
+            members = [cards[e.rel_path.as_posix()] for e in reversed(groups[key])]
+            add(f"/{kind}/{term.slug}/", "term.html", (term, tuple(c.key for c in members)),
+                term=term, cards=members, title=s[label].format(t=term.name))
+
+    # --- archive -----------------------------------------------------------------------------
+    by_year: dict[int, dict[int, list[Card]]] = defaultdict(lambda: defaultdict(list))
+    for e in newest_first:
+        by_year[e.day.year][e.day.month].append(cards[e.rel_path.as_posix()])
+    years = sorted(by_year, reverse=True)
+    summary = [(y, href(base, f"/archive/{y}/"), sum(len(v) for v in by_year[y].values()),
+                [(format_month(y, m, lang), f"{href(base, f'/archive/{y}/')}#m{m:02d}", len(by_year[y][m]))
+                 for m in sorted(by_year[y], reverse=True)]) for y in years]
+    add("/archive/", "archive.html", (summary,), years=summary, title=s["archive"])
+    for y in years:
+        months = [(f"m{m:02d}", format_month(y, m, lang), by_year[y][m]) for m in sorted(by_year[y], reverse=True)]
+        add(f"/archive/{y}/", "archive_year.html", (y, tuple((a, b, tuple(c.key for c in cs)) for a, b, cs in months)),
+            year=y, months=months, title=f"{s['archive']} {y}")
+
+    # --- heatmap ------------------------------------------------------------------------------
+    grids = []
+    for y in years:
+        grid = heatmap_svg(Counter({d: n for d, n in counts.items() if d.year == y}), start=dt.date(y, 1, 1), end=dt.date(y, 12, 31),
+                           weekdays=s["weekdays"].split(), months=s["months"].split(), label=f"{s['heatmap']} {y}",
+                           entry_word=(s["entry"], s["entries"]), day_url=first_day_url)
+        grids.append((y, sum(n for d, n in counts.items() if d.year == y), len({d for d in counts if d.year == y}), grid))
+    add("/heatmap/", "heatmap.html", (tuple(grids), streaks), grids=grids, streaks=streaks,
+        total_days=len(counts), title=s["heatmap"])
+
+    # --- todo ---------------------------------------------------------------------------------
+    todos = [t for t in track_todos(journal) if t.is_open and t.rel_path.as_posix() in url_paths]
+    rows = [(t.text, t.first_day.isoformat(), t.age(today), t.is_overdue(today),
+             cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title) for t in todos]
+    add("/todo/", "todo.html", (tuple(rows), today), rows=rows, title=s["todo"])
+
+    # --- 404, feed, sitemap, robots ----------------------------------------------------------
+    add("/404.html", "404.html", (), title=s["not_found"])
+    feed_entries = [(cards[e.rel_path.as_posix()], e, bodies[e.rel_path.as_posix()]) for e in newest_first[:FEED_SIZE]]
+    origin = site_origin(config)
+    add("/feed.xml", "feed.xml", (tuple((c.key, b.key, b.links, b.posts) for c, _, b in feed_entries), origin),
+        items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(),
+                _absolute(resolve_placeholders(b.html, entry_urls, post_urls), origin)) for c, e, b in feed_entries],
+        origin=origin, updated=(newest_first[0].date.isoformat() if newest_first else now.isoformat()))
+    sitemap_urls = [p.url for p in pages if p.template not in ("404.html", "feed.xml")]
+    add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
+    add("/robots.txt", "robots.txt", (origin,), origin=origin)
+    return Site(
+        pages=tuple(pages),
+        entries=entries,
+        urls={url_paths[e.rel_path.as_posix()]: e for e in entries},
+        has_math=has_math,
+    )
+
+
+
+def _absolute(html_text: str, origin: str) -> str:
+    """Root-relative links → absolute, for feed readers that have no page to resolve against."""
+    if not origin:
+        return html_text
+    return re.sub(r'((?:href|src)=")(/[^/"][^"]*|/)"', lambda m: f'{m[1]}{origin}{m[2]}"', html_text)

@@ -1,0 +1,56 @@
+"""UI strings of the built-in theme, by `theme.language`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+STRINGS = {
+    "en": {
+        "home": "Home", "tags": "Tags", "categories": "Categories", "archive": "Archive",
+        "heatmap": "Learning days", "todo": "Todo", "feed": "Feed", "older": "Older",
+        "newer": "Newer", "page": "Page", "of": "of", "min_read": "{n} min read",
+        "contents": "Contents", "previous": "Previous", "next": "Next",
+        "carried_in": "Carried in", "left_open": "Left open", "draft": "draft",
+        "not_found": "Page not found", "not_found_text": "There is no page at this address.",
+        "back_home": "Back to the home page", "entries": "{n} entries", "entry": "1 entry",
+        "current_streak": "Current streak", "longest_streak": "Longest streak", "days": "{n} days",
+        "day": "1 day", "days_learned": "Days with an entry", "open_items": "Open items",
+        "first_seen": "first seen", "days_open": "{n} days open", "overdue": "overdue",
+        "nothing_open": "Nothing open.", "since": "since {d}", "updated": "Updated",
+        "tagged": "Tagged “{t}”", "in_category": "In “{t}”", "less": "Less", "more": "More",
+        "skip": "Skip to content", "search_hint": "", "weekdays": "Sun Mon Tue Wed Thu Fri Sat",
+        "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    },
+    "ko": {
+        "home": "홈", "tags": "태그", "categories": "카테고리", "archive": "보관함",
+        "heatmap": "공부한 날", "todo": "할 일", "feed": "피드", "older": "이전 글",
+        "newer": "최근 글", "page": "페이지", "of": "/", "min_read": "{n}분 분량",
+        "contents": "목차", "previous": "이전", "next": "다음",
+        "carried_in": "이어받은 할 일", "left_open": "남은 할 일", "draft": "초안",
+        "not_found": "페이지를 찾을 수 없습니다", "not_found_text": "이 주소에는 페이지가 없습니다.",
+        "back_home": "홈으로 돌아가기", "entries": "글 {n}개", "entry": "글 1개",
+        "current_streak": "현재 연속", "longest_streak": "최장 연속", "days": "{n}일",
+        "day": "1일", "days_learned": "기록한 날", "open_items": "남은 할 일",
+        "first_seen": "처음 나온 날", "days_open": "{n}일째", "overdue": "기한 지남",
+        "nothing_open": "남은 할 일이 없습니다.", "since": "{d}부터", "updated": "수정",
+        "tagged": "“{t}” 태그", "in_category": "“{t}” 카테고리", "less": "적음", "more": "많음",
+        "skip": "본문으로 건너뛰기", "search_hint": "", "weekdays": "일 월 화 수 목 금 토",
+        "months": "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월",
+    },
+}
+
+
+def strings(language: str) -> dict[str, str]:
+    return STRINGS["ko" if language.lower().startswith("ko") else "en"]
+
+
+def format_date(day: dt.date, language: str) -> str:
+    if language.lower().startswith("ko"):
+        return f"{day.year}년 {day.month}월 {day.day}일"
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def format_month(year: int, month: int, language: str) -> str:
+    if language.lower().startswith("ko"):
+        return f"{year}년 {month}월"
+    return f"{dt.date(year, month, 1):%B} {year}"

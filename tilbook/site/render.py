@@ -1,0 +1,121 @@
+"""Pages → bytes with the Jinja2 theme (built in, overridable file by file via theme.custom_dir)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from tilbook import __version__
+from tilbook.config.model import Config
+from tilbook.errors import BuildError
+from tilbook.site.collect import Page
+
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ENTRY_LINK = re.compile(r'(href|src)="tilbook:entry/([^"#]*)(#[^"]*)?"')
+
+
+def xml_text(value: Any) -> str:
+    text = _XML_ILLEGAL.sub("", str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def theme_root() -> Path:
+    return Path(str(resources.files("tilbook") / "theme"))
+
+
+def theme_files(config: Config) -> dict[str, Path]:
+    """Relative path → file, the custom_dir's files winning over the built-in ones."""
+    found: dict[str, Path] = {}
+    for root in (theme_root(), config.theme.custom_dir):
+        if root is None or not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def theme_key(config: Config) -> str:
+    """Hash of every theme file and tilbook's version: a change re-renders every page."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    for rel, path in sorted(theme_files(config).items()):
+        if rel.startswith("assets/katex/"):
+            continue
+        h.update(rel.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _environment(custom_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if custom_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(custom_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(theme_root())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["xml_text"] = xml_text
+    return env
+
+
+def environment(config: Config) -> jinja2.Environment:
+    return _environment(config.theme.custom_dir)
+
+
+def resolve_entry_links(html: str, urls: dict[str, str]) -> str:
+    """Replace `tilbook:entry/REL#frag` placeholders (links between entries) with URLs."""
+    if "tilbook:entry/" not in html:
+        return html
+
+    def sub(m: re.Match[str]) -> str:
+        url = urls.get(m[2])
+        return f'{m[1]}="{url}{m[3] or ""}"' if url else f'{m[1]}="{m[2]}{m[3] or ""}"'
+
+    return _ENTRY_LINK.sub(sub, html)
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    try:
+        template = env.get_template(page.template)
+        return template.render(**page.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(f"theme template error: {exc.message}", path=exc.filename or page.template, line=exc.lineno,
+                         hint="fix the template in theme.custom_dir") from exc
+    except jinja2.TemplateError as exc:
+        raise BuildError(f"rendering {page.path} with {page.template} failed: {exc}", path=page.template,
+                         hint="check the template in theme.custom_dir against the built-in one") from exc
+
+
+def pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
+    light = re.sub(r"\.highlight \{ background: [^;]+; \}", "", light)
+    dark = re.sub(r"\.highlight \{ background: [^;]+; \}", "", dark)
+    return f"\n/* Pygments */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def asset_files(config: Config, *, math: bool) -> dict[str, bytes]:
+    """Files under `assets/` in the site: the theme's (custom_dir wins), KaTeX only with math."""
+    out: dict[str, bytes] = {}
+    for rel, path in theme_files(config).items():
+        if not rel.startswith("assets/") or (rel.startswith("assets/katex/") and not math):
+            continue
+        if not math and rel == "assets/math.js":
+            continue
+        out[rel] = path.read_bytes()
+    out["assets/tilbook.css"] = out.get("assets/tilbook.css", b"") + pygments_css().encode("utf-8")
+    return out
