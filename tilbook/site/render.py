@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from tilbook import __version__
 from tilbook.config.model import Config
@@ -21,9 +22,10 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _ENTRY_LINK = re.compile(r'(href|src)="tilbook:entry/([^"#]*)(#[^"]*)?"')
 
 
-def xml_text(value: Any) -> str:
+def xml_text(value: Any) -> Markup:
+    """Escaped for XML, without the characters XML 1.0 forbids (they break feed readers)."""
     text = _XML_ILLEGAL.sub("", str(value))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
 def theme_root() -> Path:

@@ -1,0 +1,214 @@
+"""tilbook build on real workspaces: pages, URLs, feeds, safety, incremental exactness."""
+
+import datetime as dt
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from tests.conftest import CORPORA, REPO, make_workspace, write_files
+from tilbook.config import load_config
+from tilbook.errors import BuildError, ConfigError
+from tilbook.site.build import build_site
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    root = tmp_path_factory.mktemp("example")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "journal", root / "journal")
+    config = load_config(root / "mkdocs.yml")
+    result = build_site(config, now=NOW)
+    return config, result, root / "site"
+
+
+def test_example_site_has_every_page(example):
+    config, result, site = example
+    assert not result.noop and result.entries == 14 and result.warnings == ()
+    for page in ["index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "tags/index.html",
+                 "categories/index.html", "archive/index.html", "archive/2026/index.html", "heatmap/index.html",
+                 "todo/index.html", "page/2/index.html", "tags/gan/index.html", "tags/오토인코더/index.html",
+                 "2026/11/04/conv-autoencoder/index.html", "assets/tilbook.css", "assets/katex/katex.min.js"]:
+        assert (site / page).is_file(), page
+    assert not (site / "page" / "3").exists()
+
+
+def test_links_are_encoded_and_under_the_base_path(example):
+    _, _, site = example
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="/nightly-dl/tags/%EC%98%A4%ED%86%A0%EC%9D%B8%EC%BD%94%EB%8D%94/"' in home
+    assert 'href="/nightly-dl/assets/tilbook.css"' in home
+    for link in __import__("re").findall(r'href="(/nightly-dl/[^"#]*)"', home):
+        target = site / unquote(link[len("/nightly-dl/"):])
+        assert (target / "index.html").is_file() or target.is_file(), link
+
+
+def test_entry_page(example):
+    _, _, site = example
+    page = (site / "2026/11/04/conv-autoencoder/index.html").read_text(encoding="utf-8")
+    assert "<h1>Conv autoencoder: how small can the latent get?</h1>" in page
+    assert '<time datetime="2026-11-04T23:30:00+09:00">2026년 11월 4일</time>' in page
+    assert '<h2 id="what-i-learned">What I learned</h2>' in page
+    assert '<div class="math block">' in page and "katex.min.js" in page
+    assert 'rel="prev" href="/nightly-dl/2026/11/03/linear-autoencoder/"' in page
+    assert 'rel="next" href="/nightly-dl/2026/11/05/numpy-abi/"' in page
+    assert "합성곱 오토인코더로 바꿔보기" in page and "이어받은 할 일" in page
+    plain = (site / "2026/11/10/dead-kernel/index.html").read_text(encoding="utf-8")
+    assert "katex" not in plain  # math assets only where there is math
+    assert '<pre class="highlight"><code class="language-bash">' in plain
+
+
+def test_heatmap_and_streaks(example):
+    _, _, site = example
+    page = (site / "heatmap/index.html").read_text(encoding="utf-8")
+    assert page.count('data-count="1"') == 14
+    assert 'data-date="2026-11-14"' in page  # the entry without front matter, dated by its name
+    assert "최장 연속 <strong>4일</strong>" in page and "현재 연속 <strong>1일</strong>" in page
+
+
+def test_feed_and_sitemap_are_valid_xml(example):
+    _, _, site = example
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(site / "feed.xml").getroot()
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 14
+    assert entries[0].find("a:link", ns).get("href") == "https://example.github.io/nightly-dl/2026/11/26/conditional-gan/"
+    assert "<h2" in entries[0].find("a:content", ns).text
+    urls = [u.text for u in ET.parse(site / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.github.io/nightly-dl/2026/11/04/conv-autoencoder/" in urls
+
+
+def test_noop_rebuild_and_one_edit(example):
+    config, _, site = example
+    again = build_site(config, now=NOW)
+    assert again.noop and again.written == 0
+    entry = config.docs_dir / "2026" / "2026-11-10-dead-kernel.md"
+    original = entry.read_bytes()
+    try:
+        entry.write_bytes(original.replace(b"Lesson:", b"The lesson:"))
+        edited = build_site(config, now=NOW)
+        assert not edited.noop
+        assert 0 < edited.written <= 4  # the entry page, the home page that shows it, feed... not the rest
+        assert b"The lesson:" in (site / "2026/11/10/dead-kernel/index.html").read_bytes()
+    finally:
+        entry.write_bytes(original)
+        build_site(config, now=NOW)
+
+
+def test_failed_build_leaves_the_previous_site(tmp_path):
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "---\ntitle: fine\n---\nok\n"})
+    build_site(config, now=NOW)
+    before = tree(tmp_path / "site")
+    write_files(tmp_path, {"journal/2026-11-02-b.md": "---\ntitle: [broken\n---\n",
+                           "journal/2026-11-03-c.md": "---\ndate: 2026-02-30\n---\n"})
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    assert [p.path for p in info.value.problems] == ["journal/2026-11-02-b.md", "journal/2026-11-03-c.md"]
+    assert tree(tmp_path / "site") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_drafts_and_future_entries(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: public\n---\n",
+        "2026-11-02-b.md": "---\ntitle: secret\ndraft: true\n---\n",
+        "2027-01-01-c.md": "---\ntitle: later\n---\n",
+    })
+    build_site(config, now=NOW)
+    assert not (tmp_path / "site/2026/11/02/b").exists() and not (tmp_path / "site/2027").exists()
+    build_site(config, now=NOW, drafts=True)
+    assert 'class="badge">draft</span>' in (tmp_path / "site/2026/11/02/b/index.html").read_text(encoding="utf-8")
+    assert (tmp_path / "site/2027/01/01/c/index.html").is_file()
+
+
+def test_jekyll_leftovers_and_links_between_entries(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026-11-01-first.md": "---\ntitle: first\n---\n## 파이토치 텐서\n",
+        "2026-11-02-second.md": (
+            "---\ntitle: second\n---\n"
+            "![shot]({{ site.baseurl }}/images/a.png)\n\n"
+            "{% raw %}{{ kept }}{% endraw %}\n\n"
+            "{% highlight python %}\nx = {'a': 1}\n{% endhighlight %}\n\n"
+            "[prev]({% post_url 2026-11-01-first %}) and [same](2026-11-01-first.md#파이토치-텐서)\n\n"
+            "Important.\n{: .notice--info}\n\n"
+            "{% include video id=1 %}\n"
+        ),
+        "images/a.png": b"\x89PNG",
+    }, config="site_name: x\nsite_url: https://me.github.io/til/\ntilbook:\n  timezone: Asia/Seoul\n")
+    result = build_site(config, now=NOW)
+    page = (tmp_path / "site/2026/11/02/second/index.html").read_text(encoding="utf-8")
+    assert '<img src="/til/images/a.png" alt="shot" />' in page
+    assert "<p>{{ kept }}</p>" in page
+    assert '<pre class="highlight"><code class="language-python">' in page
+    assert '<a href="/til/2026/11/01/first/">prev</a>' in page
+    assert '<a href="/til/2026/11/01/first/#%ED%8C%8C%EC%9D%B4%ED%86%A0%EC%B9%98-%ED%85%90%EC%84%9C">same</a>' in page
+    assert "{:" not in page and "<p>Important.</p>" in page
+    assert "{% include video id=1 %}" in page
+    assert [w.format().split("\n")[0] for w in result.warnings] == [
+        "journal/2026-11-02-second.md:17: warning: Liquid '{% include video id=1 %}' is left as text"
+    ]
+    assert (tmp_path / "site/images/a.png").read_bytes() == b"\x89PNG"
+
+
+def test_strict_fails_on_broken_links(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\n---\n[gone](2026-10-01-nothing.md) [anchor](#nope) ![img](missing.png)\n",
+    })
+    result = build_site(config, now=NOW)
+    assert any("missing.png" in w.message for w in result.warnings)
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW, strict=True)
+    messages = [p.message for p in info.value.problems]
+    assert any("missing.png" in m for m in messages)
+    assert any("'2026-10-01-nothing.md'" in m for m in messages)
+    assert any("broken anchor" in m and "nope" in m for m in messages)
+
+
+def test_permalink_cannot_leave_the_site(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        make_workspace(tmp_path, config="site_name: x\ntilbook:\n  permalink: /../../{slug}/\n")
+    assert info.value.problem.format().startswith("mkdocs.yml:3: tilbook.permalink: '/../../{slug}/' may not contain '..'")
+
+
+def test_custom_dir_overrides_a_template(tmp_path):
+    write_files(tmp_path, {"overrides/404.html": "{% extends 'base.html' %}{% block main %}<p>여기 없어요</p>{% endblock %}"})
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"},
+                            config="site_name: x\ntheme:\n  custom_dir: overrides\n")
+    build_site(config, now=NOW)
+    assert "<p>여기 없어요</p>" in (tmp_path / "site/404.html").read_text(encoding="utf-8")
+
+
+def test_control_characters_never_reach_the_feed(tmp_path):
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "---\ntitle: t\n---\n- \x08magenta <b>x</b>\x0b\n"})
+    build_site(config, now=NOW)
+    ET.parse(tmp_path / "site/feed.xml")
+
+
+@pytest.mark.parametrize("corpus", sorted(p.name for p in CORPORA.iterdir() if p.is_dir()))
+def test_every_corpus_builds(tmp_path, corpus):
+    write_files(tmp_path, {"mkdocs.yml": f"site_name: c\ndocs_dir: {CORPORA / corpus}\nsite_dir: {tmp_path / 'site'}\n"
+                                         "tilbook:\n  timezone: Asia/Seoul\n"})
+    config = load_config(tmp_path / "mkdocs.yml")
+    result = build_site(config, now=NOW)
+    site = tmp_path / "site"
+    assert result.entries > 100
+    ET.parse(site / "feed.xml")
+    for page in (site / "tags").rglob("index.html"):
+        assert page.stat().st_size > 0
+    if corpus.startswith("teddylee777"):
+        assert (site / "2019/11/12/kaggle-캐글-titanic-생존자예측-81-이상-달성하기/index.html").is_file()
+        home = (site / "index.html").read_text(encoding="utf-8")
+        assert "<style" not in home.split("<main")[1]
+    if corpus.startswith("rust-lang"):
+        assert (site / "2022/01/31/changes-in-the-core-team/index.html").is_file()
+    if corpus.startswith("soohyun"):
+        assert (site / "2025/06/19/git-init/index.html").is_file()
+        assert (site / "2025/10/20/onnx/index.html").is_file()
