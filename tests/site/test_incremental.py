@@ -1,0 +1,67 @@
+"""After any sequence of edits, an incremental build equals a clean build, byte for byte."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import make_workspace
+from tilbook.site.build import build_site
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+DAYS = [f"2026-11-{d:02d}" for d in range(1, 9)]
+TAGS = ["gan", "pytorch", "파이토치", "GAN", "cuda"]
+
+
+def entry_text(title: str, tags: list[str], body: str, draft: bool) -> str:
+    return f"---\ntitle: {title!r}\ntags: {tags!r}\ndraft: {str(draft).lower()}\n---\n{body}\n"
+
+
+bodies = st.sampled_from([
+    "오늘은 GAN을 공부했다.",
+    "## 내일 할 일\n- 논문 읽기\n- [ ] 코드 정리",
+    "Math $x^2$ and a [link](2026-11-01.md).",
+    "```python\nprint('hi')\n```",
+    "- [x] done\n- [ ] open (since 2026-10-01)",
+])
+edits = st.lists(
+    st.one_of(
+        st.tuples(st.just("write"), st.sampled_from(DAYS), st.sampled_from(["가", "B", "Same"]),
+                  st.lists(st.sampled_from(TAGS), max_size=3), bodies, st.booleans()),
+        st.tuples(st.just("delete"), st.sampled_from(DAYS)),
+        st.tuples(st.just("config"), st.sampled_from(["Site A", "Site B"])),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=edits)
+def test_incremental_equals_clean(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("inc")
+    config = make_workspace(root, {"2026-11-01.md": entry_text("first", ["gan"], "start", False)})
+    build_site(config, now=NOW)
+    for step in steps:
+        if step[0] == "write":
+            _, day, title, tags, body, draft = step
+            (root / "journal" / f"{day}.md").write_text(entry_text(title, tags, body, draft), encoding="utf-8")
+        elif step[0] == "delete":
+            (root / "journal" / f"{step[1]}.md").unlink(missing_ok=True)
+        else:
+            (root / "mkdocs.yml").write_text(f"site_name: {step[1]}\ntilbook:\n  timezone: Asia/Seoul\n", encoding="utf-8")
+            from tilbook.config import load_config
+
+            config = load_config(root / "mkdocs.yml")
+        build_site(config, now=NOW)
+    incremental = files(root / "site")
+    shutil.rmtree(root / "site")
+    shutil.rmtree(root / ".tilbook")
+    build_site(config, now=NOW)
+    assert files(root / "site") == incremental
