@@ -15,14 +15,16 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
+from typing import TYPE_CHECKING
+
 from tilbook import __version__
 from tilbook.config import Config, load_config
 from tilbook.errors import ConfigError, Problem, TilbookError
-from tilbook.journal.load import load_journal
-from tilbook.journal.model import Journal
-from tilbook.journal.new import editor_command, parse_day, plan_new_entry, write_new_entry
-from tilbook.journal.todo import track_todos
-from tilbook.workspace import init_workspace
+
+if TYPE_CHECKING:
+    from tilbook.journal.model import Journal
+
+# Commands import what they use when they run: start-up time is most of a quick command.
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -74,6 +76,8 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _journal(config: Config, console: _Console, *, quiet_problems: bool = True) -> Journal:
+    from tilbook.journal.load import load_journal
+
     journal = load_journal(config, progress=console.progress("reading entries"))
     console.problems(config.warnings)
     if quiet_problems and journal.errors:
@@ -91,6 +95,8 @@ def _now(config: Config) -> dt.datetime:
 
 
 def cmd_init(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.workspace import init_workspace
+
     folder = Path(args.dir)
     for path, created in init_workspace(folder, language=args.language):
         shown = os.path.relpath(path)
@@ -100,6 +106,9 @@ def cmd_init(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_new(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.journal.model import Journal
+    from tilbook.journal.new import editor_command, parse_day, plan_new_entry, write_new_entry
+
     config = _config(args)
     now = _now(config)
     try:
@@ -131,6 +140,8 @@ def cmd_new(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.journal.todo import track_todos
+
     config = _config(args)
     journal = _journal(config, console)
     today = _now(config).date()

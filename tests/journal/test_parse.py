@@ -2,7 +2,7 @@
 
 import datetime as dt
 import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 

@@ -7,7 +7,6 @@ Used by tests/site/test_conformance.py, and runnable to list the posts that diff
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import sys
 from html.parser import HTMLParser
@@ -18,7 +17,7 @@ from cmarkgfm.cmark import Options
 
 from tilbook.config import load_config
 from tilbook.journal import load_journal
-from tilbook.site.build import render_body
+from tilbook.site.bodies import render_body
 
 BLOCKS = {"p", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "th", "td"}
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_GITHUB_PRE_LANG

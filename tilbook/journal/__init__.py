@@ -1,27 +1,27 @@
-"""Stage 2: entry files → `Entry` → `Journal`, plus the daily-writing helpers."""
+"""Stage 2: entry files → `Entry` → `Journal`, plus the daily-writing helpers.
 
-from tilbook.journal.load import load_entry, load_journal, scan_journal
-from tilbook.journal.model import Entry, FrontMatter, Journal, TermGroup, Todo, entry_url
-from tilbook.journal.new import NewEntry, plan_new_entry, write_new_entry
-from tilbook.journal.parse import parse_entry
-from tilbook.journal.slug import slugify
-from tilbook.journal.todo import TrackedTodo, track_todos
+Names load on first use (see `tilbook/__init__.py`)."""
 
-__all__ = [
-    "Entry",
-    "FrontMatter",
-    "Journal",
-    "NewEntry",
-    "TermGroup",
-    "Todo",
-    "TrackedTodo",
-    "entry_url",
-    "load_entry",
-    "load_journal",
-    "parse_entry",
-    "plan_new_entry",
-    "scan_journal",
-    "slugify",
-    "track_todos",
-    "write_new_entry",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "load_entry": "load", "load_journal": "load", "assemble_journal": "load",
+    "scan_journal": "scan", "entry_paths": "scan",
+    "Entry": "model", "FrontMatter": "model", "Journal": "model", "TermGroup": "model", "Todo": "model",
+    "entry_url": "model",
+    "NewEntry": "new", "plan_new_entry": "new", "write_new_entry": "new",
+    "parse_entry": "parse",
+    "slugify": "slug",
+    "TrackedTodo": "todo", "track_todos": "todo",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"tilbook.journal.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'tilbook.journal' has no attribute {name!r}")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -46,14 +46,18 @@ class Block:
     """A light block tree over markdown-it's flat tokens (its Block costs a third of
     the parse time; tilbook only needs type, tag, line map, inline source and children)."""
 
-    __slots__ = ("type", "tag", "map", "content", "children")
+    __slots__ = ("type", "tag", "map", "content", "children", "meta", "inline")
 
-    def __init__(self, type: str, tag: str = "", map: list[int] | None = None, content: str = "") -> None:
+    def __init__(self, type: str, tag: str = "", map: list[int] | None = None, content: str = "",
+                 meta: dict[str, Any] | None = None, inline: list[Token] | None = None) -> None:
         self.type = type
         self.tag = tag
         self.map = map
         self.content = content
         self.children: list[Block] = []
+        self.meta = meta or {}
+        self.inline = inline
+        """Parsed inline tokens, when the parser that made the tree parsed inlines."""
 
     def walk(self) -> Iterator[Block]:
         yield self
@@ -66,19 +70,25 @@ def block_tree(tokens: list[Token]) -> Block:
     stack = [root]
     for token in tokens:
         if token.nesting == 1:
-            node = Block(token.type[:-5], token.tag, token.map)
+            node = Block(token.type[:-5], token.tag, token.map, meta=token.meta)
             stack[-1].children.append(node)
             stack.append(node)
         elif token.nesting == -1:
             stack.pop()
         else:
-            stack[-1].children.append(Block(token.type, token.tag, token.map, token.content))
+            stack[-1].children.append(Block(token.type, token.tag, token.map, token.content, inline=token.children))
     return root
 
 
-def scan_body(body: str, *, first_line: int, tomorrow_headings: Iterable[str]) -> BodyFacts:
-    """Read the facts tilbook needs from a Markdown body that starts on `first_line`."""
-    root = block_tree(_parser().parse(body, {}))
+def scan_body(
+    body: str, *, first_line: int, tomorrow_headings: Iterable[str], tokens: list[Token] | None = None
+) -> BodyFacts:
+    """Read the facts tilbook needs from a Markdown body that starts on `first_line`.
+
+    `tokens`: the body already parsed by a richer markdown-it parser (the site's), so that a
+    build parses each body once; by default a block-only parse is made here.
+    """
+    root = block_tree(tokens if tokens is not None else _parser().parse(body, {}))
     blocks = root.children
     lines = body.split("\n")
     heading = next((heading_text(b) for b in blocks if b.type == "heading"), None)
@@ -94,20 +104,26 @@ def heading_text(block: Block) -> str:
     """Plain text of a heading block (or of a paragraph)."""
     if not block.children:
         return ""
-    return plain_text(block.children[0].content)
+    leaf = block.children[0]
+    if leaf.inline:
+        return _text_of(leaf.inline)
+    return plain_text(leaf.content)
 
 
 def plain_text(markdown: str) -> str:
     """Text of inline Markdown: markup dropped, code kept, line breaks as spaces."""
+    return " ".join(_text_of(inline.children or []) for inline in _inline_parser().parseInline(markdown, {})).strip()
+
+
+def _text_of(tokens: list[Token]) -> str:
     parts: list[str] = []
-    for inline in _inline_parser().parseInline(markdown, {}):
-        for token in inline.children or ():
-            if token.type in ("text", "code_inline"):
-                parts.append(token.content)
-            elif token.type in ("softbreak", "hardbreak"):
-                parts.append(" ")
-            elif token.type == "image":
-                parts.append(token.content)
+    for token in tokens:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(token.content)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
@@ -278,6 +294,8 @@ class _TodoCollector:
             return "", None
         inline = first.children[0]
         content = inline.content.strip()
+        if "checked" in li.meta:  # a GFM parser already took the checkbox off
+            return " ".join(content.split()), bool(li.meta["checked"])
         m = _CHECKBOX.match(content)
         if not m:
             return " ".join(content.split()), None

@@ -12,45 +12,16 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from tilbook.config.model import Config
-from tilbook.errors import ConfigError, EntryError, Problem
+from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import DateSource, Entry, Journal
 from tilbook.journal.parse import parse_entry
+from tilbook.journal.scan import SUFFIXES, entry_paths, scan_journal  # noqa: F401  (re-exported)
 from tilbook.source import DecodeProblem, read_text
 
-SUFFIXES = (".md", ".markdown")
-# Folders Jekyll gives meaning to: `_posts` holds entries, `_drafts` holds drafts.
-ENTRY_FOLDERS = ("_posts", "_drafts")
 # Parsing is CPU-bound; below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 400
 
 Progress = Callable[[int, int], None]
-
-
-def scan_journal(docs_dir: Path) -> list[PurePosixPath]:
-    """Entry files under `docs_dir`, sorted: `.md`/`.markdown`, skipping hidden folders and
-    `_`-prefixed ones except `_posts`/`_drafts`. Symlinked folders are not followed."""
-    found: list[PurePosixPath] = []
-
-    def walk(folder: Path, rel: PurePosixPath) -> None:
-        try:
-            items = list(os.scandir(folder))
-        except OSError:
-            return
-        for item in items:
-            name = item.name
-            if name.startswith("."):
-                continue
-            if item.is_dir(follow_symlinks=False):
-                if name.startswith("_") and name not in ENTRY_FOLDERS:
-                    continue
-                walk(Path(item.path), rel / name)
-            elif name.lower().endswith(SUFFIXES) and item.is_file():
-                if not rel.parts and name.lower() in ("readme.md", "readme.markdown"):
-                    continue
-                found.append(rel / name)
-
-    walk(docs_dir, PurePosixPath())
-    return sorted(found, key=lambda p: unicodedata.normalize("NFC", p.as_posix()))
 
 
 def git_first_commits(folder: Path) -> dict[Path, dt.datetime]:
@@ -128,20 +99,6 @@ def _load_all(
         yield _load_one(job)
         if progress:
             progress(i, len(paths))
-
-
-def entry_paths(config: Config) -> list[Path]:
-    """Absolute paths of every entry file. Raises `ConfigError` when docs_dir does not exist."""
-    docs = config.docs_dir
-    if not docs.is_dir():
-        raise ConfigError(
-            f"the journal folder {config.display_path(docs)!r} does not exist",
-            path=config.display_path(config.config_path),
-            line=None,
-            key="docs_dir",
-            hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
-        )
-    return [docs / rel for rel in scan_journal(docs)]
 
 
 def load_journal(config: Config, *, progress: Progress | None = None, workers: int | None = None) -> Journal:

@@ -8,7 +8,9 @@ import tomllib
 import unicodedata
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Callable
+
+from markdown_it.token import Token
 
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
@@ -198,12 +200,14 @@ def parse_entry(
     display_path: str | None = None,
     fallback_date: tuple[dt.datetime, DateSource] | None = None,
     abs_path: Path | None = None,
+    body_tokens: Callable[[str, FrontMatter], list[Token]] | None = None,
 ) -> Entry:
     """Parse the decoded text of the entry at `rel_path` (inside docs_dir).
 
     `fallback_date` is used when neither the front matter nor the file name has a date
-    (the loader passes the file's first git commit or its mtime). Raises `EntryError` with
-    every error found; warnings travel in `Entry.warnings`.
+    (the loader passes the file's first git commit or its mtime). `body_tokens` parses the
+    body with the caller's markdown-it parser (the site build renders those same tokens).
+    Raises `EntryError` with every error found; warnings travel in `Entry.warnings`.
     """
     rel_path = PurePosixPath(unicodedata.normalize("NFC", str(rel_path)))
     p = _Parse(display_path or rel_path.as_posix())
@@ -287,7 +291,13 @@ def parse_entry(
     if "title" in data and data["title"] is None:
         p.warn("title is empty", line=lines.get("title"), key="title",
                hint="write a title, or remove the line to use the first heading")
-    facts = scan_body(body, first_line=body_line, tomorrow_headings=config.tilbook.tomorrow_headings)
+    front_matter = FrontMatter(kind, MappingProxyType(data), MappingProxyType(lines))  # type: ignore[arg-type]
+    facts = scan_body(
+        body,
+        first_line=body_line,
+        tomorrow_headings=config.tilbook.tomorrow_headings,
+        tokens=body_tokens(body, front_matter) if body_tokens else None,
+    )
     title_source: TitleSource = "front matter"
     if not title:
         if facts.first_heading:
@@ -330,7 +340,7 @@ def parse_entry(
         categories=categories,
         tags=tags,
         draft=draft,
-        front_matter=FrontMatter(kind, MappingProxyType(data), MappingProxyType(lines)),  # type: ignore[arg-type]
+        front_matter=front_matter,
         body=body,
         body_line=body_line,
         excerpt=facts.excerpt,

@@ -8,7 +8,6 @@ the same bytes, so it is not rendered again.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -23,20 +22,13 @@ from tilbook.journal.model import Entry, Journal
 from tilbook.journal.slug import slugify
 from tilbook.journal.todo import leaf_items, track_todos
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
+from tilbook.site.keys import digest
 from tilbook.site.i18n import format_date, format_month, strings
 from tilbook.site.markdown import RenderedBody, resolve_placeholders
 
 PER_PAGE = 10
 FEED_SIZE = 20
 EXCERPT_CHARS = 220
-
-
-def digest(*parts: object) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(repr(part).encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 def base_path(config: Config) -> str:
@@ -174,7 +166,7 @@ def collect_site(
             date_iso=entry.date.isoformat(),
             tags=tuple(tags[t.casefold()] for t in entry.tags),
             categories=tuple(cats[c.casefold()] for c in entry.categories),
-            excerpt=excerpt_text(entry),
+            excerpt=bodies[rel].summary,
             reading=s["min_read"].format(n=minutes),
             draft=entry.draft,
             key="",

@@ -110,6 +110,8 @@ class RenderedBody:
     """Warnings found while rendering (Liquid left as text, ...)."""
     key: str = ""
     """Hash of the HTML and the link targets: what entry pages depend on."""
+    summary: str = ""
+    """The excerpt as plain text, for cards and feeds (filled in by the build)."""
 
 
 _PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post)/([^"#]*)(#[^"]*)?"')
@@ -162,7 +164,6 @@ def link_rewriter(rel_path: str, base: str) -> Callable[[str, set[str], set[str]
 
 def _highlight(code: str, lang: str, attrs: str) -> str:
     from pygments import highlight
-    from pygments.formatters import HtmlFormatter
     from pygments.util import ClassNotFound
 
     lexer = _lexer(lang.strip().split()[0].lower() if lang.strip() else "")
@@ -253,11 +254,22 @@ def render_markdown(
     text: str, options: MarkdownOptions, *, link: Callable[[str, set[str], set[str]], str] | None = None
 ) -> RenderedBody:
     """Render a body. `link` (see `link_rewriter`) rewrites link and image targets."""
+    env: dict[str, Any] = {}
+    tokens = parser(options).parse(text, env)
+    return render_tokens(tokens, env, options, link=link)
+
+
+def render_tokens(
+    tokens: list[Token],
+    env: dict[str, Any],
+    options: MarkdownOptions,
+    *,
+    link: Callable[[str, set[str], set[str]], str] | None = None,
+) -> RenderedBody:
+    """Render tokens made by `parser(options)` (with the `env` of that parse)."""
     md = parser(options)
     links: set[str] = set()
     assets: set[str] = set()
-    env: dict[str, Any] = {}
-    tokens = md.parse(text, env)
     toc: list[Heading] = []
     has_code = False
     for i, token in enumerate(tokens):

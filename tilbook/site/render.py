@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from tilbook import __version__
 from tilbook.config.model import Config
 from tilbook.errors import BuildError
 from tilbook.site.collect import Page
+from tilbook.site.theme import theme_files, theme_root
 
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -26,34 +24,6 @@ def xml_text(value: Any) -> Markup:
     """Escaped for XML, without the characters XML 1.0 forbids (they break feed readers)."""
     text = _XML_ILLEGAL.sub("", str(value))
     return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
-
-
-def theme_root() -> Path:
-    return Path(str(resources.files("tilbook") / "theme"))
-
-
-def theme_files(config: Config) -> dict[str, Path]:
-    """Relative path → file, the custom_dir's files winning over the built-in ones."""
-    found: dict[str, Path] = {}
-    for root in (theme_root(), config.theme.custom_dir):
-        if root is None or not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                found[path.relative_to(root).as_posix()] = path
-    return found
-
-
-def theme_key(config: Config) -> str:
-    """Hash of every theme file and tilbook's version: a change re-renders every page."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(__version__.encode())
-    for rel, path in sorted(theme_files(config).items()):
-        if rel.startswith("assets/katex/"):
-            continue
-        h.update(rel.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 @lru_cache(maxsize=4)

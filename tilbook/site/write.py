@@ -1,8 +1,12 @@
-"""Atomic output: the new site is assembled beside the old one and swapped in whole.
+"""Safe output. Every page is rendered in memory before anything touches `site/`, so a build
+that fails on the journal, a template or a link never changes it. Then:
 
-Unchanged files are hard-linked from the previous site (cheap), changed ones written; only
-when every file is in place does the new folder replace `site/`. A failed or interrupted
-build leaves the previous `site/` exactly as it was.
+- a first (or forced full) build assembles the whole site beside the old one and swaps it in
+  with two renames (`write_tree`);
+- an incremental build replaces only the changed files, each atomically (temp file +
+  `os.replace`), and removes the files that no longer belong (`update_tree`). Creating
+  thousands of folders costs seconds on some file systems, which is why a small change is
+  not copied into a fresh tree.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from tilbook.errors import BuildError
 
@@ -37,26 +41,21 @@ def write_tree(
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=parent))
     try:
-        made: set[PurePosixPath] = set()
-
-        def ensure_parent(rel: PurePosixPath) -> Path:
-            folder = rel.parent
-            if folder not in made and str(folder) != ".":
-                (staging / folder).mkdir(parents=True, exist_ok=True)
-                made.update(folder.parents)
-                made.add(folder)
-            return staging / rel
-
+        targets = {path: safe_relative(path) for path in (*reuse, *new_files)}
+        folders: set[PurePosixPath] = set()
+        for rel in targets.values():
+            folders.update(p for p in rel.parents if str(p) != ".")
+        for folder in sorted(folders, key=lambda p: len(p.parts)):  # parents first, each once
+            os.mkdir(staging / folder)
         for path, old in reuse.items():
-            target = ensure_parent(safe_relative(path))
+            target = staging / targets[path]
             source = site_dir / safe_relative(old)
             try:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
         for path, data in new_files.items():
-            target = ensure_parent(safe_relative(path))
-            with open(target, "wb") as fh:
+            with open(staging / targets[path], "wb") as fh:
                 fh.write(data)
         _swap(staging, site_dir)
     except BaseException:
@@ -77,3 +76,27 @@ def _swap(staging: Path, site_dir: Path) -> None:
         os.rename(old, site_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def update_tree(site_dir: Path, new_files: Mapping[str, bytes], stale: Iterable[str]) -> None:
+    """Write `new_files` into the existing `site_dir` one atomic replace at a time, then delete
+    `stale` files (and folders left empty)."""
+    site_dir = site_dir.resolve()
+    for path, data in new_files.items():
+        target = site_dir / safe_relative(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tilbook-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    for path in stale:
+        target = site_dir / safe_relative(path)
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent

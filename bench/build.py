@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Benchmark `tilbook build` on synthetic journals, with Hugo side by side when installed.
+
+    python bench/build.py                      # N = 2,000 and 10,000, 3 runs each
+    python bench/build.py --sizes 2000 --runs 5
+
+For each N it reports medians of: a cold build (no site/, no cache), a no-op rebuild, a
+rebuild after one entry's body was edited, after one entry's tags changed, and the peak RSS
+of the build process (and of its largest worker). Each build is a fresh `python -m tilbook
+build` process, start-up included, as a user runs it. Journals come from
+../shared/bench/gen_journal.py (seed 1). Hugo (`apt-get install hugo`) builds the same
+entries with a minimal theme as the reference the issue names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+HUGO_SINGLE = """<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>
+<p>{{ .Date.Format "2006-01-02" }} · {{ .ReadingTime }} min</p>{{ range .Params.tags }}<a href="/tags/{{ . | urlize }}/">{{ . }}</a> {{ end }}
+{{ .TableOfContents }}{{ .Content }}{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">prev</a>{{ end }}</body></html>"""
+HUGO_LIST = """<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>
+{{ range .Paginator.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Summary }}</p></article>{{ end }}</body></html>"""
+
+
+def generate(n: int, root: Path) -> Path:
+    start = ["--start", "1995-01-01"] if n > 2000 else []
+    subprocess.run([sys.executable, str(SHARED / "bench" / "gen_journal.py"), str(root), "--entries", str(n),
+                    "--seed", "1", "--layout", "plain", *start], check=True, capture_output=True)
+    (root / "mkdocs.yml").write_text("site_name: bench\nsite_url: https://example.org/\ntheme:\n  language: ko\n"
+                                     "tilbook:\n  timezone: Asia/Seoul\n", encoding="utf-8")
+    return root
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of the largest process in the command's tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
+    return wall, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def rss_of_main(root: Path) -> int:
+    """Peak RSS (KB) of the build process alone, measured by GNU time."""
+    if not shutil.which("time") and not Path("/usr/bin/time").exists():
+        return -1
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "tilbook", "build", "--no-cache"],
+                         cwd=root, capture_output=True, text=True)
+    return int(out.stderr.strip().splitlines()[-1])
+
+
+def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
+    build = [sys.executable, "-m", "tilbook", "build"]
+    results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": []}
+    peak = 0
+    entries = sorted((root / "journal").rglob("*.md"))
+    for i in range(runs):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        shutil.rmtree(root / ".tilbook", ignore_errors=True)
+        wall, rss = timed(build, root)
+        results["cold"].append(wall)
+        peak = max(peak, rss)
+        results["noop"].append(timed(build, root)[0])
+        victim = entries[len(entries) // 2 + i]
+        victim.write_text(victim.read_text(encoding="utf-8") + f"\n편집 {i}: 한 문장을 더 썼다.\n", encoding="utf-8")
+        results["edit body"].append(timed(build, root)[0])
+        text = victim.read_text(encoding="utf-8")
+        victim.write_text(text.replace("tags: [", f"tags: [bench{i}, ", 1), encoding="utf-8")
+        results["edit tags"].append(timed(build, root)[0])
+    out = {k: statistics.median(v) for k, v in results.items()}
+    out["peak RSS MB (largest process)"] = peak / 1024
+    out["peak RSS MB (build process)"] = rss_of_main(root) / 1024
+    return out
+
+
+def bench_hugo(journal: Path, runs: int) -> float | None:
+    hugo = shutil.which("hugo")
+    if not hugo:
+        return None
+    site = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "layouts" / "index.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "bench"\n[markup.highlight]\nnoClasses = false\n'
+                                    '[taxonomies]\ntag = "tags"\ncategory = "categories"\n', encoding="utf-8")
+    shutil.copytree(journal, site / "content" / "posts")
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        times.append(timed([hugo, "--quiet"], site)[0])
+    shutil.rmtree(site)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[2000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-hugo", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONPATH", str(REPO))
+    print(f"{os.cpu_count()} cores; medians of {args.runs} runs; seconds unless noted")
+    for n in args.sizes:
+        root = generate(n, Path(tempfile.mkdtemp(prefix=f"tilbook-build-{n}-")))
+        hugo = None if args.no_hugo else bench_hugo(root / "journal", args.runs)
+        ours = bench_tilbook(root, args.runs)
+        print(f"\nN = {n}")
+        for name, value in ours.items():
+            print(f"  {name:<32} {value:8.2f}")
+        if hugo is not None:
+            print(f"  {'hugo cold (reference)':<32} {hugo:8.2f}")
+            print(f"  {'tilbook cold / hugo cold':<32} {ours['cold'] / hugo:8.2f}")
+        shutil.rmtree(root)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Finding entry files: cheap, no parsing (a no-op build only needs this)."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from tilbook.config.model import Config
+from tilbook.errors import ConfigError
+
+SUFFIXES = (".md", ".markdown")
+# Folders Jekyll gives meaning to: `_posts` holds entries, `_drafts` holds drafts.
+ENTRY_FOLDERS = ("_posts", "_drafts")
+
+
+def scan_journal(docs_dir: Path) -> list[PurePosixPath]:
+    """Entry files under `docs_dir`, sorted: `.md`/`.markdown`, skipping hidden folders and
+    `_`-prefixed ones except `_posts`/`_drafts`. Symlinked folders are not followed."""
+    found: list[PurePosixPath] = []
+
+    def walk(folder: Path, rel: PurePosixPath) -> None:
+        try:
+            items = list(os.scandir(folder))
+        except OSError:
+            return
+        for item in items:
+            name = item.name
+            if name.startswith("."):
+                continue
+            if item.is_dir(follow_symlinks=False):
+                if name.startswith("_") and name not in ENTRY_FOLDERS:
+                    continue
+                walk(Path(item.path), rel / name)
+            elif name.lower().endswith(SUFFIXES) and item.is_file():
+                if not rel.parts and name.lower() in ("readme.md", "readme.markdown"):
+                    continue
+                found.append(rel / name)
+
+    walk(docs_dir, PurePosixPath())
+    return sorted(found, key=lambda p: unicodedata.normalize("NFC", p.as_posix()))
+
+
+def scan_assets(docs_dir: Path) -> dict[str, Path]:
+    """Other files under docs_dir (images and the like), by docs-relative path, with the
+    same folder rules as `scan_journal`: the build copies them to the same path."""
+    found: dict[str, Path] = {}
+    for folder, dirs, files in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (d.startswith("_") and d not in ENTRY_FOLDERS))
+        for name in files:
+            if name.startswith(".") or name.lower().endswith(SUFFIXES):
+                continue
+            path = Path(folder, name)
+            found[path.relative_to(docs_dir).as_posix()] = path
+    return found
+
+
+def entry_paths(config: Config) -> list[Path]:
+    """Absolute paths of every entry file. Raises `ConfigError` when docs_dir does not exist."""
+    docs = config.docs_dir
+    if not docs.is_dir():
+        raise ConfigError(
+            f"the journal folder {config.display_path(docs)!r} does not exist",
+            path=config.display_path(config.config_path),
+            key="docs_dir",
+            hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
+        )
+    return [docs / rel for rel in scan_journal(docs)]

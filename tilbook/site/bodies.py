@@ -1,0 +1,117 @@
+"""Entry files → (Entry, RenderedBody), parsing each body's Markdown once for both, in
+parallel worker processes for a big journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+from markdown_it.token import Token
+
+from tilbook.config.model import Config
+from tilbook.errors import EntryError, Problem
+from tilbook.journal.model import Entry, FrontMatter
+from tilbook.journal.parse import parse_entry
+from tilbook.site.collect import base_path, excerpt_text, site_origin
+from tilbook.site.liquid import convert_jekyll
+from tilbook.site.markdown import (
+    MarkdownOptions,
+    RenderedBody,
+    link_rewriter,
+    markdown_options,
+    parser,
+    render_markdown,
+    render_tokens,
+)
+from tilbook.source import DecodeProblem, decode_text
+
+PARALLEL_MIN = 200
+Progress = Callable[[str, int, int], None]
+Outcome = tuple[str, Entry | EntryError, RenderedBody | None]
+
+_JOB: dict[str, Any] = {}
+
+
+def _parse_render(item: tuple[Path, bytes]) -> tuple[str, Entry | EntryError, RenderedBody | None]:
+    """Read, parse and render one entry, parsing its Markdown once for both."""
+    config: Config = _JOB["config"]
+    path, data = item
+    rel = path.relative_to(config.docs_dir).as_posix()
+    shown = config.display_path(path)
+    try:
+        text = decode_text(data, path=shown)
+    except DecodeProblem as exc:
+        return rel, EntryError(problems=[exc.problem]), None
+    parsed: dict[str, Any] = {}
+
+    def tokens_for(body: str, front_matter: FrontMatter) -> list[Token]:
+        source, options, leftovers = prepare_body(body, front_matter, config)
+        env: dict[str, Any] = {}
+        parsed.update(tokens=parser(options).parse(source, env), env=env, options=options, leftovers=leftovers)
+        return parsed["tokens"]
+
+    try:
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=config.tilbook.timezone)
+        entry = parse_entry(text, rel, config=config, display_path=shown, fallback_date=(mtime, "mtime"),
+                            abs_path=path, body_tokens=tokens_for)
+    except EntryError as exc:
+        return rel, exc, None
+    rendered = render_tokens(parsed["tokens"], parsed["env"], parsed["options"],
+                             link=link_rewriter(entry.rel_path.as_posix(), base_path(config)))
+    return rel, entry, _with_notes(rendered, parsed["leftovers"], entry, shown)
+
+
+def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[str, MarkdownOptions, tuple[tuple[int, str], ...]]:
+    """The Markdown to render (Jekyll leftovers converted), the options for this entry, and
+    the Liquid left as text (body line, text)."""
+    leftovers: tuple[tuple[int, str], ...] = ()
+    if front_matter.format == "yaml" and ("{%" in body or "{{" in body or "{:" in body):
+        base = base_path(config)
+        result = convert_jekyll(body, base_path=base, site_url=site_origin(config) + base,
+                                post_url=lambda name: f"tilbook:post/{name}")
+        body, leftovers = result.text, result.leftovers
+    math = any(front_matter.data.get(k) is True for k in ("math", "use_math", "mathjax", "katex"))
+    return body, markdown_options(config, math=math), leftovers
+
+
+def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], entry: Entry, shown: str) -> RenderedBody:
+    """The rendered body with the entry's plain-text summary and the Liquid warnings."""
+    notes = tuple(
+        Problem(f"Liquid {text[:60]!r} is left as text", path=shown, line=entry.body_line + line - 1,
+                hint="tilbook runs no Liquid; wrap it in {% raw %}...{% endraw %} to silence this", severity="warning")
+        for line, text in leftovers[:20]
+    )
+    return replace(rendered, notes=notes, summary=excerpt_text(entry))
+
+
+def render_body(entry: Entry, config: Config, shown: str) -> RenderedBody:
+    """Render a parsed entry's body (the build does this in one parse with `_parse_render`)."""
+    source, options, leftovers = prepare_body(entry.body, entry.front_matter, config)
+    rendered = render_markdown(source, options, link=link_rewriter(entry.rel_path.as_posix(), base_path(config)))
+    return _with_notes(rendered, leftovers, entry, shown)
+
+
+def parse_and_render(items: list[tuple[Path, bytes]], config: Config, workers: int | None,
+                     progress: Progress | None) -> list[Outcome]:
+    """Parse and render every (path, bytes); in worker processes when there are many."""
+    _JOB["config"] = config
+    n = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(items) >= PARALLEL_MIN else 1)
+    out = []
+    if n > 1 and len(items) > 1:
+        with ProcessPoolExecutor(n, initializer=_JOB.update, initargs=({"config": config},)) as pool:
+            for i, result in enumerate(pool.map(_parse_render, items, chunksize=max(1, len(items) // (n * 8))), 1):
+                out.append(result)
+                if progress:
+                    progress("parse", i, len(items))
+        return out
+    for i, item in enumerate(items, 1):
+        out.append(_parse_render(item))
+        if progress:
+            progress("parse", i, len(items))
+    return out
+
+

@@ -1,0 +1,68 @@
+"""Checks on what entries link to: local files that are missing, and (with --strict)
+internal links and anchors that lead nowhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from tilbook.config.model import Config
+from tilbook.errors import Problem
+from tilbook.site.collect import base_path, href
+from tilbook.site.markdown import RenderedBody
+
+
+def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
+    problems = []
+    for entry in site.entries:
+        for rel in bodies[entry.rel_path.as_posix()].assets:
+            if rel not in assets:
+                problems.append(Problem(
+                    f"links to {rel!r}, which is not in {config.display_path(config.docs_dir)}/",
+                    path=config.display_path(config.docs_dir / entry.rel_path),
+                    hint="put the file there, or fix the path (it is relative to the entry's folder)",
+                    severity="warning",
+                ))
+    return problems
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
+    """Internal links and anchors in entry bodies that lead nowhere."""
+    base = base_path(config)
+    pages = {unquote(p.url): p for p in site.pages}
+    ids_of: dict[str, set[str]] = {}
+    problems = []
+    for page in site.pages:
+        if page.template != "entry.html":
+            continue
+        html = page.context["body"].html
+        ids_of[unquote(page.url)] = set(_ID.findall(html))
+    for page in site.pages:
+        if page.template != "entry.html":
+            continue
+        entry_card = page.context["entry"]
+        src = next(e for e in site.entries if href(base, e.url(config.tilbook.permalink)) == entry_card.url)
+        shown = config.display_path(config.docs_dir / src.rel_path)
+        for target in _HREF.findall(page.context["body"].html):
+            if re.match(r"^[a-zA-Z][\w+.-]*:|^//", target) and not target.startswith("tilbook:"):
+                continue
+            path, _, frag = unquote(target).partition("#")
+            if not path:
+                path = unquote(page.url)
+            elif not path.startswith(base + "/") and not path.startswith("/"):
+                problems.append(Problem(f"broken link {target!r}", path=shown, hint="link to an existing entry or file"))
+                continue
+            rel = path[len(base) + 1:] if base else path.lstrip("/")
+            if path not in pages and (path + "/") not in pages and rel not in assets:
+                problems.append(Problem(f"broken link {target!r}: no such page or file", path=shown,
+                                        hint="link to an existing entry or file"))
+            elif frag and path in ids_of and frag not in ids_of[path]:
+                problems.append(Problem(f"broken anchor {target!r}: no heading with id '{frag}'", path=shown,
+                                        hint="anchors are the heading text in lower case with '-' for spaces"))
+    return problems
