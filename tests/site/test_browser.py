@@ -1,0 +1,123 @@
+"""The example site in a real browser (Debian's chromium, headless, driven by Playwright):
+the pages' key elements through the DOM, math typeset, and no request leaving localhost."""
+
+import datetime as dt
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tilbook.config import load_config
+from tilbook.site.build import build_site
+
+CHROMIUM = os.environ.get("TILBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if not CHROMIUM:
+        message = "Debian's chromium is needed for the browser tests: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(REPO / "journal", root / "journal")
+    serve = root / "serve"
+    # Served under /nightly-dl/, as GitHub Pages serves a project site: checks the base path.
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("site_dir: site", f"site_dir: {serve / 'nightly-dl'}")
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    build_site(load_config(root / "mkdocs.yml"), now=NOW)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/nightly-dl/", root
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+def open_page(browser, url, *, scheme="light"):
+    page = browser.new_page(viewport={"width": 1100, "height": 1200}, color_scheme=scheme)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    response = page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page, response, requests
+
+
+def test_home(served, browser):
+    base, root = served
+    page, response, requests = open_page(browser, base)
+    assert response.status == 200
+    assert page.title() == "밤마다 딥러닝"
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.locator(".card").count() == 10
+    assert page.locator(".card-title a").first.inner_text() == "조건부 GAN은 레이블을 어디에 넣을까"
+    assert page.locator("svg.heatmap rect.hm-cell").count() == 365
+    assert page.locator("svg.heatmap rect.l1").count() == 14
+    assert page.locator(".pager a[rel=next]").get_attribute("href") == "/nightly-dl/page/2/"
+    assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
+    page.screenshot(path=str(root / "home.png"))
+
+
+def test_entry_page_typesets_math_and_highlights_code(served, browser):
+    base, root = served
+    page, response, requests = open_page(browser, base + "2026/11/17/gan-minimax/")
+    assert response.status == 200
+    assert page.locator("h1").inner_text() == "GAN 첫날: 미니맥스 게임"
+    assert page.locator(".body .katex").count() >= 3  # KaTeX ran, from our own host
+    assert page.locator("pre.highlight span.n").count() > 0
+    assert page.locator(".tags a.tag").all_inner_texts() == ["#GAN", "#pytorch", "#논문"]
+    assert page.locator("nav.toc a").count() >= 3
+    href = page.locator(".prevnext a[rel=prev]").get_attribute("href")
+    assert href == "/nightly-dl/2026/11/14/ssh-tunnel/"
+    assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
+    dark, _, _ = open_page(browser, base + "2026/11/17/gan-minimax/", scheme="dark")
+    light_bg = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    dark_bg = dark.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert light_bg != dark_bg
+    dark.screenshot(path=str(root / "entry-dark.png"))
+
+
+def test_tag_page_with_hangul_url(served, browser):
+    base, root = served
+    page, response, _ = open_page(browser, base + "tags/")
+    page.get_by_role("link", name="오토인코더").click()
+    page.wait_for_load_state()
+    assert page.url == base + "tags/%EC%98%A4%ED%86%A0%EC%9D%B8%EC%BD%94%EB%8D%94/"
+    assert page.locator("h1").inner_text() == "“오토인코더” 태그"
+    assert page.locator("ul.compact li").count() == 5
+    page.screenshot(path=str(root / "tag.png"))
+
+
+def test_heatmap_page_and_404(served, browser):
+    base, root = served
+    page, response, _ = open_page(browser, base + "heatmap/")
+    assert page.locator("svg.heatmap").count() == 1
+    cell = page.locator('rect[data-date="2026-11-14"]')
+    assert cell.get_attribute("data-count") == "1"
+    assert "최장 연속" in page.locator(".streaks").inner_text()
+    cell.click()  # a day with an entry links to it
+    page.wait_for_load_state()
+    assert page.url == base + "2026/11/14/ssh-tunnel/"
+    missing, response, _ = open_page(browser, base + "404.html")  # what GitHub Pages serves for a miss
+    assert missing.locator("h1").inner_text() == "페이지를 찾을 수 없습니다"
+    assert missing.get_by_role("link", name="홈으로 돌아가기").get_attribute("href") == "/nightly-dl/"
