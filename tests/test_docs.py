@@ -29,7 +29,7 @@ def test_every_command_has_help_and_docs(name):
 def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
     block = re.search(r"```bash\n(.*?)```", README, re.DOTALL)
     assert block and README.index(block.group(0)) < 40
-    install_and_check, install_and_test = block.group(1).strip().splitlines()  # noqa: F841
+    install_and_check, install_and_test = block.group(1).strip().splitlines()
     assert install_and_check.endswith("tilbook build")
     assert "pytest" in install_and_test
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")

@@ -107,6 +107,9 @@ def test_unknown_keys_only_warn(tmp_path):
         ("site_name: x\ntilbook: [1]\n", "mkdocs.yml:2: tilbook: expected a mapping, got a list"),
         ("site_name: x\nsite_dir: .\n", "mkdocs.yml:2: site_dir: site_dir must not contain docs_dir (a build replaces site_dir)"),
         ("site_name: x\nmarkdown_extensions: toc\n", "mkdocs.yml:2: markdown_extensions: expected a list, got str 'toc'"),
+        ("site_name: x\ntilbook:\n  per_page: 0\n", "mkdocs.yml:3: tilbook.per_page: expected a whole number of at least 1, got int 0"),
+        ("site_name: x\ntilbook:\n  feed_size: many\n",
+         "mkdocs.yml:3: tilbook.feed_size: expected a whole number of at least 1, got str 'many'"),
     ],
 )
 def test_wrong_values(tmp_path, text, message):

@@ -56,7 +56,7 @@ def test_entry_page(example):
     page = (site / "2026/11/04/conv-autoencoder/index.html").read_text(encoding="utf-8")
     assert "<h1>Conv autoencoder: how small can the latent get?</h1>" in page
     assert '<time datetime="2026-11-04T23:30:00+09:00">2026년 11월 4일</time>' in page
-    assert '<h2 id="what-i-learned">What I learned</h2>' in page
+    assert '<h2 id="what-i-learned">What I learned <a class="header-anchor" href="#what-i-learned">¶</a></h2>' in page
     assert '<div class="math block">' in page and "katex.min.js" in page
     assert 'rel="prev" href="/nightly-dl/2026/11/03/linear-autoencoder/"' in page
     assert 'rel="next" href="/nightly-dl/2026/11/05/numpy-abi/"' in page

@@ -41,7 +41,7 @@ _MKDOCS_OTHER = {
 }
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
-    "entry_template", "templates_dir",
+    "entry_template", "templates_dir", "per_page", "feed_size",
 }
 _THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
 
@@ -282,7 +282,17 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
         if not entry_template.is_file():
             chk.add(("tilbook", "entry_template"), f"file {tpl!r} does not exist", "create it or remove the key")
             entry_template = None
+    def count(key: str, default: int) -> int:
+        raw = value.get(key, default)
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            chk.add(("tilbook", key), f"expected a whole number of at least 1, got {_kind(raw)}",
+                    f"write e.g. {key}: {default}")
+            return default
+        return raw
+
     return TilbookSettings(
+        per_page=count("per_page", 10),
+        feed_size=count("feed_size", 20),
         timezone=zone,
         timezone_name=zone_name,
         timezone_source=zone_source,

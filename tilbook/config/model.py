@@ -63,6 +63,10 @@ class TilbookSettings:
     """User template for `tilbook new` (absolute); None uses `templates/entry.md` if present."""
     templates_dir: Path | None = None
     """Workspace folder holding user templates (absolute)."""
+    per_page: int = 10
+    """Entries per home page."""
+    feed_size: int = 20
+    """Entries in the Atom feed, newest first."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -86,6 +86,8 @@ class Entry:
 
     def open_todos(self) -> tuple[Todo, ...]:
         """Unfinished items, each with only its unfinished children."""
+        if not self.todos:
+            return ()
         return tuple(_prune_done(t) for t in self.todos if not t.done)
 
     def is_future(self, now: dt.datetime) -> bool:
@@ -96,8 +98,8 @@ class Entry:
 
 
 def _prune_done(todo: Todo) -> Todo:
-    from dataclasses import replace
-
+    if not todo.children:
+        return todo
     return replace(todo, children=tuple(_prune_done(c) for c in todo.children if not c.done))
 
 

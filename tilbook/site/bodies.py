@@ -27,6 +27,7 @@ from tilbook.site.markdown import (
     render_markdown,
     render_tokens,
 )
+from tilbook.site.store import HtmlStore
 from tilbook.source import DecodeProblem, decode_text
 
 PARALLEL_MIN = 200
@@ -36,10 +37,13 @@ Outcome = tuple[str, Entry | EntryError, RenderedBody | None]
 _JOB: dict[str, Any] = {}
 
 
-def _parse_render(item: tuple[Path, bytes]) -> tuple[str, Entry | EntryError, RenderedBody | None]:
+def _parse_render(path: Path) -> Outcome:
     """Read, parse and render one entry, parsing its Markdown once for both."""
     config: Config = _JOB["config"]
-    path, data = item
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return path.name, EntryError(f"cannot read the file: {exc.strerror}", path=config.display_path(path)), None
     rel = path.relative_to(config.docs_dir).as_posix()
     shown = config.display_path(path)
     try:
@@ -62,7 +66,10 @@ def _parse_render(item: tuple[Path, bytes]) -> tuple[str, Entry | EntryError, Re
         return rel, exc, None
     rendered = render_tokens(parsed["tokens"], parsed["env"], parsed["options"],
                              link=link_rewriter(entry.rel_path.as_posix(), base_path(config)))
-    return rel, entry, _with_notes(rendered, parsed["leftovers"], entry, shown)
+    rendered = _with_notes(rendered, parsed["leftovers"], entry, shown)
+    # The HTML goes to the store, not back to the build: it holds keys, pages read the HTML.
+    HtmlStore(_JOB["html_dir"]).put(rendered.key, rendered.html)
+    return rel, replace(entry, body=""), replace(rendered, html="")
 
 
 def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[str, MarkdownOptions, tuple[tuple[int, str], ...]]:
@@ -95,23 +102,24 @@ def render_body(entry: Entry, config: Config, shown: str) -> RenderedBody:
     return _with_notes(rendered, leftovers, entry, shown)
 
 
-def parse_and_render(items: list[tuple[Path, bytes]], config: Config, workers: int | None,
+def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, workers: int | None,
                      progress: Progress | None) -> list[Outcome]:
-    """Parse and render every (path, bytes); in worker processes when there are many."""
-    _JOB["config"] = config
-    n = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(items) >= PARALLEL_MIN else 1)
+    """Parse and render every file; in worker processes when there are many. Entries come
+    back without their body and rendered bodies without their HTML, which is in `store`:
+    a build needs neither in memory, and a big journal would not fit in 150 MB with them."""
+    job = {"config": config, "html_dir": store.folder}
+    _JOB.update(job)
+    n = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(paths) >= PARALLEL_MIN else 1)
     out = []
-    if n > 1 and len(items) > 1:
-        with ProcessPoolExecutor(n, initializer=_JOB.update, initargs=({"config": config},)) as pool:
-            for i, result in enumerate(pool.map(_parse_render, items, chunksize=max(1, len(items) // (n * 8))), 1):
+    if n > 1 and len(paths) > 1:
+        with ProcessPoolExecutor(n, initializer=_JOB.update, initargs=(job,)) as pool:
+            for i, result in enumerate(pool.map(_parse_render, paths, chunksize=max(1, len(paths) // (n * 8))), 1):
                 out.append(result)
                 if progress:
-                    progress("parse", i, len(items))
+                    progress("parse", i, len(paths))
         return out
-    for i, item in enumerate(items, 1):
-        out.append(_parse_render(item))
+    for i, path in enumerate(paths, 1):
+        out.append(_parse_render(path))
         if progress:
-            progress("parse", i, len(items))
+            progress("parse", i, len(paths))
     return out
-
-

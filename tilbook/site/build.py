@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -83,16 +84,21 @@ _PAGES: list[Page] = []
 
 
 _CONFIG: list[Config] = []
+_STAGING: list[Path] = []
 
 
-def _render_index(i: int) -> bytes:
+def _render_index(i: int) -> None:
     from tilbook.site.render import environment, render_page
+    from tilbook.site.write import write_staged
 
-    return render_page(environment(_CONFIG[0]), _PAGES[i])
+    write_staged(_STAGING[0], _PAGES[i].path, render_page(environment(_CONFIG[0]), _PAGES[i]))
 
 
-def _render_pages(pages: list[Page], config: Config, workers: int | None) -> list[bytes]:
+def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path) -> None:
+    """Render `pages` into the staging folder, in forked workers when there are many (they
+    inherit the pages: nothing is pickled)."""
     from tilbook.site.render import environment, render_page
+    from tilbook.site.write import write_staged
 
     global _PAGES
     n = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(pages) >= PARALLEL_MIN else 1)
@@ -101,13 +107,16 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None) -> lis
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        _PAGES, _CONFIG[:] = pages, [config]
+        _PAGES, _CONFIG[:], _STAGING[:] = pages, [config], [staging]
         try:
             with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(_render_index, range(len(pages)), chunksize=max(1, len(pages) // (n * 8))))
+                for _ in pool.map(_render_index, range(len(pages)), chunksize=max(1, len(pages) // (n * 8))):
+                    pass
         finally:
             _PAGES = []
-    return [render_page(env, page) for page in pages]
+        return
+    for page in pages:
+        write_staged(staging, page.path, render_page(env, page))
 
 
 # --- the build ---------------------------------------------------------------------------------
@@ -138,12 +147,12 @@ def build_site(
     site_dir = config.site_dir
     cache = cache_dir(config)
 
-    # gather
+    # gather: hash every input; the bytes are not kept (workers read the files they parse)
     paths = entry_paths(config)
-    blobs = {p: p.read_bytes() for p in paths}
-    hashes = {p.relative_to(config.docs_dir).as_posix(): hash_bytes(b) for p, b in blobs.items()}
+    rels = {p: _rel(p, config.docs_dir) for p in paths}
+    hashes = {rels[p]: _hash_file(p) for p in paths}
     assets_found = scan_assets(config.docs_dir)
-    asset_hashes = {rel: hash_bytes(p.read_bytes()) for rel, p in assets_found.items()}
+    asset_hashes = {rel: _hash_file(p) for rel, p in assets_found.items()}
     config_bytes = config.config_path.read_bytes()
     tkey = theme_key(config)
     inputs = digest(CACHE_FORMAT, __version__, config_bytes, tkey, drafts, strict, sorted(hashes.items()),
@@ -157,87 +166,114 @@ def build_site(
 
     from tilbook.journal.load import assemble_journal
     from tilbook.site.bodies import parse_and_render
-    from tilbook.site.collect import collect_site
+    from tilbook.site.collect import base_path, collect_site, link_tables, site_origin
     from tilbook.site.links import broken_links, missing_assets
     from tilbook.site.markdown import extension_warnings
     from tilbook.site.render import asset_files
-    from tilbook.site.write import update_tree, write_tree
+    from tilbook.site.store import BodyHtml, HtmlStore
+    from tilbook.site.write import Staging
 
-    # parse: reuse entries and bodies whose bytes (and the config) are unchanged
-    parse_key = digest(CACHE_FORMAT, __version__, config_bytes)
-    stored = _load_pickle(cache / "entries.pkl") if use_cache else None
-    known: dict[str, tuple[str, Entry, RenderedBody]] = stored["items"] if stored and stored.get("key") == parse_key else {}
-    results: list[Entry | EntryError] = []
-    bodies: dict[str, RenderedBody] = {}
-    todo_items: list[tuple[Path, bytes]] = []
-    for path in paths:
-        rel = path.relative_to(config.docs_dir).as_posix()
-        hit = known.get(rel)
-        if hit and hit[0] == hashes[rel] and hit[1].date_source != "mtime":
-            results.append(hit[1])
-            bodies[rel] = hit[2]
-        else:
-            todo_items.append((path, blobs[path]))
-    for rel, outcome, body in parse_and_render(todo_items, config, workers, progress):
-        results.append(outcome)
-        if body is not None:
-            bodies[rel] = body
-    journal = assemble_journal(config, results)
-    lap("parse")
-    if journal.errors:
-        raise BuildError(problems=journal.errors)
-    fresh = {e.rel_path.as_posix(): (hashes[e.rel_path.as_posix()], e, bodies[e.rel_path.as_posix()])
-             for e in journal.entries}
+    scratch = None if use_cache else Path(tempfile.mkdtemp(prefix="tilbook-html-"))
+    store = HtmlStore(cache / "html" if use_cache else scratch)  # type: ignore[operator]
+    try:
+        # parse: reuse entries and bodies whose bytes (and the config) are unchanged
+        parse_key = digest(CACHE_FORMAT, __version__, config_bytes)
+        stored = _load_pickle(cache / "entries.pkl") if use_cache else None
+        known: dict[str, tuple[str, Entry, RenderedBody]] = (
+            stored["items"] if stored and stored.get("key") == parse_key else {})
+        results: list[Entry | EntryError] = []
+        bodies: dict[str, RenderedBody] = {}
+        to_parse: list[Path] = []
+        stored_html = store.keys()
+        for path in paths:
+            rel = rels[path]
+            hit = known.get(rel)
+            if hit and hit[0] == hashes[rel] and hit[1].date_source != "mtime" and hit[2].key in stored_html:
+                results.append(hit[1])
+                bodies[rel] = hit[2]
+            else:
+                to_parse.append(path)
+        for rel, outcome, body in parse_and_render(to_parse, config, store, workers, progress):
+            results.append(outcome)
+            if body is not None:
+                bodies[rel] = body
+        journal = assemble_journal(config, results)
+        lap("parse")
+        if journal.errors:
+            raise BuildError(problems=journal.errors)
+        fresh = {e.rel_path.as_posix(): (hashes[e.rel_path.as_posix()], e, bodies[e.rel_path.as_posix()])
+                 for e in journal.entries}
 
-    # collect
-    site = collect_site(journal, config, bodies, now=now, drafts=drafts, theme_key=tkey)
-    warnings = [*config.warnings, *extension_warnings(config), *journal.problems]
-    for entry in site.entries:
-        warnings.extend(bodies[entry.rel_path.as_posix()].notes)
-    files_key: dict[str, str] = {p.path: p.key for p in site.pages}
-    asset_bytes = asset_files(config, math=site.has_math)
-    missing = missing_assets(site, bodies, assets_found, config)
-    problems = list(missing)
-    if strict:
-        problems.extend(broken_links(site, bodies, assets_found, config))
-    if strict and problems:
-        raise BuildError(problems=[Problem(**{**p.__dict__, "severity": "error"}) for p in problems])
-    warnings.extend(missing)
-    lap("collect")
+        # collect
+        base = base_path(config)
+        url_paths = {e.rel_path.as_posix(): e.url(config.tilbook.permalink) for e in journal.entries}
+        loader = BodyHtml(store, *link_tables(url_paths, base), origin=site_origin(config))
+        site = collect_site(journal, config, bodies, now=now, drafts=drafts, theme_key=tkey, body_html=loader)
+        warnings = [*config.warnings, *extension_warnings(config), *journal.problems]
+        for entry in site.entries:
+            warnings.extend(bodies[entry.rel_path.as_posix()].notes)
+        files_key: dict[str, str] = {p.path: p.key for p in site.pages}
+        missing = missing_assets(site, bodies, assets_found, config)
+        problems = list(missing)
+        if strict:
+            problems.extend(broken_links(site, bodies, assets_found, config))
+        if strict and problems:
+            raise BuildError(problems=[Problem(**{**p.__dict__, "severity": "error"}) for p in problems])
+        warnings.extend(missing)
+        lap("collect")
 
-    # render only pages whose key changed (or whose file is gone)
-    old_files: dict[str, str] = manifest.get("files", {}) if manifest and site_dir.is_dir() else {}
-    changed = [p for p in site.pages if old_files.get(p.path) != p.key or not (site_dir / p.path).is_file()]
-    rendered = dict(zip((p.path for p in changed), _render_pages(changed, config, workers)))
-    for rel, data in asset_bytes.items():
-        files_key[rel] = hash_bytes(data)
-        if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
-            rendered[rel] = data
-    for rel, source in assets_found.items():
-        if rel in files_key:  # a page or theme asset of the same name wins
-            continue
-        files_key[rel] = "a:" + asset_hashes[rel]
-        if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
-            rendered[rel] = source.read_bytes()
-    lap("render")
+        # render only pages whose key changed (or whose file is gone), into a staging folder
+        old_files: dict[str, str] = manifest.get("files", {}) if manifest and site_dir.is_dir() else {}
+        changed = [p for p in site.pages if old_files.get(p.path) != p.key or not (site_dir / p.path).is_file()]
+        staging = Staging(site_dir)
+        try:
+            _render_pages(changed, config, workers, staging.folder)
+            staging.written_elsewhere(p.path for p in changed)
+            for rel, data in asset_files(config, math=site.has_math).items():
+                files_key[rel] = hash_bytes(data)
+                if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
+                    staging.write(rel, data)
+            for rel, source in assets_found.items():
+                if rel in files_key:  # a page or theme asset of the same name wins
+                    continue
+                files_key[rel] = "a:" + asset_hashes[rel]
+                if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
+                    staging.write(rel, source.read_bytes())
+            lap("render")
+            if old_files:
+                _write(lambda: staging.publish(full=False, stale=[p for p in old_files if p not in files_key]),
+                       site_dir)
+            else:
+                _write(lambda: staging.publish(full=True), site_dir)
+        except BaseException:
+            staging.discard()
+            raise
+        lap("write")
 
-    if old_files:
-        stale = [path for path in old_files if path not in files_key]
-        _write(lambda: update_tree(site_dir, rendered, stale), site_dir)
-    else:
-        reuse = {path: path for path in files_key if path not in rendered}
-        _write(lambda: write_tree(site_dir, rendered, reuse), site_dir)
-    lap("write")
+        future = [e.date for e in journal.entries if e.date > now]
+        if use_cache:
+            _save_pickle(cache / "entries.pkl", {"key": parse_key, "items": fresh})
+            _save_pickle(cache / "manifest.pkl", {
+                "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
+                "warnings": tuple(warnings), "entries": len(site.entries),
+            })
+            store.prune({body.key for _, _, body in fresh.values()})
+        lap("save")
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
+                       len(site.entries))
 
-    future = [e.date for e in journal.entries if e.date > now]
-    if use_cache:
-        _save_pickle(cache / "entries.pkl", {"key": parse_key, "items": fresh})
-        _save_pickle(cache / "manifest.pkl", {
-            "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
-            "warnings": tuple(warnings), "entries": len(site.entries),
-        })
-    lap("save")
-    return BuildResult(site_dir, len(rendered), len(files_key), False, tuple(warnings), timings, len(site.entries))
+
+def _rel(path: Path, docs: Path) -> str:
+    """`path` relative to docs_dir, '/'-separated (string work: pathlib is slow for thousands)."""
+    return str(path)[len(str(docs)) + 1 :].replace(os.sep, "/")
+
+
+def _hash_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hash_bytes(fh.read())
 
 
 def _write(action: Callable[[], None], site_dir: Path) -> None:

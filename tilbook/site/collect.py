@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 from tilbook.config.model import Config
@@ -24,10 +23,8 @@ from tilbook.journal.todo import leaf_items, track_todos
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
 from tilbook.site.keys import digest
 from tilbook.site.i18n import format_date, format_month, strings
-from tilbook.site.markdown import RenderedBody, resolve_placeholders
+from tilbook.site.markdown import RenderedBody
 
-PER_PAGE = 10
-FEED_SIZE = 20
 EXCERPT_CHARS = 220
 
 
@@ -134,8 +131,11 @@ def collect_site(
     now: dt.datetime,
     drafts: bool = False,
     theme_key: str = "",
+    body_html: Callable[..., str] | None = None,
 ) -> Site:
-    """Every page of the site. `bodies` maps an entry's rel_path to its rendered body."""
+    """Every page of the site. `bodies` maps an entry's rel_path to its rendered body (its
+    HTML may be left out); templates get a body's HTML, links resolved, from
+    `site.body_html(key)`, which the build makes (see `store.BodyHtml`)."""
     lang = config.theme.language
     s = strings(lang)
     base = base_path(config)
@@ -154,10 +154,11 @@ def collect_site(
     tags = _terms(((k, spelling["t" + k].most_common(1)[0][0], len(v)) for k, v in tag_groups.items()), "tags", base)
     cats = _terms(((k, spelling["c" + k].most_common(1)[0][0], len(v)) for k, v in cat_groups.items()), "categories", base)
 
-    url_paths = {entry.rel_path.as_posix(): entry.url(config.tilbook.permalink) for entry in entries}
+    rel_of = {id(e): e.rel_path.as_posix() for e in journal.entries}
+    url_paths = {rel_of[id(entry)]: entry.url(config.tilbook.permalink) for entry in entries}
     cards: dict[str, Card] = {}
     for entry in entries:
-        rel = entry.rel_path.as_posix()
+        rel = rel_of[id(entry)]
         minutes = entry.reading_minutes
         card = Card(
             url=href(base, url_paths[rel]),
@@ -192,6 +193,7 @@ def collect_site(
             (s["todo"], href(base, "/todo/")),
         ],
         "extra": dict(config.extra),
+        "body_html": body_html,
     }
     pages: list[Page] = []
 
@@ -207,18 +209,15 @@ def collect_site(
     newest_first = list(reversed(entries))
 
     # --- entry pages -------------------------------------------------------------------------
-    entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
-    post_urls = {PurePosixPath(rel).stem: url for rel, url in entry_urls.items()}
+    entry_urls, post_urls = link_tables(url_paths, base)
     has_math = False
     for i, entry in enumerate(entries):
-        rel = entry.rel_path.as_posix()
+        rel = rel_of[id(entry)]
         body = bodies[rel]
         targets = tuple((t, entry_urls.get(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
-        if targets:
-            body = replace(body, html=resolve_placeholders(body.html, entry_urls, post_urls))
         has_math = has_math or body.has_math
-        prev_card = cards[entries[i - 1].rel_path.as_posix()] if i > 0 else None
-        next_card = cards[entries[i + 1].rel_path.as_posix()] if i + 1 < len(entries) else None
+        prev_card = cards[rel_of[id(entries[i - 1])]] if i > 0 else None
+        next_card = cards[rel_of[id(entries[i + 1])]] if i + 1 < len(entries) else None
         carried_in = tuple((t.text, t.since.isoformat()) for top in entry.todos for t in top.walk() if t.since)
         left_open = tuple(text for top in entry.open_todos() for text, _, _ in leaf_items(top))
         card = cards[rel]
@@ -238,15 +237,16 @@ def collect_site(
     year_ago = today - dt.timedelta(days=364)
     first_day_url = {}
     for e in entries:
-        first_day_url.setdefault(e.day, cards[e.rel_path.as_posix()].url)
+        first_day_url.setdefault(e.day, cards[rel_of[id(e)]].url)
     recent_svg = heatmap_svg(
         Counter({d: n for d, n in counts.items() if d >= year_ago}), start=year_ago, end=today,
         weekdays=s["weekdays"].split(), months=s["months"].split(), label=s["heatmap"],
         entry_word=(s["entry"], s["entries"]), day_url=first_day_url,
     )
-    pages_total = max(1, math.ceil(len(newest_first) / PER_PAGE))
+    per_page = config.tilbook.per_page
+    pages_total = max(1, math.ceil(len(newest_first) / per_page))
     for n in range(1, pages_total + 1):
-        chunk = [cards[e.rel_path.as_posix()] for e in newest_first[(n - 1) * PER_PAGE : n * PER_PAGE]]
+        chunk = [cards[rel_of[id(e)]] for e in newest_first[(n - 1) * per_page : n * per_page]]
         url_path = "/" if n == 1 else f"/page/{n}/"
         newer = None if n == 1 else href(base, "/" if n == 2 else f"/page/{n - 1}/")
         older = href(base, f"/page/{n + 1}/") if n < pages_total else None
@@ -261,14 +261,14 @@ def collect_site(
         add(f"/{kind}/", "terms.html", (tuple((t.name, t.url, t.count) for t in listed),),
             terms=listed, kind=kind, title=s[kind])
         for key, term in terms.items():
-            members = [cards[e.rel_path.as_posix()] for e in reversed(groups[key])]
+            members = [cards[rel_of[id(e)]] for e in reversed(groups[key])]
             add(f"/{kind}/{term.slug}/", "term.html", (term, tuple(c.key for c in members)),
                 term=term, cards=members, title=s[label].format(t=term.name))
 
     # --- archive -----------------------------------------------------------------------------
     by_year: dict[int, dict[int, list[Card]]] = defaultdict(lambda: defaultdict(list))
     for e in newest_first:
-        by_year[e.day.year][e.day.month].append(cards[e.rel_path.as_posix()])
+        by_year[e.day.year][e.day.month].append(cards[rel_of[id(e)]])
     years = sorted(by_year, reverse=True)
     summary = [(y, href(base, f"/archive/{y}/"), sum(len(v) for v in by_year[y].values()),
                 [(format_month(y, m, lang), f"{href(base, f'/archive/{y}/')}#m{m:02d}", len(by_year[y][m]))
@@ -297,11 +297,12 @@ def collect_site(
 
     # --- 404, feed, sitemap, robots ----------------------------------------------------------
     add("/404.html", "404.html", (), title=s["not_found"])
-    feed_entries = [(cards[e.rel_path.as_posix()], e, bodies[e.rel_path.as_posix()]) for e in newest_first[:FEED_SIZE]]
+    feed_entries = [(cards[rel_of[id(e)]], e, bodies[rel_of[id(e)]]) for e in newest_first[: config.tilbook.feed_size]]
     origin = site_origin(config)
-    add("/feed.xml", "feed.xml", (tuple((c.key, b.key, b.links, b.posts) for c, _, b in feed_entries), origin),
-        items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(),
-                _absolute(resolve_placeholders(b.html, entry_urls, post_urls), origin)) for c, e, b in feed_entries],
+    feed_targets = tuple((t, entry_urls.get(t)) for _, _, b in feed_entries for t in b.links) + tuple(
+        (t, post_urls.get(t)) for _, _, b in feed_entries for t in b.posts)
+    add("/feed.xml", "feed.xml", (tuple((c.key, b.key) for c, _, b in feed_entries), feed_targets, origin),
+        items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(), b.key) for c, e, b in feed_entries],
         origin=origin, updated=(newest_first[0].date.isoformat() if newest_first else now.isoformat()))
     sitemap_urls = [p.url for p in pages if p.template not in ("404.html", "feed.xml")]
     add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
@@ -309,14 +310,15 @@ def collect_site(
     return Site(
         pages=tuple(pages),
         entries=entries,
-        urls={url_paths[e.rel_path.as_posix()]: e for e in entries},
+        urls={url_paths[rel_of[id(e)]]: e for e in entries},
         has_math=has_math,
     )
 
 
 
-def _absolute(html_text: str, origin: str) -> str:
-    """Root-relative links → absolute, for feed readers that have no page to resolve against."""
-    if not origin:
-        return html_text
-    return re.sub(r'((?:href|src)=")(/[^/"][^"]*|/)"', lambda m: f'{m[1]}{origin}{m[2]}"', html_text)
+
+def link_tables(url_paths: Mapping[str, str], base: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(entry rel_path → URL, Jekyll post name → URL), for links between entries."""
+    entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
+    post_urls = {PurePosixPath(rel).stem: url for rel, url in entry_urls.items()}
+    return entry_urls, post_urls

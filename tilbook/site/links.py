@@ -41,7 +41,7 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
     for page in site.pages:
         if page.template != "entry.html":
             continue
-        html = page.context["body"].html
+        html = page.context["site"]["body_html"](page.context["body"].key)
         ids_of[unquote(page.url)] = set(_ID.findall(html))
     for page in site.pages:
         if page.template != "entry.html":
@@ -49,7 +49,7 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
         entry_card = page.context["entry"]
         src = next(e for e in site.entries if href(base, e.url(config.tilbook.permalink)) == entry_card.url)
         shown = config.display_path(config.docs_dir / src.rel_path)
-        for target in _HREF.findall(page.context["body"].html):
+        for target in _HREF.findall(page.context["site"]["body_html"](page.context["body"].key)):
             if re.match(r"^[a-zA-Z][\w+.-]*:|^//", target) and not target.startswith("tilbook:"):
                 continue
             path, _, frag = unquote(target).partition("#")

@@ -71,12 +71,15 @@ class MarkdownOptions:
     def_list: bool
     nl2br: bool
     toc_depth: int
+    permalink: bool = False
+    """`toc: {permalink: true}`: a ¶ link after each heading."""
 
 
 def markdown_options(config: Config, *, math: bool) -> MarkdownOptions:
     names = {extension_name(e) for e in config.markdown_extensions}
     toc = next((e for e in config.markdown_extensions if extension_name(e) == "toc"), None)
     depth = toc.options.get("toc_depth", 3) if toc else 3
+    permalink = bool(toc.options.get("permalink")) if toc else False
     return MarkdownOptions(
         math=math or "pymdownx.arithmatex" in names,
         admonition="admonition" in names,
@@ -84,6 +87,7 @@ def markdown_options(config: Config, *, math: bool) -> MarkdownOptions:
         def_list="def_list" in names,
         nl2br="nl2br" in names,
         toc_depth=depth if isinstance(depth, int) else 3,
+        permalink=permalink,
     )
 
 
@@ -112,23 +116,6 @@ class RenderedBody:
     """Hash of the HTML and the link targets: what entry pages depend on."""
     summary: str = ""
     """The excerpt as plain text, for cards and feeds (filled in by the build)."""
-
-
-_PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post)/([^"#]*)(#[^"]*)?"')
-
-
-def resolve_placeholders(html_text: str, entry_urls: dict[str, str], post_urls: dict[str, str]) -> str:
-    """Replace `tilbook:entry/REL#frag` and `tilbook:post/NAME` with the entries' URLs (a target
-    that is not an entry keeps its written path, for --strict to report)."""
-    if "tilbook:" not in html_text:
-        return html_text
-
-    def sub(m: re.Match[str]) -> str:
-        table = entry_urls if m[2] == "entry" else post_urls
-        url = table.get(m[3])
-        return f'{m[1]}="{url if url else m[3]}{m[4] or ""}"'
-
-    return _PLACEHOLDER.sub(sub, html_text)
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
@@ -212,7 +199,8 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
     """A configured parser; safe to reuse: per-document state lives in `env`."""
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "breaks": options.nl2br})
     md.use(gfm_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda s: slugify(s) or "section")
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda s: slugify(s) or "section",
+           permalink=options.permalink, permalinkSymbol="¶")
     if options.math:
         md.use(dollarmath_plugin, allow_space=False, allow_digits=True, allow_blank_lines=False, double_inline=True,
                renderer=_math_inline, label_renderer=None)

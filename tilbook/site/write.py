@@ -100,3 +100,63 @@ def update_tree(site_dir: Path, new_files: Mapping[str, bytes], stale: Iterable[
         while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+class Staging:
+    """A folder beside `site_dir` that receives the files a build produces. `publish` then
+    makes `site_dir` the result: the staging folder itself on a first build (one rename), or
+    each staged file moved into place (atomic per file) and stale files removed."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir.resolve()
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent))
+        self.files: list[str] = []
+        self._made: set[PurePosixPath] = set()
+
+    def target(self, path: str) -> Path:
+        """Where to write `path` (folders made); the caller writes the bytes."""
+        rel = safe_relative(path)
+        for folder in reversed(rel.parents):
+            if str(folder) != "." and folder not in self._made:
+                (self.folder / folder).mkdir(exist_ok=True)
+                self._made.add(folder)
+        self.files.append(path)
+        return self.folder / rel
+
+    def write(self, path: str, data: bytes) -> None:
+        with open(self.target(path), "wb") as fh:
+            fh.write(data)
+
+    def written_elsewhere(self, paths: Iterable[str]) -> None:
+        """Record files that worker processes wrote with `write_staged`."""
+        self.files.extend(paths)
+
+
+    def publish(self, *, full: bool, stale: Iterable[str] = ()) -> None:
+        if full:
+            _swap(self.folder, self.site_dir)
+            return
+        for path in self.files:
+            target = self.site_dir / safe_relative(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / path, target)
+        for path in stale:
+            target = self.site_dir / safe_relative(path)
+            target.unlink(missing_ok=True)
+            folder = target.parent
+            while folder != self.site_dir and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_staged(folder: Path, path: str, data: bytes) -> None:
+    """Write one staged file from any process (folders made as needed)."""
+    target = folder / safe_relative(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as fh:
+        fh.write(data)
