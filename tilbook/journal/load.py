@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +14,7 @@ from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import DateSource, Entry, Journal
 from tilbook.journal.parse import parse_entry
+from tilbook.parallel import worker_count
 from tilbook.journal.scan import SUFFIXES, entry_paths, scan_journal  # noqa: F401  (re-exported)
 from tilbook.source import DecodeProblem, read_text
 
@@ -86,8 +86,7 @@ def _load_all(
     paths: list[Path], config: Config, progress: Progress | None, workers: int | None
 ) -> Iterator[Entry | EntryError]:
     jobs = [(p, config) for p in paths]
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if len(paths) >= PARALLEL_MIN_FILES else 1
+    workers = worker_count(len(paths), threshold=PARALLEL_MIN_FILES, requested=workers)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             for i, result in enumerate(pool.map(_load_one, jobs, chunksize=256), 1):

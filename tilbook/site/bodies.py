@@ -4,7 +4,6 @@ parallel worker processes for a big journal."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import Entry, FrontMatter
 from tilbook.journal.parse import parse_entry
+from tilbook.parallel import worker_count
 from tilbook.site.collect import base_path, excerpt_text, site_origin
 from tilbook.site.liquid import convert_jekyll
 from tilbook.site.markdown import (
@@ -109,7 +109,7 @@ def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, worker
     a build needs neither in memory, and a big journal would not fit in 150 MB with them."""
     job = {"config": config, "html_dir": store.folder}
     _JOB.update(job)
-    n = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(paths) >= PARALLEL_MIN else 1)
+    n = worker_count(len(paths), threshold=PARALLEL_MIN, requested=workers)
     out = []
     if n > 1 and len(paths) > 1:
         with ProcessPoolExecutor(n, initializer=_JOB.update, initargs=(job,)) as pool:

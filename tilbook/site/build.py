@@ -26,6 +26,7 @@ from tilbook import __version__
 from tilbook.config.model import Config
 from tilbook.errors import BuildError, Problem
 from tilbook.journal.scan import entry_paths, scan_assets
+from tilbook.parallel import worker_count
 from tilbook.site.keys import digest, hash_bytes
 from tilbook.site.theme import theme_key
 
@@ -101,7 +102,7 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
     from tilbook.site.write import write_staged
 
     global _PAGES
-    n = workers if workers is not None else (min(os.cpu_count() or 1, 8) if len(pages) >= PARALLEL_MIN else 1)
+    n = worker_count(len(pages), threshold=PARALLEL_MIN, requested=workers)
     env = environment(config)
     if n > 1 and os.name == "posix":
         import multiprocessing

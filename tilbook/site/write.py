@@ -1,12 +1,11 @@
-"""Safe output. Every page is rendered in memory before anything touches `site/`, so a build
-that fails on the journal, a template or a link never changes it. Then:
+"""Safe output. Nothing touches `site/` until every page is rendered, into a staging folder
+beside it: a build that fails on the journal, a template or a link leaves `site/` as it was.
+Then `Staging.publish`:
 
-- a first (or forced full) build assembles the whole site beside the old one and swaps it in
-  with two renames (`write_tree`);
-- an incremental build replaces only the changed files, each atomically (temp file +
-  `os.replace`), and removes the files that no longer belong (`update_tree`). Creating
-  thousands of folders costs seconds on some file systems, which is why a small change is
-  not copied into a fresh tree.
+- a first (or cache-less) build swaps the staging folder in whole with two renames;
+- an incremental build moves each changed file into place (`os.replace`, atomic per file)
+  and removes the files that no longer belong. Re-creating thousands of folders for a small
+  change costs seconds on some file systems, which is why it is not copied into a fresh tree.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from tilbook.errors import BuildError
 
@@ -27,40 +26,6 @@ def safe_relative(path: str) -> PurePosixPath:
         raise BuildError(f"refusing to write {path!r}: outside the site folder",
                          hint="check the permalink pattern and slugs: they may not contain '..'")
     return rel
-
-
-def write_tree(
-    site_dir: Path,
-    new_files: Mapping[str, bytes],
-    reuse: Mapping[str, str],
-) -> None:
-    """Make `site_dir` hold exactly `new_files` (path → bytes) plus `reuse` (path → path of a
-    file in the current `site_dir` whose bytes are still right)."""
-    site_dir = site_dir.resolve()
-    parent = site_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=parent))
-    try:
-        targets = {path: safe_relative(path) for path in (*reuse, *new_files)}
-        folders: set[PurePosixPath] = set()
-        for rel in targets.values():
-            folders.update(p for p in rel.parents if str(p) != ".")
-        for folder in sorted(folders, key=lambda p: len(p.parts)):  # parents first, each once
-            os.mkdir(staging / folder)
-        for path, old in reuse.items():
-            target = staging / targets[path]
-            source = site_dir / safe_relative(old)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
-        for path, data in new_files.items():
-            with open(staging / targets[path], "wb") as fh:
-                fh.write(data)
-        _swap(staging, site_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def _swap(staging: Path, site_dir: Path) -> None:
@@ -76,30 +41,6 @@ def _swap(staging: Path, site_dir: Path) -> None:
         os.rename(old, site_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-def update_tree(site_dir: Path, new_files: Mapping[str, bytes], stale: Iterable[str]) -> None:
-    """Write `new_files` into the existing `site_dir` one atomic replace at a time, then delete
-    `stale` files (and folders left empty)."""
-    site_dir = site_dir.resolve()
-    for path, data in new_files.items():
-        target = site_dir / safe_relative(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tilbook-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    for path in stale:
-        target = site_dir / safe_relative(path)
-        target.unlink(missing_ok=True)
-        folder = target.parent
-        while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
 
 
 class Staging:
