@@ -157,7 +157,7 @@ class YamlDoc:
 
     data: dict[str, Any]
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
-    """Key path → 1-based line of the key in the file."""
+    """Key path → 1-based line of the key (or, for a list item, of the item) in the file."""
     raw: dict[tuple[str, ...], str] = field(default_factory=dict)
     """Key path → the scalar exactly as written (so `title: 1.10` or `title: no` stay text)."""
     duplicates: tuple[tuple[tuple[str, ...], int], ...] = ()
@@ -179,6 +179,12 @@ class YamlProblem(ValueError):
 
 
 def _walk(node: yaml.Node, prefix: tuple[str, ...], offset: int, doc: dict[str, Any]) -> None:
+    if isinstance(node, yaml.SequenceNode):
+        # List items are addressed by their index: ("markdown_extensions", "2").
+        for i, item in enumerate(node.value):
+            doc["lines"][prefix + (str(i),)] = item.start_mark.line + 1 + offset
+            _walk(item, prefix + (str(i),), offset, doc)
+        return
     if not isinstance(node, yaml.MappingNode):
         return
     seen: set[str] = set()

@@ -212,3 +212,18 @@ def test_every_corpus_builds(tmp_path, corpus):
     if corpus.startswith("soohyun"):
         assert (site / "2025/06/19/git-init/index.html").is_file()
         assert (site / "2025/10/20/onnx/index.html").is_file()
+
+
+def test_unknown_markdown_extensions_warn_by_name(tmp_path):
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "!!! note\n    admonition body\n\nTerm\n: its definition\n"},
+                            config="site_name: x\nmarkdown_extensions:\n  - admonition\n  - def_list\n"
+                                   "  - markdown.extensions.wikilinks\n  - pymdownx.critic\n")
+    result = build_site(config, now=NOW)
+    assert [w.format().split("\n")[0] for w in result.warnings] == [
+        "mkdocs.yml:5: warning: markdown_extensions: extension 'markdown.extensions.wikilinks' has no markdown-it "
+        "equivalent in tilbook; ignored",
+        "mkdocs.yml:6: warning: markdown_extensions: extension 'pymdownx.critic' has no markdown-it equivalent in "
+        "tilbook; ignored",
+    ]
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert '<div class="admonition note">' in page and "<dl>" in page and "<dd>its definition</dd>" in page

@@ -193,19 +193,21 @@ def _markdown_extensions(chk: _Checker, value: Any) -> tuple[MarkdownExtension, 
         chk.add(keys, f"expected a list, got {_kind(value)}", "write one extension per line: - toc")
         return ()
     found = []
-    for item in value:
+    listed = isinstance(chk.doc.data.get("markdown_extensions"), list)
+    for i, item in enumerate(value):
+        at = keys + (str(i),) if listed else keys
         if isinstance(item, str):
-            found.append(MarkdownExtension(item, line=chk.doc.line(*keys)))
+            found.append(MarkdownExtension(item, line=chk.doc.line(*at)))
         elif isinstance(item, dict) and len(item) == 1:
             (name, options), = item.items()
             if options is not None and not isinstance(options, dict):
-                chk.add(keys + (str(name),), f"options must be a mapping, got {_kind(options)}")
+                chk.add(at + (str(name),), f"options must be a mapping, got {_kind(options)}")
                 options = None
             found.append(
-                MarkdownExtension(str(name), MappingProxyType(dict(options or {})), line=chk.doc.line(*keys, str(name)))
+                MarkdownExtension(str(name), MappingProxyType(dict(options or {})), line=chk.doc.line(*at, str(name)))
             )
         else:
-            chk.add(keys, f"each extension is a name or 'name: {{options}}', got {_kind(item)}")
+            chk.add(at, f"each extension is a name or 'name: {{options}}', got {_kind(item)}")
     return tuple(found)
 
 
