@@ -90,6 +90,9 @@ def test_noop_rebuild_and_one_edit(example):
     config, _, site = example
     again = build_site(config, now=NOW)
     assert again.noop and again.written == 0
+    (site / "tags" / "gan" / "index.html").unlink()  # a page removed by hand comes back
+    restored = build_site(config, now=NOW)
+    assert not restored.noop and restored.written == 1 and (site / "tags" / "gan" / "index.html").is_file()
     entry = config.docs_dir / "2026" / "2026-11-10-dead-kernel.md"
     original = entry.read_bytes()
     try:

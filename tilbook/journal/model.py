@@ -66,7 +66,8 @@ class Entry:
     draft: bool
     front_matter: FrontMatter
     body: str
-    """Markdown after the front matter, exactly as written (never evaluated as a template)."""
+    """Markdown after the front matter, exactly as written (never evaluated as a template).
+    Empty in the entries a site build holds: it keeps rendered bodies (site/store.py) instead."""
     body_line: int
     """Line of the file on which `body` starts."""
     excerpt: str

@@ -4,8 +4,8 @@
              is a no-op
     parse    parse and render the entries whose bytes changed (in parallel), reuse the rest
     collect  every page with a key over what decides its bytes
-    render   only the pages whose key changed
-    write    assemble the new site beside the old one and swap it in
+    render   only the pages whose key changed, into a staging folder beside site/
+    write    publish: swap the staging folder in (first build) or move the changed files in
 
 Caches live in `.tilbook/cache/` (git-ignored); deleting them is always safe.
 """
@@ -77,13 +77,9 @@ def _save_pickle(path: Path, value: Any) -> None:
     os.replace(tmp, path)
 
 
-# --- parse + render one entry (runs in worker processes) --------------------------------------
-
-# --- rendering pages (forked workers inherit the pages) ------------------------------------
+# --- rendering pages (forked workers inherit these: nothing is pickled) ---------------------
 
 _PAGES: list[Page] = []
-
-
 _CONFIG: list[Config] = []
 _STAGING: list[Path] = []
 
@@ -160,8 +156,9 @@ def build_site(
                     sorted(asset_hashes.items()), today)
     manifest = _load_pickle(cache / "manifest.pkl") if use_cache else None
     lap("gather")
-    if (manifest and manifest.get("inputs") == inputs and (site_dir / "index.html").is_file()
-            and (manifest.get("next_change") is None or now < manifest["next_change"])):
+    if (manifest and manifest.get("inputs") == inputs
+            and (manifest.get("next_change") is None or now < manifest["next_change"])
+            and all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"])):
         return BuildResult(site_dir, 0, len(manifest["files"]), True, tuple(manifest.get("warnings", ())), timings,
                            manifest.get("entries", 0))
 
