@@ -78,7 +78,8 @@ def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[
     leftovers: tuple[tuple[int, str], ...] = ()
     if front_matter.format == "yaml" and ("{%" in body or "{{" in body or "{:" in body):
         base = base_path(config)
-        result = convert_jekyll(body, base_path=base, site_url=site_origin(config) + base,
+        # Jekyll: site.url is the origin, site.baseurl the path; posts write {{ site.url }}{{ site.baseurl }}.
+        result = convert_jekyll(body, base_path=base, site_url=site_origin(config),
                                 post_url=lambda name: f"tilbook:post/{name}")
         body, leftovers = result.text, result.leftovers
     math = any(front_matter.data.get(k) is True for k in ("math", "use_math", "mathjax", "katex"))

@@ -1,0 +1,67 @@
+"""Dense logic of the site stage: streaks, the heatmap grid, Jekyll leftovers, link rewriting."""
+
+import datetime as dt
+from collections import Counter
+
+from tilbook.site.heatmap import compute_streaks, heatmap_svg
+from tilbook.site.liquid import convert_jekyll
+from tilbook.site.markdown import link_rewriter
+
+D = dt.date
+
+
+def test_streaks():
+    days = [D(2026, 11, 1), D(2026, 11, 2), D(2026, 11, 3), D(2026, 11, 5), D(2026, 11, 6)]
+    s = compute_streaks(days, today=D(2026, 11, 6))
+    assert (s.current, s.longest, s.longest_end) == (2, 3, D(2026, 11, 3))
+    # Today not written yet: the streak ending yesterday still counts; two days ago it is over.
+    assert compute_streaks(days, today=D(2026, 11, 7)).current == 2
+    assert compute_streaks(days, today=D(2026, 11, 8)).current == 0
+    assert compute_streaks([], today=D(2026, 11, 8)) == compute_streaks([], today=D(2026, 1, 1))
+    # Across a month and a leap day.
+    leap = [D(2024, 2, 28), D(2024, 2, 29), D(2024, 3, 1)]
+    assert compute_streaks(leap, today=D(2024, 3, 1)).longest == 3
+
+
+def test_heatmap_grid_places_days_by_weekday():
+    counts = Counter({D(2026, 11, 1): 1, D(2026, 11, 4): 5})
+    svg = heatmap_svg(counts, start=D(2026, 11, 1), end=D(2026, 11, 14), weekdays="S M T W T F S".split(),
+                      months=[str(m) for m in range(1, 13)], label="days", entry_word=("1 entry", "{n} entries"),
+                      day_url={D(2026, 11, 4): "/x/"})
+    assert svg.count("<rect") == 14
+    # 2026-11-01 is a Sunday: first column, first row; 11-04 (Wednesday) row 3, capped at level 4.
+    assert 'class="hm-cell l1" x="28" y="16"' in svg and 'data-date="2026-11-01"' in svg
+    assert 'class="hm-cell l4" x="28" y="58"' in svg and "<title>2026-11-04: 5 entries</title>" in svg
+    assert '<a href="/x/"><rect class="hm-cell l4"' in svg
+
+
+def test_liquid_raw_across_lines_highlight_and_ials():
+    body = "{% raw %}\n{{ a }}\n{% endraw %}\n{% highlight python linenos %}\nx = {{ 1 }}\n{% endhighlight %}\n" \
+           "text {{ site.url }}{{site.baseurl}}/img.png\n{: .notice}\n```\n{{ in_code }}\n```\n{{ page.title }}\n"
+    result = convert_jekyll(body, base_path="/til", site_url="https://me.github.io", post_url=lambda n: None)
+    lines = result.text.split("\n")
+    assert lines[:3] == ["", "{{ a }}", ""]
+    assert lines[3:6] == ["```python", "x = {{ 1 }}", "```"]
+    assert lines[6] == "text https://me.github.io/til/img.png"
+    assert lines[7] == ""
+    assert len(lines) == len(body.split("\n"))  # line numbers still point into the file
+    assert result.leftovers == ((12, "{{ page.title }}"),)  # Liquid in code is code, not reported
+
+
+def test_unknown_post_url_is_reported_and_kept():
+    result = convert_jekyll("[x]({% post_url nope %})", base_path="", site_url="", post_url=lambda n: None)
+    assert result.text == "[x]({% post_url nope %})" and result.unknown_posts == ((1, "nope"),)
+
+
+def test_link_rewriting():
+    links, assets = set(), set()
+    rewrite = link_rewriter("2026/2026-11-02-a.md", "/til")
+    assert rewrite("https://example.org/x", links, assets) == "https://example.org/x"
+    assert rewrite("#section", links, assets) == "#section"
+    assert rewrite("/about/", links, assets) == "/til/about/"
+    assert rewrite("/til/already/", links, assets) == "/til/already/"
+    assert rewrite("2026-11-01-b.md#%ED%95%9C", links, assets) == "tilbook:entry/2026/2026-11-01-b.md#%ED%95%9C"
+    assert rewrite("../images/%EC%9D%B4%EB%AF%B8%EC%A7%80%20004.png", links, assets) == \
+        "/til/images/%EC%9D%B4%EB%AF%B8%EC%A7%80%20004.png"
+    assert rewrite("../../outside.png", links, assets) == "../../outside.png"
+    assert links == {"2026/2026-11-01-b.md"} and assets == {"images/이미지 004.png"}
