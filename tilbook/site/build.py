@@ -206,7 +206,8 @@ def build_site(
         base = base_path(config)
         url_paths = {e.rel_path.as_posix(): e.url(config.tilbook.permalink) for e in journal.entries}
         loader = BodyHtml(store, *link_tables(url_paths, base), origin=site_origin(config))
-        site = collect_site(journal, config, bodies, now=now, drafts=drafts, theme_key=tkey, body_html=loader)
+        site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),
+                            body_html=loader)
         warnings = [*config.warnings, *extension_warnings(config), *journal.problems]
         for entry in site.entries:
             warnings.extend(bodies[entry.rel_path.as_posix()].notes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
@@ -130,17 +130,18 @@ def collect_site(
     *,
     now: dt.datetime,
     drafts: bool = False,
-    theme_key: str = "",
+    build_key: str = "",
     body_html: Callable[..., str] | None = None,
 ) -> Site:
     """Every page of the site. `bodies` maps an entry's rel_path to its rendered body (its
     HTML may be left out); templates get a body's HTML, links resolved, from
-    `site.body_html(key)`, which the build makes (see `store.BodyHtml`)."""
+    `site.body_html(key)`, which the build makes (see `store.BodyHtml`). `build_key` is a
+    hash of the theme and the config: it is part of every page's key."""
     lang = config.theme.language
     s = strings(lang)
     base = base_path(config)
     entries = journal.visible(now, drafts=drafts, future=drafts)
-    site_key = digest(theme_key, config.config_path.read_bytes() if config.config_path.exists() else b"", lang, drafts)
+    site_key = digest(build_key, lang, drafts)
     tag_groups: dict[str, list[Entry]] = defaultdict(list)
     cat_groups: dict[str, list[Entry]] = defaultdict(list)
     spelling: dict[str, Counter[str]] = defaultdict(Counter)
@@ -172,7 +173,7 @@ def collect_site(
             draft=entry.draft,
             key="",
         )
-        cards[rel] = Card(**{**card.__dict__, "key": digest(card)})
+        cards[rel] = replace(card, key=digest(card))
 
     site = {
         "name": config.site_name,

@@ -1,8 +1,8 @@
 """Jekyll leftovers in entries written for Jekyll: turned into what they meant, never run.
 
 Only entries with YAML front matter (the Jekyll convention) get this treatment; a `{{ }}`
-in any other entry is plain text. Every change keeps the line count, so line numbers in
-warnings still point into the file.
+in any other entry is plain text. Changes keep the line count (so warnings point into the
+file), except code written on the `{% highlight %}` line itself, which moves to the next.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def convert_jekyll(
         m = _FENCE.match(line)
         if fence is None and m:
             fence = m.group(1)
-        elif fence is not None and m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
+        elif fence is not None and m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] \
+                and len(m.group(1)) >= len(fence):  # a closing fence: the same character, at least as long
             fence = None
         h = _HIGHLIGHT_OPEN.match(line)
         if h:
