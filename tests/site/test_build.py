@@ -195,6 +195,17 @@ def test_control_characters_never_reach_the_feed(tmp_path):
     ET.parse(tmp_path / "site/feed.xml")
 
 
+def test_edge_workspace_builds(tmp_path):
+    """NFD file names, CR line ends, BOMs, TOML, drafts and a slug clash all build."""
+    root = tmp_path / "edge"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "edge", root)
+    result = build_site(load_config(root / "mkdocs.yml"), now=NOW)
+    assert result.entries == 15  # 17 entries less the draft and the `published: False` one
+    assert (root / "site/2026/03/03/맥북-한글/index.html").is_file()
+    assert (root / "site/2026/03/14/same-2/index.html").is_file()
+    assert (root / "site/2021/03/07/서울-아침-캘리포니아-전날-밤/index.html").is_file()  # its day in Seoul
+
+
 @pytest.mark.parametrize("corpus", sorted(p.name for p in CORPORA.iterdir() if p.is_dir()))
 def test_every_corpus_builds(tmp_path, corpus):
     write_files(tmp_path, {"mkdocs.yml": f"site_name: c\ndocs_dir: {CORPORA / corpus}\nsite_dir: {tmp_path / 'site'}\n"

@@ -8,15 +8,18 @@ import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
-from tilbook.journal.model import DateSource, Entry, Journal
+from tilbook.journal.model import DateSource, Entry, FrontMatter, Journal
 from tilbook.journal.parse import parse_entry
 from tilbook.parallel import worker_count
 from tilbook.journal.scan import SUFFIXES, entry_paths, scan_journal  # noqa: F401  (re-exported)
 from tilbook.source import DecodeProblem, read_text
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 # Parsing is CPU-bound; below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 400
@@ -55,8 +58,15 @@ def _mtime(path: Path, config: Config) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=config.tilbook.timezone)
 
 
-def load_entry(path: Path, *, config: Config, fallback_date: tuple[dt.datetime, DateSource] | None = None) -> Entry:
-    """Read one entry file (inside docs_dir) and parse it. Raises `EntryError`."""
+def load_entry(
+    path: Path,
+    *,
+    config: Config,
+    fallback_date: tuple[dt.datetime, DateSource] | None = None,
+    body_tokens: Callable[[str, FrontMatter], list[Token]] | None = None,
+) -> Entry:
+    """Read one entry file (inside docs_dir) and parse it (see `parse_entry` for
+    `body_tokens`). Raises `EntryError`."""
     path = path.resolve() if not path.is_absolute() else path
     try:
         rel = PurePosixPath(path.relative_to(config.docs_dir).as_posix())
@@ -71,7 +81,8 @@ def load_entry(path: Path, *, config: Config, fallback_date: tuple[dt.datetime, 
         raise EntryError(f"cannot read the file: {exc.strerror}", path=shown) from exc
     if fallback_date is None:
         fallback_date = (_mtime(path, config), "mtime")
-    return parse_entry(text, rel, config=config, display_path=shown, fallback_date=fallback_date, abs_path=path)
+    return parse_entry(text, rel, config=config, display_path=shown, fallback_date=fallback_date, abs_path=path,
+                       body_tokens=body_tokens)
 
 
 def _load_one(args: tuple[Path, Config]) -> Entry | EntryError:

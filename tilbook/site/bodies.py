@@ -3,7 +3,7 @@ parallel worker processes for a big journal."""
 
 from __future__ import annotations
 
-import datetime as dt
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +14,7 @@ from markdown_it.token import Token
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import Entry, FrontMatter
-from tilbook.journal.parse import parse_entry
+from tilbook.journal.load import load_entry
 from tilbook.parallel import worker_count
 from tilbook.site.collect import base_path, excerpt_text, site_origin
 from tilbook.site.liquid import convert_jekyll
@@ -28,7 +28,6 @@ from tilbook.site.markdown import (
     render_tokens,
 )
 from tilbook.site.store import HtmlStore
-from tilbook.source import DecodeProblem, decode_text
 
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
@@ -40,16 +39,6 @@ _JOB: dict[str, Any] = {}
 def _parse_render(path: Path) -> Outcome:
     """Read, parse and render one entry, parsing its Markdown once for both."""
     config: Config = _JOB["config"]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return path.name, EntryError(f"cannot read the file: {exc.strerror}", path=config.display_path(path)), None
-    rel = path.relative_to(config.docs_dir).as_posix()
-    shown = config.display_path(path)
-    try:
-        text = decode_text(data, path=shown)
-    except DecodeProblem as exc:
-        return rel, EntryError(problems=[exc.problem]), None
     parsed: dict[str, Any] = {}
 
     def tokens_for(body: str, front_matter: FrontMatter) -> list[Token]:
@@ -58,15 +47,14 @@ def _parse_render(path: Path) -> Outcome:
         parsed.update(tokens=parser(options).parse(source, env), env=env, options=options, leftovers=leftovers)
         return parsed["tokens"]
 
+    rel = unicodedata.normalize("NFC", path.relative_to(config.docs_dir).as_posix())  # as Entry.rel_path
     try:
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=config.tilbook.timezone)
-        entry = parse_entry(text, rel, config=config, display_path=shown, fallback_date=(mtime, "mtime"),
-                            abs_path=path, body_tokens=tokens_for)
+        entry = load_entry(path, config=config, body_tokens=tokens_for)
     except EntryError as exc:
         return rel, exc, None
     rendered = render_tokens(parsed["tokens"], parsed["env"], parsed["options"],
-                             link=link_rewriter(entry.rel_path.as_posix(), base_path(config)))
-    rendered = _with_notes(rendered, parsed["leftovers"], entry, shown)
+                             link=link_rewriter(rel, base_path(config)))
+    rendered = _with_notes(rendered, parsed["leftovers"], entry, config.display_path(path))
     # The HTML goes to the store, not back to the build: it holds keys, pages read the HTML.
     HtmlStore(_JOB["html_dir"]).put(rendered.key, rendered.html)
     return rel, replace(entry, body=""), replace(rendered, html="")

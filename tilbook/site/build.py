@@ -18,6 +18,7 @@ import pickle
 import shutil
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -266,8 +267,10 @@ def build_site(
 
 
 def _rel(path: Path, docs: Path) -> str:
-    """`path` relative to docs_dir, '/'-separated (string work: pathlib is slow for thousands)."""
-    return str(path)[len(str(docs)) + 1 :].replace(os.sep, "/")
+    """`path` relative to docs_dir, '/'-separated and NFC like `Entry.rel_path` (string work:
+    pathlib is slow for thousands)."""
+    rel = str(path)[len(str(docs)) + 1 :].replace(os.sep, "/")
+    return rel if rel.isascii() else unicodedata.normalize("NFC", rel)
 
 
 def _hash_file(path: Path) -> str:
