@@ -10,15 +10,23 @@ from tilbook.cli import build_parser
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def commands():
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command")
-    return sub.choices
+def all_commands():
+    """(`name sub`, parser) for every command, nested ones (`notebook new`) included."""
+    found = []
+
+    def walk(prefix, parser):
+        for action in parser._actions:
+            if hasattr(action, "choices") and isinstance(action.choices, dict):
+                for name, sub in action.choices.items():
+                    found.append((f"{prefix} {name}".strip(), sub))
+                    walk(f"{prefix} {name}", sub)
+
+    walk("", build_parser())
+    return found
 
 
-@pytest.mark.parametrize("name", sorted(commands()))
-def test_every_command_has_help_and_docs(name):
-    sub = commands()[name]
+@pytest.mark.parametrize("name,sub", all_commands(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_command_has_help_and_docs(name, sub):
     assert sub.description, f"`tilbook {name}` has no description"
     for action in sub._actions:
         if action.dest != "help":

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tilbook import __version__
 from tilbook.config import Config, load_config
-from tilbook.errors import ConfigError, Problem, TilbookError
+from tilbook.errors import ConfigError, Problem, TilbookError, UsageError
 
 if TYPE_CHECKING:
     from tilbook.journal.model import Journal
@@ -214,6 +214,51 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def _pairs(items: list[str] | None) -> dict[str, str]:
+    found = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-p expects name=value, got {item!r}", hint="for example -p epochs=5")
+        found[name.strip()] = value.strip()
+    return found
+
+
+def cmd_notebook_list(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.notebooks.spec import list_specs
+
+    config = _config(args)
+    specs = list_specs(config)
+    if not specs:
+        console.note(f"no notebook templates in {config.display_path(config.tilbook.notebooks_dir or config.root)}")
+        return EXIT_OK
+    lang = config.theme.language
+    for spec in specs:
+        console.print(f"{spec.name}: {spec.text(spec.title, lang)}")
+        console.print(f"  {spec.text(spec.summary, lang)}")
+        console.print(f"  profiles: {', '.join(['default', *[p for p in spec.profiles if p != 'default']])}")
+        for p in spec.parameters:
+            choices = f" ({'|'.join(map(str, p.choices))})" if p.choices else ""
+            stage = " [template]" if p.stage == "template" else ""
+            console.print(f"  -p {p.name}={p.default}{choices}{stage}  {p.help}")
+    return EXIT_OK
+
+
+def cmd_notebook_new(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.notebooks.render import render_notebook, write_notebook
+    from tilbook.notebooks.spec import find_spec, resolve_parameters
+
+    config = _config(args)
+    spec = find_spec(config, args.name)
+    values = resolve_parameters(spec, profile=args.profile, overrides=_pairs(args.param))
+    nb = render_notebook(spec, values, language=config.theme.language, kernel=config.tilbook.kernel,
+                         profile=args.profile)
+    target = Path(args.output) if args.output else config.root / "notebooks" / f"{spec.name}.ipynb"
+    path = write_notebook(nb, target, config=config, force=args.force)
+    console.print(config.display_path(path.resolve()))
+    return EXIT_OK
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -256,6 +301,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="ignore .tilbook/cache and render everything")
     p.set_defaults(func=cmd_build)
 
+    p = sub.add_parser("notebook", help="tutorial notebooks from templates",
+                       description="Generate tutorial notebooks from the templates in notebooks_src/.")
+    nbsub = p.add_subparsers(dest="notebook_command", metavar="ACTION", required=True, help="list or new")
+    q = nbsub.add_parser("list", help="templates, their parameters and profiles",
+                         description="List the notebook templates with their parameters and profiles.")
+    q.set_defaults(func=cmd_notebook_list)
+    q = nbsub.add_parser("new", help="generate a notebook from a template",
+                         description="Generate a notebook (nbformat v4, validated) from a template. Never "
+                         "overwrites a file unless --force.")
+    q.add_argument("name", help="template name (see `tilbook notebook list`)")
+    q.add_argument("-p", dest="param", metavar="NAME=VALUE", action="append", help="set a parameter; repeat for more")
+    q.add_argument("--profile", default="default", help="smoke, default or full (default: default)")
+    q.add_argument("-o", dest="output", metavar="PATH", help="where to write (default: notebooks/NAME.ipynb)")
+    q.add_argument("--force", action="store_true", help="replace an existing file")
+    q.set_defaults(func=cmd_notebook_new)
+
     p = sub.add_parser("check", help="validate the config and every entry without writing",
                        description="Parse the config and every entry; print every problem as path:line: message. "
                        "Exit 1 if there is an error (warnings do not fail).")
@@ -273,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = _Console()
     try:
         return args.func(args, console)
-    except ConfigError as exc:
+    except (ConfigError, UsageError) as exc:
         console.problems(exc.problems)
         return EXIT_USAGE
     except TilbookError as exc:
@@ -282,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.note("interrupted")
         return 130
+    except BrokenPipeError:  # `tilbook notebook list | head`: the reader left; not an error
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

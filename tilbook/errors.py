@@ -99,6 +99,10 @@ class TemplateError(TilbookError):
     """A user or built-in template cannot be rendered."""
 
 
+class UsageError(TilbookError):
+    """The command asked for something that does not exist (a template, a parameter, a value)."""
+
+
 class ExecutionError(TilbookError):
     """A notebook failed to execute."""
 

@@ -41,7 +41,7 @@ _MKDOCS_OTHER = {
 }
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
-    "entry_template", "templates_dir", "per_page", "feed_size",
+    "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir",
 }
 _THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
 
@@ -292,7 +292,10 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
             return default
         return raw
 
+    kernel = chk.string(value, ("tilbook", "kernel"), "python3") or "python3"
     return TilbookSettings(
+        kernel=kernel,
+        notebooks_dir=_folder(chk, value, ("tilbook", "notebooks_dir"), root, "notebooks_src"),
         per_page=count("per_page", 10),
         feed_size=count("feed_size", 20),
         timezone=zone,

@@ -65,6 +65,10 @@ class TilbookSettings:
     """Workspace folder holding user templates (absolute)."""
     per_page: int = 10
     """Entries per home page."""
+    kernel: str = "python3"
+    """Jupyter kernel that generated notebooks name (and that runs them)."""
+    notebooks_dir: Path | None = None
+    """Folder of notebook templates (absolute; default `notebooks_src`)."""
     feed_size: int = 20
     """Entries in the Atom feed, newest first."""
 

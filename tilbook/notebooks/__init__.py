@@ -1,0 +1,1 @@
+"""Stage 3: notebook templates (`notebooks_src/NAME/`) → Jupyter notebooks."""
