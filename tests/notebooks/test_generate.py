@@ -16,7 +16,7 @@ SPECS = list_specs(CONFIG)
 
 
 def test_the_templates_are_there():
-    assert [s.name for s in SPECS] == ["autoencoder"]
+    assert [s.name for s in SPECS] == ["autoencoder", "style_transfer"]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -81,7 +81,8 @@ def test_cli_new_writes_and_never_overwrites(tmp_path, run):
     assert again.code == 1 and "already exists; left untouched" in again.err
     unknown = run(REPO, "notebook", "new", "autoencodr")
     assert unknown.code == 2
-    assert unknown.err == "no notebook template 'autoencodr'\n  hint: did you mean 'autoencoder'? templates: autoencoder\n"
+    assert unknown.err == ("no notebook template 'autoencodr'\n"
+                           "  hint: did you mean 'autoencoder'? templates: autoencoder, style_transfer\n")
     bad = run(REPO, "notebook", "new", "autoencoder", "-p", "epochs")
     assert bad.code == 2 and bad.err.startswith("-p expects name=value, got 'epochs'")
     listing = run(REPO, "notebook", "list")
