@@ -15,6 +15,7 @@ from tilbook.errors import TemplateError
 from tilbook.notebooks.spec import NotebookSpec
 
 KERNEL_DISPLAY = {"python3": "Python 3 (ipykernel)"}
+SHARED_FOLDER = "_shared"
 
 
 def render_notebook(
@@ -31,14 +32,20 @@ def render_notebook(
 
     structural = {p.name: values[p.name] for p in spec.parameters if p.stage == "template"}
     runtime = {p.name: values[p.name] for p in spec.parameters if p.stage == "run"}
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    # `{% include %}` finds the template's own folder first, then `notebooks_src/_shared/`:
+    # code every notebook needs (device, seeds) is written once and inlined into each.
+    loader = jinja2.FileSystemLoader([str(spec.folder), str(spec.folder.parent / SHARED_FOLDER)])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, autoescape=False)
     shown = str(spec.template)
     try:
-        text = env.from_string(spec.template.read_text(encoding="utf-8")).render(
+        text = env.get_template(spec.template.name).render(
             **structural, lang=language, ko=language.startswith("ko"), title=spec.text(spec.title, language))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template error: {exc.message}", path=shown, line=exc.lineno) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template error: {exc.message} not found", path=shown,
+                            hint=f"included files live next to the template or in {SHARED_FOLDER}/") from exc
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template error: {exc.message}", path=shown,
                             hint=f"template parameters: {', '.join(structural)}, lang, ko, title") from exc
