@@ -17,7 +17,6 @@ from tilbook.site.theme import theme_files, theme_root
 
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ENTRY_LINK = re.compile(r'(href|src)="tilbook:entry/([^"#]*)(#[^"]*)?"')
 
 
 def xml_text(value: Any) -> Markup:
@@ -44,18 +43,6 @@ def _environment(custom_dir: Path | None) -> jinja2.Environment:
 
 def environment(config: Config) -> jinja2.Environment:
     return _environment(config.theme.custom_dir)
-
-
-def resolve_entry_links(html: str, urls: dict[str, str]) -> str:
-    """Replace `tilbook:entry/REL#frag` placeholders (links between entries) with URLs."""
-    if "tilbook:entry/" not in html:
-        return html
-
-    def sub(m: re.Match[str]) -> str:
-        url = urls.get(m[2])
-        return f'{m[1]}="{url}{m[3] or ""}"' if url else f'{m[1]}="{m[2]}{m[3] or ""}"'
-
-    return _ENTRY_LINK.sub(sub, html)
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
