@@ -241,3 +241,18 @@ def test_unknown_markdown_extensions_warn_by_name(tmp_path):
     ]
     page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
     assert '<div class="admonition note">' in page and "<dl>" in page and "<dd>its definition</dd>" in page
+
+
+def test_links_to_unpublished_entries_are_not_resolved_to_missing_pages(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\n---\nsee [the draft](2026-11-02-b.md)\n",
+        "2026-11-02-b.md": "---\ntitle: b\ndraft: true\n---\nnot yet\n",
+    })
+    build_site(config, now=NOW)
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert '<a href="2026-11-02-b.md">the draft</a>' in page  # left as written: --strict reports it
+    with pytest.raises(BuildError):
+        build_site(config, now=NOW, strict=True)
+    build_site(config, now=NOW, drafts=True)
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert '<a href="/2026/11/02/b/">the draft</a>' in page

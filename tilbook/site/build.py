@@ -165,7 +165,7 @@ def build_site(
 
     from tilbook.journal.load import assemble_journal
     from tilbook.site.bodies import parse_and_render
-    from tilbook.site.collect import base_path, collect_site, link_tables, site_origin
+    from tilbook.site.collect import collect_site, site_origin
     from tilbook.site.links import broken_links, missing_assets
     from tilbook.site.markdown import extension_warnings
     from tilbook.site.render import asset_files
@@ -204,9 +204,7 @@ def build_site(
                  for e in journal.entries}
 
         # collect
-        base = base_path(config)
-        url_paths = {e.rel_path.as_posix(): e.url(config.tilbook.permalink) for e in journal.entries}
-        loader = BodyHtml(store, *link_tables(url_paths, base), origin=site_origin(config))
+        loader = BodyHtml(store, origin=site_origin(config))
         site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),
                             body_html=loader)
         warnings = [*config.warnings, *extension_warnings(config), *journal.problems]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -134,9 +135,10 @@ def collect_site(
     body_html: Callable[..., str] | None = None,
 ) -> Site:
     """Every page of the site. `bodies` maps an entry's rel_path to its rendered body (its
-    HTML may be left out); templates get a body's HTML, links resolved, from
-    `site.body_html(key)`, which the build makes (see `store.BodyHtml`). `build_key` is a
-    hash of the theme and the config: it is part of every page's key."""
+    HTML may be left out). `body_html(key, entry_urls=, post_urls=, absolute=)` gives a
+    body's HTML (see `store.BodyHtml`); templates call it as `site.body_html(key)`, bound to
+    the URLs of the entries this build publishes. `build_key` is a hash of the theme and the
+    config: it is part of every page's key."""
     lang = config.theme.language
     s = strings(lang)
     base = base_path(config)
@@ -157,6 +159,7 @@ def collect_site(
 
     rel_of = {id(e): e.rel_path.as_posix() for e in journal.entries}
     url_paths = {rel_of[id(entry)]: entry.url(config.tilbook.permalink) for entry in entries}
+    entry_urls, post_urls = _link_tables(url_paths, base)
     cards: dict[str, Card] = {}
     for entry in entries:
         rel = rel_of[id(entry)]
@@ -194,7 +197,7 @@ def collect_site(
             (s["todo"], href(base, "/todo/")),
         ],
         "extra": dict(config.extra),
-        "body_html": body_html,
+        "body_html": partial(body_html, entry_urls=entry_urls, post_urls=post_urls) if body_html else None,
     }
     pages: list[Page] = []
 
@@ -210,7 +213,6 @@ def collect_site(
     newest_first = list(reversed(entries))
 
     # --- entry pages -------------------------------------------------------------------------
-    entry_urls, post_urls = link_tables(url_paths, base)
     has_math = False
     for i, entry in enumerate(entries):
         rel = rel_of[id(entry)]
@@ -318,7 +320,7 @@ def collect_site(
 
 
 
-def link_tables(url_paths: Mapping[str, str], base: str) -> tuple[dict[str, str], dict[str, str]]:
+def _link_tables(url_paths: Mapping[str, str], base: str) -> tuple[dict[str, str], dict[str, str]]:
     """(entry rel_path → URL, Jekyll post name → URL), for links between entries."""
     entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
     post_urls = {PurePosixPath(rel).stem: url for rel, url in entry_urls.items()}

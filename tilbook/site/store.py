@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 _PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post)/([^"#]*)(#[^"]*)?"')
 _ROOT_LINK = re.compile(r'((?:href|src)=")(/[^/"][^"]*|/)"')
@@ -59,22 +59,19 @@ def resolve_placeholders(html_text: str, entry_urls: Mapping[str, str], post_url
 
 
 class BodyHtml:
-    """What templates call as `site.body_html(key)`: a body's HTML, links between entries
-    resolved; `absolute=True` also makes root-relative links absolute (for feeds)."""
+    """A body's HTML from the store, links between entries resolved with the tables the
+    caller gives (`collect_site` binds its own, so templates call `site.body_html(key)`);
+    `absolute=True` also makes root-relative links absolute (for feeds)."""
 
-    def __init__(self, store: HtmlStore, entry_urls: Mapping[str, str], post_urls: Mapping[str, str],
-                 origin: str = "") -> None:
+    def __init__(self, store: HtmlStore, origin: str = "") -> None:
         self.store = store
-        self.entry_urls = entry_urls
-        self.post_urls = post_urls
         self.origin = origin
 
-    def __call__(self, key: str, absolute: bool = False) -> str:
-        html = resolve_placeholders(self.store.get(key), self.entry_urls, self.post_urls)
+    def __call__(self, key: str, *, entry_urls: Mapping[str, str], post_urls: Mapping[str, str],
+                 absolute: bool = False) -> str:
+        html = resolve_placeholders(self.store.get(key), entry_urls, post_urls)
         if absolute and self.origin:
             origin = self.origin
             html = _ROOT_LINK.sub(lambda m: f'{m[1]}{origin}{m[2]}"', html)
         return html
 
-
-Loader = Callable[..., str]
