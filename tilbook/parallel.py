@@ -1,8 +1,12 @@
-"""How many worker processes a batch of CPU-bound work gets."""
+"""CPU-bound work over many files: how many worker processes, and the map that uses them."""
 
 from __future__ import annotations
 
 import os
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def worker_count(items: int, *, threshold: int, requested: int | None = None) -> int:
@@ -11,3 +15,34 @@ def worker_count(items: int, *, threshold: int, requested: int | None = None) ->
     if requested is not None:
         return max(1, requested)
     return min(os.cpu_count() or 1, 8) if items >= threshold else 1
+
+
+def map_with_progress(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    threshold: int,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[R]:
+    """`fn` over `items`, in order: in worker processes when there are enough items (see
+    `worker_count`), else here. `progress(done, total)` after each item; `initializer(*initargs)`
+    runs in each worker (and here, for the in-process path) to hand over shared state."""
+    n = worker_count(len(items), threshold=threshold, requested=workers)
+    if initializer is not None:
+        initializer(*initargs)
+    if n > 1 and len(items) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(n, initializer=initializer, initargs=initargs) as pool:
+            for i, result in enumerate(pool.map(fn, items, chunksize=max(1, len(items) // (n * 8))), 1):
+                if progress:
+                    progress(i, len(items))
+                yield result
+        return
+    for i, item in enumerate(items, 1):
+        yield fn(item)
+        if progress:
+            progress(i, len(items))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -14,7 +13,7 @@ from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import DateSource, Entry, FrontMatter, Journal
 from tilbook.journal.parse import parse_entry
-from tilbook.parallel import worker_count
+from tilbook.parallel import map_with_progress
 from tilbook.journal.scan import SUFFIXES, entry_paths, scan_journal  # noqa: F401  (re-exported)
 from tilbook.source import DecodeProblem, read_text
 
@@ -97,18 +96,7 @@ def _load_all(
     paths: list[Path], config: Config, progress: Progress | None, workers: int | None
 ) -> Iterator[Entry | EntryError]:
     jobs = [(p, config) for p in paths]
-    workers = worker_count(len(paths), threshold=PARALLEL_MIN_FILES, requested=workers)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            for i, result in enumerate(pool.map(_load_one, jobs, chunksize=256), 1):
-                if progress:
-                    progress(i, len(paths))
-                yield result
-        return
-    for i, job in enumerate(jobs, 1):
-        yield _load_one(job)
-        if progress:
-            progress(i, len(paths))
+    return map_with_progress(_load_one, jobs, threshold=PARALLEL_MIN_FILES, workers=workers, progress=progress)
 
 
 def load_journal(config: Config, *, progress: Progress | None = None, workers: int | None = None) -> Journal:

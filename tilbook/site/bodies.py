@@ -4,7 +4,6 @@ parallel worker processes for a big journal."""
 from __future__ import annotations
 
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -15,7 +14,7 @@ from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import Entry, FrontMatter
 from tilbook.journal.load import load_entry
-from tilbook.parallel import worker_count
+from tilbook.parallel import map_with_progress
 from tilbook.site.collect import base_path, excerpt_text, site_origin
 from tilbook.site.liquid import convert_jekyll
 from tilbook.site.markdown import (
@@ -97,18 +96,6 @@ def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, worker
     back without their body and rendered bodies without their HTML, which is in `store`:
     a build needs neither in memory, and a big journal would not fit in 150 MB with them."""
     job = {"config": config, "html_dir": store.folder}
-    _JOB.update(job)
-    n = worker_count(len(paths), threshold=PARALLEL_MIN, requested=workers)
-    out = []
-    if n > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(n, initializer=_JOB.update, initargs=(job,)) as pool:
-            for i, result in enumerate(pool.map(_parse_render, paths, chunksize=max(1, len(paths) // (n * 8))), 1):
-                out.append(result)
-                if progress:
-                    progress("parse", i, len(paths))
-        return out
-    for i, path in enumerate(paths, 1):
-        out.append(_parse_render(path))
-        if progress:
-            progress("parse", i, len(paths))
-    return out
+    show = (lambda done, total: progress("parse", done, total)) if progress else None
+    return list(map_with_progress(_parse_render, paths, threshold=PARALLEL_MIN, workers=workers, progress=show,
+                                  initializer=_JOB.update, initargs=(job,)))
