@@ -1,6 +1,7 @@
 """tilbook build on real workspaces: pages, URLs, feeds, safety, incremental exactness."""
 
 import datetime as dt
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -104,6 +105,38 @@ def test_noop_rebuild_and_one_edit(example):
     finally:
         entry.write_bytes(original)
         build_site(config, now=NOW)
+
+
+def _count_hashing(monkeypatch) -> list[str]:
+    import tilbook.site.build as build
+
+    read: list[str] = []
+    real = build._hash_file
+    monkeypatch.setattr(build, "_hash_file", lambda path: read.append(Path(path).name) or real(path))
+    return read
+
+
+def test_unchanged_files_are_not_reread_but_every_rewrite_is_seen(tmp_path, monkeypatch):
+    import tilbook.site.build as build
+
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "---\ntitle: first\n---\nalpha\n",
+                                       "2026-11-02-b.md": "---\ntitle: second\n---\nbeta\n"})
+    build_site(config, now=NOW)
+    read = _count_hashing(monkeypatch)
+    # Files written just now are "racily clean": their stat is not trusted, they are re-read.
+    assert build_site(config, now=NOW).noop and sorted(read) == ["2026-11-01-a.md", "2026-11-02-b.md"]
+    monkeypatch.setattr(build, "RACY_NS", 0)  # as if the files were old
+    read.clear()
+    assert build_site(config, now=NOW).noop and read == []
+    # Same size, same mtime put back (as some sync tools and `touch -d` do): ctime still moves.
+    entry = tmp_path / "journal" / "2026-11-01-a.md"
+    before = entry.stat()
+    entry.write_text("---\ntitle: first\n---\nALPHA\n", encoding="utf-8")
+    os.utime(entry, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert entry.stat().st_size == before.st_size and entry.stat().st_mtime_ns == before.st_mtime_ns
+    result = build_site(config, now=NOW)
+    assert not result.noop and read == ["2026-11-01-a.md"]
+    assert "ALPHA" in (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
 
 
 def test_failed_build_leaves_the_previous_site(tmp_path):

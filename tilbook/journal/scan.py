@@ -17,9 +17,15 @@ ENTRY_FOLDERS = ("_posts", "_drafts")
 def scan_journal(docs_dir: Path) -> list[PurePosixPath]:
     """Entry files under `docs_dir`, sorted: `.md`/`.markdown`, skipping hidden folders and
     `_`-prefixed ones except `_posts`/`_drafts`. Symlinked folders are not followed."""
-    found: list[PurePosixPath] = []
+    return [PurePosixPath(rel) for rel in _scan(str(docs_dir))]
 
-    def walk(folder: Path, rel: PurePosixPath) -> None:
+
+def _scan(docs: str) -> list[str]:
+    """`scan_journal` as '/'-joined strings (pathlib costs 25 µs a file: a no-op build of
+    2,000 entries spent a third of its time in it)."""
+    found: list[str] = []
+
+    def walk(folder: str, rel: str) -> None:
         try:
             items = list(os.scandir(folder))
         except OSError:
@@ -31,14 +37,14 @@ def scan_journal(docs_dir: Path) -> list[PurePosixPath]:
             if item.is_dir(follow_symlinks=False):
                 if name.startswith("_") and name not in ENTRY_FOLDERS:
                     continue
-                walk(Path(item.path), rel / name)
+                walk(item.path, rel + name + "/")
             elif name.lower().endswith(SUFFIXES) and item.is_file():
-                if not rel.parts and name.lower() in ("readme.md", "readme.markdown"):
+                if not rel and name.lower() in ("readme.md", "readme.markdown"):
                     continue
-                found.append(rel / name)
+                found.append(rel + name)
 
-    walk(docs_dir, PurePosixPath())
-    return sorted(found, key=lambda p: unicodedata.normalize("NFC", p.as_posix()))
+    walk(docs, "")
+    return sorted(found, key=lambda p: p if p.isascii() else unicodedata.normalize("NFC", p))
 
 
 def scan_assets(docs_dir: Path) -> dict[str, Path]:
@@ -65,4 +71,4 @@ def entry_paths(config: Config) -> list[Path]:
             key="docs_dir",
             hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
         )
-    return [docs / rel for rel in scan_journal(docs)]
+    return [Path(os.path.join(docs, rel)) for rel in _scan(str(docs))]

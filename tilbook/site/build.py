@@ -145,21 +145,25 @@ def build_site(
     site_dir = config.site_dir
     cache = cache_dir(config)
 
-    # gather: hash every input; the bytes are not kept (workers read the files they parse)
+    # gather: the content hash of every input (a file whose stat is unchanged since the last
+    # build keeps its hash, see `FileHashes`); the bytes are not kept (workers read the files)
+    manifest = _load_pickle(cache / "manifest.pkl") if use_cache else None
+    hasher = FileHashes(manifest.get("stats") if manifest else None)
     paths = entry_paths(config)
     rels = {p: _rel(p, config.docs_dir) for p in paths}
-    hashes = {rels[p]: _hash_file(p) for p in paths}
+    hashes = {rels[p]: hasher.hash(p) for p in paths}
     assets_found = scan_assets(config.docs_dir)
-    asset_hashes = {rel: _hash_file(p) for rel, p in assets_found.items()}
+    asset_hashes = {rel: hasher.hash(p) for rel, p in assets_found.items()}
     config_bytes = config.config_path.read_bytes()
     tkey = theme_key(config)
     inputs = digest(CACHE_FORMAT, __version__, config_bytes, tkey, drafts, strict, sorted(hashes.items()),
                     sorted(asset_hashes.items()), today)
-    manifest = _load_pickle(cache / "manifest.pkl") if use_cache else None
     lap("gather")
     if (manifest and manifest.get("inputs") == inputs
             and (manifest.get("next_change") is None or now < manifest["next_change"])
             and all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"])):
+        if hasher.changed:  # same bytes, new stat (a touch, a checkout): remember it
+            _save_pickle(cache / "manifest.pkl", {**manifest, "stats": hasher.record()})
         return BuildResult(site_dir, 0, len(manifest["files"]), True, tuple(manifest.get("warnings", ())), timings,
                            manifest.get("entries", 0))
 
@@ -253,7 +257,7 @@ def build_site(
             _save_pickle(cache / "entries.pkl", {"key": parse_key, "items": fresh})
             _save_pickle(cache / "manifest.pkl", {
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
-                "warnings": tuple(warnings), "entries": len(site.entries),
+                "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
             })
             store.prune({body.key for _, _, body in fresh.values()})
         lap("save")
@@ -274,6 +278,46 @@ def _rel(path: Path, docs: Path) -> str:
 def _hash_file(path: Path) -> str:
     with open(path, "rb") as fh:
         return hash_bytes(fh.read())
+
+
+# A recorded stat is trusted only if the file was last changed this long before the hashing
+# that recorded it: a write in the same timestamp tick as that hashing could otherwise keep
+# its size and mtime and go unseen (git's "racily clean" entries; 2 s covers FAT and SMB).
+RACY_NS = 2_000_000_000
+
+
+class FileHashes:
+    """Content hashes of input files, re-reading only files whose stat changed.
+
+    The cache key stays the content hash (STYLE.md: never key by mtimes): the stat only
+    says whether the hash recorded last time still describes the bytes. It compares size,
+    mtime, ctime and inode; ctime cannot be set back by `touch -d` or a tool that restores
+    mtimes, so a rewrite is seen even when the mtime is made to lie."""
+
+    def __init__(self, previous: dict[str, tuple[tuple[int, int, int, int], str, int]] | None) -> None:
+        self._previous = previous or {}
+        self._now: dict[str, tuple[tuple[int, int, int, int], str, int]] = {}
+        self.changed = False
+
+    def hash(self, path: Path) -> str:
+        key = str(path)
+        started = time.time_ns()
+        st = os.stat(key)
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        old = self._previous.get(key)
+        if old is not None and old[0] == sig and max(sig[1], sig[2]) < old[2] - RACY_NS:
+            self._now[key] = old
+            return old[1]
+        value = _hash_file(path)
+        self._now[key] = (sig, value, started)
+        self.changed = True
+        return value
+
+    def record(self) -> dict[str, tuple[tuple[int, int, int, int], str, int]]:
+        """What the next build compares with: every file hashed or confirmed by this one."""
+        if set(self._now) != set(self._previous):
+            self.changed = True
+        return self._now
 
 
 def _write(action: Callable[[], None], site_dir: Path) -> None:

@@ -12,7 +12,6 @@ import math
 from functools import partial
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -323,5 +322,12 @@ def collect_site(
 def _link_tables(url_paths: Mapping[str, str], base: str) -> tuple[dict[str, str], dict[str, str]]:
     """(entry rel_path → URL, Jekyll post name → URL), for links between entries."""
     entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
-    post_urls = {PurePosixPath(rel).stem: url for rel, url in entry_urls.items()}
+    post_urls = {_stem(rel): url for rel, url in entry_urls.items()}
     return entry_urls, post_urls
+
+
+def _stem(rel: str) -> str:
+    """`PurePosixPath(rel).stem`, without pathlib's cost (it ran 2,000 times a build)."""
+    name = rel.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
