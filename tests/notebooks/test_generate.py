@@ -16,7 +16,7 @@ SPECS = list_specs(CONFIG)
 
 
 def test_the_templates_are_there():
-    assert [s.name for s in SPECS] == ["autoencoder", "style_transfer"]
+    assert [s.name for s in SPECS] == ["autoencoder", "gan", "style_transfer"]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -52,6 +52,13 @@ def test_structure_follows_template_parameters():
     assert "load_digits" in code(dataset="digits") and "mnist_data" in code(dataset="mnist")
     ko = render_notebook(spec, resolve_parameters(spec), language="ko").cells[0].source
     assert ko.startswith("# 오토인코더: 손글씨 숫자를 압축하고 PCA와 비교하기")
+    gan = next(s for s in SPECS if s.name == "gan")
+    gan_code = lambda **o: "\n".join(c.source for c in render_notebook(  # noqa: E731
+        gan, resolve_parameters(gan, overrides=o)).cells if c.cell_type == "code")
+    assert "nn.ConvTranspose2d(2 * width" in gan_code(dataset="mnist")
+    assert "nn.ConvTranspose2d(2 * width" not in gan_code(dataset="digits") and "nn.Linear(8 * width, side * side)" in gan_code(
+        dataset="digits")
+    assert "betas=(beta1, 0.999)" in gan_code() and "lr = 0.0002" in gan_code() and "beta1 = 0.5" in gan_code()
 
 
 def test_parameter_errors_say_what_is_valid():
@@ -82,7 +89,7 @@ def test_cli_new_writes_and_never_overwrites(tmp_path, run):
     unknown = run(REPO, "notebook", "new", "autoencodr")
     assert unknown.code == 2
     assert unknown.err == ("no notebook template 'autoencodr'\n"
-                           "  hint: did you mean 'autoencoder'? templates: autoencoder, style_transfer\n")
+                           "  hint: did you mean 'autoencoder'? templates: autoencoder, gan, style_transfer\n")
     bad = run(REPO, "notebook", "new", "autoencoder", "-p", "epochs")
     assert bad.code == 2 and bad.err.startswith("-p expects name=value, got 'epochs'")
     listing = run(REPO, "notebook", "list")
