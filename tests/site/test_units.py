@@ -3,6 +3,8 @@
 import datetime as dt
 from collections import Counter
 
+import pytest
+
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
 from tilbook.site.liquid import convert_jekyll
 from tilbook.site.markdown import link_rewriter
@@ -65,3 +67,36 @@ def test_link_rewriting():
         "/til/images/%EC%9D%B4%EB%AF%B8%EC%A7%80%20004.png"
     assert rewrite("../../outside.png", links, assets) == "../../outside.png"
     assert links == {"2026/2026-11-01-b.md"} and assets == {"images/이미지 004.png"}
+
+
+def test_html_store_rows_survive_processes_and_a_broken_file_is_begun_again(tmp_path):
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tilbook.site.store import HtmlStore
+
+    store = HtmlStore(tmp_path / "cache" / "html.sqlite")
+    store.put("a", "<p>한글</p>")
+    store.put("a", "<p>ignored: same key, same bytes</p>")
+    with ProcessPoolExecutor(2) as pool:  # forked workers write through their own connections
+        list(pool.map(_put_in_worker, [(store, f"k{i}") for i in range(6)]))
+    again = pickle.loads(pickle.dumps(store))  # what a spawned worker would get
+    assert again.get("a") == "<p>한글</p>" and again.get("k5") == "<p>k5</p>"
+    assert store.keys() == {"a", *(f"k{i}" for i in range(6))}
+    store.prune({"a", "k1"})
+    assert store.keys() == {"a", "k1"}
+    with pytest.raises(KeyError):
+        store.get("k2")
+    store.close()
+    again.close()
+    (tmp_path / "cache" / "html.sqlite").write_bytes(b"not a database, e.g. a torn copy" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "cache" / f"html.sqlite{suffix}").unlink(missing_ok=True)
+    fresh = HtmlStore(tmp_path / "cache" / "html.sqlite")
+    assert fresh.keys() == set()
+    fresh.close()
+
+
+def _put_in_worker(job):
+    store, key = job
+    store.put(key, f"<p>{key}</p>")

@@ -55,7 +55,7 @@ def _parse_render(path: Path) -> Outcome:
                              link=link_rewriter(rel, base_path(config)))
     rendered = _with_notes(rendered, parsed["leftovers"], entry, config.display_path(path))
     # The HTML goes to the store, not back to the build: it holds keys, pages read the HTML.
-    HtmlStore(_JOB["html_dir"]).put(rendered.key, rendered.html)
+    _JOB["store"].put(rendered.key, rendered.html)
     return rel, replace(entry, body=""), replace(rendered, html="")
 
 
@@ -95,7 +95,7 @@ def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, worker
     """Parse and render every file; in worker processes when there are many. Entries come
     back without their body and rendered bodies without their HTML, which is in `store`:
     a build needs neither in memory, and a big journal would not fit in 150 MB with them."""
-    job = {"config": config, "html_dir": store.folder}
+    job = {"config": config, "store": store}  # each worker process opens its own connection
     show = (lambda done, total: progress("parse", done, total)) if progress else None
     return list(map_with_progress(_parse_render, paths, threshold=PARALLEL_MIN, workers=workers, progress=show,
                                   initializer=_JOB.update, initargs=(job,)))

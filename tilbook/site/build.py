@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # A no-op build imports only what is above; the parser, the theme engine and the rest load
 # when there is work to do (start-up time is most of a no-op build).
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
@@ -177,7 +177,8 @@ def build_site(
     from tilbook.site.write import Staging
 
     scratch = None if use_cache else Path(tempfile.mkdtemp(prefix="tilbook-html-"))
-    store = HtmlStore(cache / "html" if use_cache else scratch)  # type: ignore[operator]
+    store = HtmlStore(cache / "html.sqlite" if use_cache else scratch / "html.sqlite")  # type: ignore[operator]
+    shutil.rmtree(cache / "html", ignore_errors=True)  # the folder store of tilbook <= 0.1
     try:
         # parse: reuse entries and bodies whose bytes (and the config) are unchanged
         parse_key = digest(CACHE_FORMAT, __version__, config_bytes)
@@ -262,6 +263,7 @@ def build_site(
             store.prune({body.key for _, _, body in fresh.values()})
         lap("save")
     finally:
+        store.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
