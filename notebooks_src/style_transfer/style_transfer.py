@@ -251,8 +251,6 @@ for axis, image, name in zip(axes, [content, style, result.detach()], ["content"
 plt.show()
 
 # %%
-from IPython.display import display
-
 metrics = {
     "style_loss_reduction": round(style_loss_reduction, 6),
     "content_ratio": round(content_ratio, 4),
@@ -261,4 +259,5 @@ metrics = {
     "fallbacks": fallbacks,
     "train_seconds": round(train_seconds, 2),
 }
-display({"application/vnd.tilbook.metrics+json": metrics, "text/plain": json.dumps(metrics, indent=1)}, raw=True)
+
+{% include "emit_metrics.py" %}
