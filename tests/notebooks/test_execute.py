@@ -64,7 +64,7 @@ def test_gan_smoke(dataset):
     assert metrics["device"] == "cpu" and metrics["train_seconds"] > 0
     assert 0.1 <= metrics["classifier_confidence"] <= 1 and 1 <= metrics["class_coverage"] <= 10
     assert metrics["frechet_ratio"] > 0 and metrics["frechet_floor"] > 0
-    assert 0.1 < metrics["judge_accuracy"] <= 1  # better than chance even after one short epoch
+    assert 0.5 < metrics["judge_accuracy"] <= 1  # five short epochs on 600 digits: well above chance (0.1)
     if dataset == "digits":
         assert metrics["data"] == "scikit-learn digits (8x8)" and metrics["fallbacks"] == []
     else:
