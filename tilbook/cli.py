@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from typing import TYPE_CHECKING
 
@@ -259,6 +259,125 @@ def cmd_notebook_new(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.notebooks.execute import resolve_kernel
+
+    config = _config(args)
+    kernel = resolve_kernel(args.kernel or config.tilbook.kernel)  # checked before anything starts
+    jobs = [_run_job(config, target, args) for target in args.targets]
+    if args.output and len(jobs) > 1:
+        raise UsageError("-o names one folder; it cannot take several notebooks", hint="run them one by one, or drop -o")
+    show = _run_progress(console, verbose=args.verbose, several=len(jobs) > 1)
+    records, failed = [], 0
+
+    def run(job: tuple[str, Any, dict[str, Any], Path]) -> Any:
+        from tilbook.notebooks.execute import execute_notebook
+
+        name, nb, values, folder = job
+        return execute_notebook(nb, kernel=kernel, folder=folder, name=name, parameters=values,
+                                cell_timeout=args.timeout, total_timeout=args.total_timeout,
+                                progress=(lambda event: show(name, event)) if show else None,
+                                cwd=config.root)
+
+    if args.jobs > 1 and len(jobs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(args.jobs, len(jobs))) as pool:
+            futures = [pool.submit(run, job) for job in jobs]
+            outcomes = []
+            for future in futures:
+                try:
+                    outcomes.append(future.result())
+                except TilbookError as exc:
+                    outcomes.append(exc)
+    else:
+        outcomes = []
+        for job in jobs:
+            try:
+                outcomes.append(run(job))
+            except TilbookError as exc:
+                outcomes.append(exc)
+    for job, outcome in zip(jobs, outcomes):
+        name, _, _, folder = job
+        if isinstance(outcome, TilbookError):
+            failed += 1
+            console.problems(outcome.problems)
+            records.append(json.loads((folder / "run.json").read_text(encoding="utf-8"))
+                           if (folder / "run.json").is_file() else {"notebook": name, "status": "error"})
+            continue
+        records.append(json.loads(outcome.to_json()))
+        env = outcome.environment
+        where = env.get("device") or "?"
+        console.note(f"{name}: ok in {outcome.duration:.1f} s on {outcome.kernel} ({env.get('executable') or kernel.interpreter}, "
+                     f"Python {env.get('python', '?')}, torch {env.get('torch') or '-'}, device {where})")
+        if outcome.metrics:
+            shown = {k: v for k, v in outcome.metrics.items() if not isinstance(v, (list, dict))}
+            console.note("  metrics: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+        console.print(config.display_path(folder / f"{name}.ipynb"))
+    if args.json:
+        console.print(json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=1))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _run_job(config: Any, target: str, args: argparse.Namespace) -> tuple[str, Any, dict[str, Any], Path]:
+    """(name, notebook, parameters to inject, output folder) for a template name or a path."""
+    import nbformat
+
+    pairs = _pairs(args.param)
+    if target.endswith(".ipynb") or os.sep in target or "/" in target:
+        path = Path(target)
+        if not path.is_file():
+            raise UsageError(f"no notebook {target!r}", hint="give a path to an .ipynb file or a template name "
+                             "(see `tilbook notebook list`)")
+        nb = nbformat.read(path, as_version=4)
+        name = path.stem
+        values = {k: _literal(v) for k, v in pairs.items()}
+    else:
+        from tilbook.notebooks.render import render_notebook
+        from tilbook.notebooks.spec import find_spec, resolve_parameters
+
+        spec = find_spec(config, target)
+        resolved = resolve_parameters(spec, profile=args.profile, overrides=pairs)
+        nb = render_notebook(spec, resolved, language=config.theme.language, kernel=args.kernel or config.tilbook.kernel,
+                             profile=args.profile)
+        name = spec.name
+        run_stage = {p.name for p in spec.parameters if p.stage == "run"}
+        values = {k: resolved[k] for k in pairs if k in run_stage}
+    folder = Path(args.output) if args.output else (config.tilbook.freeze_dir or config.root / "_freeze") / name
+    return name, nb, values, folder
+
+
+def _literal(text: str) -> Any:
+    """`-p` values for a notebook file: Python literals (5, 0.1, True, 'x'), else the text."""
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _run_progress(console: _Console, *, verbose: bool, several: bool) -> Callable[[str, Any], None] | None:
+    """One updating line per run on a terminal (cell n/N, its first line, elapsed); a line per
+    cell with --verbose or in a pipe with --verbose; nothing otherwise."""
+    tty = console.err.isatty()
+    if not tty and not verbose:
+        return None
+
+    def show(name: str, event: Any) -> None:
+        minutes, seconds = divmod(int(event.elapsed), 60)
+        if event.cell is None:
+            text = f"{name}: {event.done}/{event.total} cells, {minutes}:{seconds:02d}"
+        else:
+            text = f"{name}: cell {event.done + 1}/{event.total} {event.first_line[:50]}  {minutes}:{seconds:02d}"
+        if tty and not verbose and not several:
+            print(f"\r\x1b[2K{text}", end="\n" if event.cell is None else "", file=console.err, flush=True)
+        else:
+            print(text, file=console.err, flush=True)
+
+    return show
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -302,8 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("notebook", help="tutorial notebooks from templates",
-                       description="Generate tutorial notebooks from the templates in notebooks_src/.")
-    nbsub = p.add_subparsers(dest="notebook_command", metavar="ACTION", required=True, help="list or new")
+                       description="Generate tutorial notebooks from the templates in notebooks_src/ and run them.")
+    nbsub = p.add_subparsers(dest="notebook_command", metavar="ACTION", required=True, help="list, new or run")
     q = nbsub.add_parser("list", help="templates, their parameters and profiles",
                          description="List the notebook templates with their parameters and profiles.")
     q.set_defaults(func=cmd_notebook_list)
@@ -316,6 +435,24 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-o", dest="output", metavar="PATH", help="where to write (default: notebooks/NAME.ipynb)")
     q.add_argument("--force", action="store_true", help="replace an existing file")
     q.set_defaults(func=cmd_notebook_new)
+
+    q = nbsub.add_parser("run", help="execute notebooks on the configured kernel",
+                         description="Execute notebooks (template names or .ipynb paths) on the kernel named by "
+                         "tilbook.kernel or --kernel, checked before it starts. Each run writes the executed notebook, "
+                         "run.json (status, timings, environment seen inside the kernel, parameters, metrics) and its "
+                         "figures into the freeze store (_freeze/NAME/) or -o. A failed run keeps the partial notebook "
+                         "with a banner at the failed cell and exits 1; Ctrl-C interrupts the kernel, saves, exits 130.")
+    q.add_argument("targets", nargs="+", metavar="NAME|PATH", help="template name or notebook file; several allowed")
+    q.add_argument("-p", dest="param", metavar="NAME=VALUE", action="append", help="set a parameter; repeat for more")
+    q.add_argument("--profile", default="default", help="smoke, default or full, for template names (default: default)")
+    q.add_argument("--kernel", metavar="K", help="kernelspec to run on (default: tilbook.kernel)")
+    q.add_argument("--timeout", type=float, metavar="S", help="seconds a cell may run (default: no limit)")
+    q.add_argument("--total-timeout", type=float, metavar="S", help="seconds the whole run may take")
+    q.add_argument("-j", dest="jobs", type=int, default=1, metavar="N", help="run N notebooks at once")
+    q.add_argument("-o", dest="output", metavar="FOLDER", help="write here instead of the freeze store")
+    q.add_argument("--json", action="store_true", help="print the run record as JSON")
+    q.add_argument("-v", "--verbose", action="store_true", help="a line per cell")
+    q.set_defaults(func=cmd_notebook_run)
 
     p = sub.add_parser("check", help="validate the config and every entry without writing",
                        description="Parse the config and every entry; print every problem as path:line: message. "

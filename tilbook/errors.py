@@ -29,6 +29,8 @@ class Problem:
     severity: Severity = "error"
     context: str | None = None
     """What kind of key this is, e.g. "front matter"; shown before the key."""
+    detail: str | None = None
+    """Lines shown under the message, indented (a failed cell's traceback)."""
 
     @property
     def is_error(self) -> bool:
@@ -44,6 +46,8 @@ class Problem:
         if self.key:
             key = f"{self.context} '{self.key}': " if self.context else f"{self.key}: "
         text = f"{where}{label}{key}{self.message}"
+        if self.detail:
+            text += "\n" + "\n".join("    " + line for line in self.detail.rstrip().splitlines())
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -64,13 +68,14 @@ class TilbookError(Exception):
         key: str | None = None,
         hint: str | None = None,
         context: str | None = None,
+        detail: str | None = None,
         problems: Iterable[Problem] = (),
     ) -> None:
         found = list(problems)
         if message is not None:
             found.insert(
                 0,
-                Problem(message, path=path, line=line, key=key, hint=hint, context=context),
+                Problem(message, path=path, line=line, key=key, hint=hint, context=context, detail=detail),
             )
         if not found:
             raise ValueError("a TilbookError needs a message or problems")

@@ -41,7 +41,7 @@ _MKDOCS_OTHER = {
 }
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
-    "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir",
+    "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir", "freeze_dir",
 }
 _THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
 
@@ -296,6 +296,7 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
     return TilbookSettings(
         kernel=kernel,
         notebooks_dir=_folder(chk, value, ("tilbook", "notebooks_dir"), root, "notebooks_src"),
+        freeze_dir=_folder(chk, value, ("tilbook", "freeze_dir"), root, "_freeze"),
         per_page=count("per_page", 10),
         feed_size=count("feed_size", 20),
         timezone=zone,

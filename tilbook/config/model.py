@@ -69,6 +69,8 @@ class TilbookSettings:
     """Jupyter kernel that generated notebooks name (and that runs them)."""
     notebooks_dir: Path | None = None
     """Folder of notebook templates (absolute; default `notebooks_src`)."""
+    freeze_dir: Path | None = None
+    """Committed folder of executed notebooks and their run records (absolute; default `_freeze`)."""
     feed_size: int = 20
     """Entries in the Atom feed, newest first."""
 

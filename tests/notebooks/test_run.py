@@ -1,0 +1,146 @@
+"""`tilbook notebook run` on a real ipykernel: success, failure, hang, a killed kernel, and
+kernelspecs that are missing or point at a deleted environment."""
+
+import json
+import sys
+import time
+
+import nbformat
+import pytest
+
+from tests.conftest import make_workspace
+from tilbook.errors import ExecutionError
+from tilbook.notebooks.execute import INJECTED_TAG, inject_parameters, resolve_kernel
+
+# A 1x1 PNG, so a figure comes out without matplotlib.
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+def notebook(*sources: str, parameters: str = "steps = 2\nname = 'x'") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# a test notebook"))
+    nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    nb.cells.extend(nbformat.v4.new_code_cell(s) for s in sources)
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def write(tmp_path, nb) -> str:
+    path = tmp_path / "work.ipynb"
+    nbformat.write(nb, path)
+    return str(path)
+
+
+def test_success_writes_the_notebook_record_and_figures(tmp_path, run):
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook(
+        "import base64\nfrom IPython.display import Image, display\n"
+        f"display(Image(data=base64.b64decode('{PNG}')))\nprint('steps', steps, name)",
+        "display({'application/vnd.tilbook.metrics+json': {'score': steps * 2, 'fallbacks': ['tiny data']},"
+        " 'text/plain': 'metrics'}, raw=True)",
+    ))
+    result = run(tmp_path, "notebook", "run", path, "-p", "steps=5", "-o", str(tmp_path / "out"), "--json")
+    assert result.code == 0, result.err
+    record = json.loads(result.out[result.out.index("{"):])
+    assert record["status"] == "ok" and record["parameters"] == {"steps": 5}
+    assert record["metrics"] == {"score": 10, "fallbacks": ["tiny data"]} and record["fallbacks"] == ["tiny data"]
+    assert record["environment"]["executable"] == record["interpreter"]
+    assert record["environment"]["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert record["figures"] == ["figures/cell-3-1.png"] and (tmp_path / "out/figures/cell-3-1.png").stat().st_size > 0
+    assert [c["first_line"] for c in record["cells"]] == ["steps = 2", "# Parameters injected by tilbook",
+                                                         "import base64", "display({'application/vnd.tilbook.metrics+json': {'score': steps * 2, 'fallbacks': ['tiny data']}, 'text/plain': 'metrics'}, raw=True)"[:80]]
+    assert json.loads((tmp_path / "out/run.json").read_text(encoding="utf-8")) == record
+    executed = nbformat.read(tmp_path / "out/work.ipynb", as_version=4)
+    nbformat.validate(executed)
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+    assert "steps 5 x" in executed.cells[3].outputs[-1].text  # the injected value won
+    # Running the result again replaces the injected cell instead of adding a second one.
+    again = run(tmp_path, "notebook", "run", str(tmp_path / "out/work.ipynb"), "-p", "steps=7", "-o", str(tmp_path / "out"))
+    assert again.code == 0, again.err
+    rerun = nbformat.read(tmp_path / "out/work.ipynb", as_version=4)
+    injected = [c for c in rerun.cells if INJECTED_TAG in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "steps = 7" in injected[0].source
+
+
+def test_a_failing_cell_saves_the_partial_notebook_with_a_banner(tmp_path, run):
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook("print('before')", "values = [1, 2]\nvalues[5]", "print('never')"))
+    result = run(tmp_path, "notebook", "run", path, "-o", str(tmp_path / "out"))
+    assert result.code == 1
+    assert "code cell 3 (values = [1, 2]): IndexError: list index out of range" in result.err
+    assert "values[5]" in result.err  # the traceback is shown
+    partial = nbformat.read(tmp_path / "out/work.ipynb", as_version=4)
+    assert partial.cells[0].id == "tilbook-error-banner" and "#tilbook-error-cell" in partial.cells[0].source
+    marker = next(i for i, c in enumerate(partial.cells) if c.id == "tilbook-error-cell")
+    assert partial.cells[marker + 1].source.startswith("values = [1, 2]")
+    assert partial.cells[marker - 1].outputs[0].text == "before\n"  # output before the failure kept
+    assert partial.cells[-1].outputs == []  # the cell after it did not run
+    record = json.loads((tmp_path / "out/run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "error" and record["error"]["ename"] == "IndexError"
+    # A later successful run removes the banner.
+    nb = nbformat.read(tmp_path / "out/work.ipynb", as_version=4)
+    nb.cells[marker + 1].source = "values = [1, 2]"
+    nbformat.write(nb, tmp_path / "fixed.ipynb")
+    assert run(tmp_path, "notebook", "run", str(tmp_path / "fixed.ipynb"), "-o", str(tmp_path / "out2")).code == 0
+    assert not [c for c in nbformat.read(tmp_path / "out2/fixed.ipynb", as_version=4).cells if c.id.startswith("tilbook-error")]
+
+
+def test_a_hung_cell_stops_at_its_timeout(tmp_path, run):
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook("import time\ntime.sleep(120)"))
+    start = time.monotonic()
+    result = run(tmp_path, "notebook", "run", path, "--timeout", "3", "-o", str(tmp_path / "out"))
+    assert result.code == 1 and time.monotonic() - start < 40
+    assert "Timeout: stopped after the 3 s limit per cell" in result.err
+    assert json.loads((tmp_path / "out/run.json").read_text(encoding="utf-8"))["status"] == "timeout"
+    start = time.monotonic()
+    whole = run(tmp_path, "notebook", "run", path, "--total-timeout", "6", "-o", str(tmp_path / "out"))
+    assert whole.code == 1 and time.monotonic() - start < 40
+    assert "Timeout: stopped after the 6 s limit for the whole run" in whole.err
+
+
+def test_a_killed_kernel_is_reported_within_seconds(tmp_path, run):
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook("print('alive')", "import os\nos._exit(1)", "print('never')"))
+    start = time.monotonic()
+    result = run(tmp_path, "notebook", "run", path, "-o", str(tmp_path / "out"))
+    elapsed = time.monotonic() - start
+    assert result.code == 1 and "DeadKernel: the kernel died" in result.err
+    assert elapsed < 30  # kernel start (a few s) + detection (nbclient polls every second)
+    record = json.loads((tmp_path / "out/run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "dead" and record["error"]["code_cell"] == 3
+
+
+def test_missing_and_dead_kernelspecs_say_how_to_fix_them(tmp_path, monkeypatch, run):
+    make_workspace(tmp_path, {})
+    ghost = tmp_path / "jupyter" / "kernels" / "ghost"
+    ghost.mkdir(parents=True)
+    (ghost / "kernel.json").write_text(json.dumps({
+        "argv": [str(tmp_path / "envs/deleted/bin/python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "ghost", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    with pytest.raises(ExecutionError) as info:
+        resolve_kernel("ghost")
+    problem = info.value.problem
+    assert problem.path == str(ghost / "kernel.json") and problem.key == "argv"
+    assert "does not exist" in problem.message and "ipykernel install --user --name ghost" in problem.hint
+    path = write(tmp_path, notebook("print(1)"))
+    result = run(tmp_path, "notebook", "run", path, "--kernel", "nosuch")
+    assert result.code == 1 and "no Jupyter kernel named 'nosuch'" in result.err and "ghost" in result.err
+    assert "jupyter kernelspec list" in result.err
+    assert not (tmp_path / "_freeze").exists()  # nothing ran, nothing written
+
+
+def test_the_builtin_python3_kernel_is_this_interpreter():
+    assert resolve_kernel("python3").interpreter == sys.executable
+
+
+def test_inject_parameters_goes_after_the_parameters_cell():
+    nb = notebook("print(steps)")
+    inject_parameters(nb, {"steps": 3})
+    inject_parameters(nb, {"steps": 4, "name": "y"})
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert tags[1] == ["parameters"] and tags[2] == [INJECTED_TAG] and sum(INJECTED_TAG in t for t in tags) == 1
+    assert nb.cells[2].source.splitlines()[1:] == ["steps = 4", "name = 'y'"]
+    inject_parameters(nb, {})
+    assert not any(INJECTED_TAG in c.metadata.get("tags", []) for c in nb.cells)

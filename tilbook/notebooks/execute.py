@@ -1,0 +1,505 @@
+"""A notebook + a kernel → an executed notebook and its run record (`tilbook notebook run`).
+
+nbclient runs the cells; this module adds what its users miss (DESIGN.md, issue 5): the
+kernel is checked before it starts, parameters are injected papermill-style, progress is
+reported cell by cell, a failed, timed-out, killed or interrupted run still saves the
+partial notebook with a banner pointing at the cell that stopped it, and the run record
+says what ran where, as seen inside the kernel.
+
+Layout of one run (`folder` is usually the freeze store's folder for the notebook):
+
+    folder/NAME.ipynb        the executed notebook (partial when the run failed)
+    folder/run.json          the run record (`ExecutedNotebook.to_json`)
+    folder/figures/*.png     every image output, as files
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping
+
+from tilbook.errors import ExecutionError
+
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+ERROR_TAG = "tilbook-error"
+METRICS_MIME = "application/vnd.tilbook.metrics+json"
+RECORD_NAME = "run.json"
+FIGURES_FOLDER = "figures"
+_PROBE_MARK = "tilbook-probe:"
+
+Status = Literal["ok", "error", "timeout", "dead", "interrupted"]
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A local kernelspec that was checked: its interpreter exists."""
+
+    name: str
+    display_name: str
+    interpreter: str
+    spec_dir: str | None
+
+
+def resolve_kernel(name: str) -> Kernel:
+    """The kernelspec `name`, checked before anything starts. Raises `ExecutionError` naming
+    the spec's folder and the fix when it is missing or its interpreter is gone."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    manager = KernelSpecManager()
+    try:
+        spec = manager.get_kernel_spec(name)
+    except NoSuchKernel as exc:
+        known = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+        raise ExecutionError(
+            f"no Jupyter kernel named {name!r} (installed: {known})", key="tilbook.kernel",
+            hint=f"list them with `jupyter kernelspec list`; register an environment's Python as {name!r} with "
+                 f"`/path/to/env/bin/python -m ipykernel install --user --name {name}`, or set tilbook.kernel",
+        ) from exc
+    argv0 = spec.argv[0] if spec.argv else ""
+    # jupyter_client starts specs whose argv[0] is a bare `python` with its own interpreter.
+    if argv0 in ("python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
+        interpreter = sys.executable
+    else:
+        interpreter = argv0 if os.path.isabs(argv0) else (shutil.which(argv0) or argv0)
+    if not (os.path.isfile(interpreter) and os.access(interpreter, os.X_OK)):
+        raise ExecutionError(
+            f"kernel {name!r} runs {argv0!r}, which does not exist (was its environment deleted or moved?)",
+            path=os.path.join(spec.resource_dir, "kernel.json"), key="argv",
+            hint=f"see `jupyter kernelspec list`; re-register it from the environment you use: "
+                 f"`/path/to/env/bin/python -m ipykernel install --user --name {name}`, "
+                 f"or remove it: `jupyter kernelspec remove {name}`",
+        )
+    return Kernel(name, spec.display_name or name, interpreter, spec.resource_dir)
+
+
+def inject_parameters(nb: Any, values: Mapping[str, Any]) -> Any:
+    """Put `values` in a cell tagged `injected-parameters` right after the cell tagged
+    `parameters` (first, if there is none), replacing one a previous run injected. Returns
+    `nb`, changed in place; no values removes the injected cell."""
+    import nbformat
+
+    nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
+    if not values:
+        return nb
+    source = "# Parameters injected by tilbook\n" + "\n".join(f"{k} = {v!r}" for k, v in values.items())
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
+    cell.id = INJECTED_TAG
+    at = next((i + 1 for i, c in enumerate(nb.cells) if PARAMETERS_TAG in c.metadata.get("tags", [])), 0)
+    nb.cells.insert(at, cell)
+    return nb
+
+
+@dataclass(frozen=True)
+class CellTiming:
+    index: int
+    """Position in the notebook (0-based, markdown cells counted)."""
+    first_line: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CellEvent:
+    """Progress: `done` code cells of `total` finished; `cell` is the one starting now (None
+    when the run ends)."""
+
+    done: int
+    total: int
+    elapsed: float
+    cell: int | None = None
+    first_line: str = ""
+
+
+@dataclass(frozen=True)
+class ExecutedNotebook:
+    """The run record, stored beside the executed notebook as run.json."""
+
+    notebook: str
+    status: Status
+    started: str
+    duration: float
+    kernel: str
+    interpreter: str
+    environment: Mapping[str, Any]
+    """Seen inside the kernel: python, executable, numpy, torch, cuda, device."""
+    parameters: Mapping[str, Any]
+    metrics: Mapping[str, Any] | None
+    fallbacks: tuple[str, ...]
+    figures: tuple[str, ...]
+    """Image files, relative to the record's folder."""
+    cells: tuple[CellTiming, ...] = ()
+    error: Mapping[str, Any] | None = None
+    """When status is not ok: cell (index), source (excerpt), ename, evalue, traceback."""
+    template: Mapping[str, Any] = field(default_factory=dict)
+    """The tilbook metadata of a generated notebook (template, profile, parameters)."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def execute_notebook(
+    nb: Any,
+    *,
+    kernel: Kernel,
+    folder: Path,
+    name: str,
+    parameters: Mapping[str, Any] | None = None,
+    cell_timeout: float | None = None,
+    total_timeout: float | None = None,
+    progress: Callable[[CellEvent], None] | None = None,
+    cwd: Path | None = None,
+) -> ExecutedNotebook:
+    """Run `nb` on `kernel` and write `folder/NAME.ipynb`, `folder/run.json` and figures.
+
+    Returns the record of a successful run. Any other outcome writes the partial notebook
+    (with an error banner) and the record too, then raises `ExecutionError` carrying the
+    cell, its source and the traceback; an interrupted run (Ctrl-C) raises KeyboardInterrupt
+    after saving."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    values = dict(parameters or {})
+    inject_parameters(nb, values)
+    _drop_error_cells(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    folder.mkdir(parents=True, exist_ok=True)
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    state = _RunState(total=len(code_cells), progress=progress)
+    client = NotebookClient(nb, timeout=int(cell_timeout) if cell_timeout else None, kernel_name=kernel.name,
+                            allow_errors=False, record_timing=True, startup_timeout=60,
+                            resources={"metadata": {"path": str(cwd or folder)}})
+    started = dt.datetime.now(dt.timezone.utc).astimezone()
+    status: Status = "ok"
+    failure: Exception | None = None
+    try:
+        asyncio.run(_with_deadline(_run_cells(client, nb, state, cwd or folder), total_timeout, state))
+    except CellTimeoutError as exc:
+        status, failure = "timeout", exc
+    except (DeadKernelError, asyncio.CancelledError) as exc:
+        # nbclient reports a cancelled cell as a dead kernel: the deadline says which it was
+        status, failure = ("timeout", _TotalTimeout()) if state.expired else ("dead", exc)
+    except CellExecutionError as exc:
+        status, failure = ("interrupted" if state.interrupted else "error"), exc
+    except KeyboardInterrupt as exc:
+        status, failure = "interrupted", exc
+    duration = time.perf_counter() - state.clock
+    _renumber(nb)
+    error = _error_details(nb, state, status, failure, total_timeout, cell_timeout) if status != "ok" else None
+    figures = _write_figures(nb, folder)  # before the banner: figure names follow the cells' positions
+    if error is not None:
+        _add_error_banner(nb, error)
+    record = ExecutedNotebook(
+        notebook=f"{name}.ipynb",
+        status=status,
+        started=started.isoformat(timespec="seconds"),
+        duration=round(duration, 3),
+        kernel=kernel.name,
+        interpreter=state.environment.get("executable") or kernel.interpreter,
+        environment=state.environment,
+        parameters=values,
+        metrics=_metrics(nb),
+        fallbacks=tuple((_metrics(nb) or {}).get("fallbacks") or ()),
+        figures=figures,
+        cells=tuple(state.timings),
+        error=error,
+        template=dict(nb.metadata.get("tilbook", {})),
+    )
+    _write_outputs(nb, record, folder, name)
+    if status == "interrupted":
+        raise KeyboardInterrupt
+    if error is not None:
+        raise ExecutionError(_error_message(error, status), path=str(folder / f"{name}.ipynb"),
+                             detail=error.get("traceback_text"),
+                             hint=_error_hint(status)) from failure
+    return record
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _RunState:
+    total: int
+    progress: Callable[[CellEvent], None] | None
+    done: int = 0
+    current: int | None = None
+    interrupted: bool = False
+    expired: bool = False
+    clock: float = field(default_factory=time.perf_counter)
+    cell_clock: float = 0.0
+    timings: list[CellTiming] = field(default_factory=list)
+    environment: dict[str, Any] = field(default_factory=dict)
+
+    def start(self, index: int, source: str) -> None:
+        self.current, self.cell_clock = index, time.perf_counter()
+        if self.progress:
+            self.progress(CellEvent(self.done, self.total, time.perf_counter() - self.clock, index, _first_line(source)))
+
+    def finish(self, index: int, source: str) -> None:
+        self.done += 1
+        self.timings.append(CellTiming(index, _first_line(source), round(time.perf_counter() - self.cell_clock, 3)))
+        self.current = None
+
+
+# Run first (versions only, no imports) and last (the device, from torch only if the notebook
+# loaded it): so the record says what ran, as the kernel saw it, at no cost to the notebook.
+_PROBE_START = f"""
+def _tilbook_probe():
+    import json, platform, sys
+    from importlib import metadata
+    found = {{"python": platform.python_version(), "executable": sys.executable}}
+    for name in ("numpy", "torch"):
+        try:
+            found[name] = metadata.version(name)
+        except Exception:
+            found[name] = None
+    print("{_PROBE_MARK}" + json.dumps(found))
+_tilbook_probe(); del _tilbook_probe
+"""
+_PROBE_END = f"""
+def _tilbook_probe():
+    import json, sys
+    found = {{}}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        found["cuda"] = torch.version.cuda
+        if torch.cuda.is_available():
+            found["device"] = "cuda: " + torch.cuda.get_device_name(0)
+        elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            found["device"] = "mps"
+        else:
+            found["device"] = "cpu"
+    print("{_PROBE_MARK}" + json.dumps(found))
+_tilbook_probe(); del _tilbook_probe
+"""
+
+
+async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
+    async with client.async_setup_kernel(cwd=str(cwd)):
+        loop = asyncio.get_running_loop()
+
+        def interrupt() -> None:  # replaces nbclient's handler, which kills the kernel
+            state.interrupted = True
+            asyncio.ensure_future(client.km.interrupt_kernel())
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, interrupt)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            pass
+        info = await client.async_wait_for_reply(await _ensure(client.kc.kernel_info()))
+        if info is not None and "language_info" in info["content"]:
+            nb.metadata["language_info"] = info["content"]["language_info"]
+        await _probe(client, _PROBE_START, state)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            state.start(index, cell.source)
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            state.finish(index, cell.source)
+        await _probe(client, _PROBE_END, state)
+        if state.progress:
+            state.progress(CellEvent(state.done, state.total, time.perf_counter() - state.clock))
+
+
+class _TotalTimeout(Exception):
+    """The whole run went past --total-timeout."""
+
+
+async def _with_deadline(coroutine: Any, seconds: float | None, state: _RunState) -> None:
+    task = asyncio.ensure_future(coroutine)
+    if not seconds:
+        await task
+        return
+
+    def expire() -> None:
+        state.expired = True
+        task.cancel()
+
+    handle = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        await task
+    finally:
+        handle.cancel()
+
+
+async def _ensure(value: Any) -> Any:
+    return await value if asyncio.iscoroutine(value) else value
+
+
+async def _probe(client: Any, code: str, state: _RunState) -> None:
+    """Run `code` outside the notebook (no history, no cell) and keep what it reports."""
+    texts: list[str] = []
+
+    def collect(msg: dict[str, Any]) -> None:
+        if msg.get("msg_type") == "stream":
+            texts.append(msg["content"].get("text", ""))
+
+    try:
+        await _ensure(client.kc.execute_interactive(code, store_history=False, output_hook=collect, timeout=60))
+    except Exception:  # a probe never fails a run; the record just knows less
+        return
+    for line in "".join(texts).splitlines():
+        if line.startswith(_PROBE_MARK):
+            try:
+                state.environment.update(json.loads(line[len(_PROBE_MARK):]))
+            except ValueError:
+                pass
+
+
+# --- after the run ---------------------------------------------------------------------------
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:80]
+    return ""
+
+
+def _renumber(nb: Any) -> None:
+    """In[1], In[2]... over the cells that ran (the probes ran without history, but a kernel
+    may still count them)."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.execution_count is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output["execution_count"] = count
+
+
+def _error_details(nb: Any, state: _RunState, status: Status, failure: Exception | None,
+                   total_timeout: float | None, cell_timeout: float | None) -> dict[str, Any]:
+    index = state.current
+    cell = nb.cells[index] if index is not None and index < len(nb.cells) else None
+    ename, evalue, traceback = type(failure).__name__ if failure else status, str(failure or ""), []
+    if cell is not None:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                ename, evalue, traceback = output["ename"], output["evalue"], list(output["traceback"])
+    if status == "timeout":
+        from nbclient.exceptions import CellTimeoutError
+
+        per_cell = isinstance(failure, CellTimeoutError)
+        limit = (f"the {cell_timeout:g} s limit per cell" if per_cell and cell_timeout else
+                 f"the {total_timeout:g} s limit for the whole run" if total_timeout and not per_cell else "a time limit")
+        ename, evalue = "Timeout", f"stopped after {limit}"
+    elif status == "dead":
+        ename, evalue = "DeadKernel", "the kernel died (out of memory, a crash in native code, or os._exit)"
+    elif status == "interrupted":
+        ename, evalue = "KeyboardInterrupt", "interrupted (Ctrl-C)"
+    number = sum(1 for c in nb.cells[: index + 1] if c.cell_type == "code") if index is not None else None
+    source = cell.source if cell is not None else ""
+    return {
+        "cell": index,
+        "code_cell": number,
+        "source": "\n".join(source.splitlines()[:6]),
+        "ename": ename,
+        "evalue": evalue,
+        "traceback": traceback,
+        "traceback_text": _strip_ansi("\n".join(traceback)) if traceback else None,
+    }
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def _error_message(error: Mapping[str, Any], status: Status) -> str:
+    where = f"code cell {error['code_cell']}" if error.get("code_cell") else "starting the kernel"
+    first = _first_line(error.get("source") or "")
+    return f"{where}{f' ({first})' if first else ''}: {error['ename']}: {error['evalue']}"
+
+
+def _error_hint(status: Status) -> str:
+    return {
+        "error": "the partial notebook is saved with a banner at the failed cell; fix the cell and run again",
+        "timeout": "raise --timeout (seconds per cell) or --total-timeout, or run a smaller --profile",
+        "dead": "the kernel process exited: check memory (a smaller batch_size or --profile smoke) and the kernel's "
+                "environment (`tilbook doctor`)",
+    }.get(status, "")
+
+
+def _drop_error_cells(nb: Any) -> None:
+    nb.cells = [c for c in nb.cells if ERROR_TAG not in c.metadata.get("tags", [])]
+
+
+def _add_error_banner(nb: Any, error: Mapping[str, Any]) -> None:
+    """papermill's pattern: a banner at the top linking to a marker just before the cell
+    that stopped the run; both are removed by the next run."""
+    import nbformat
+
+    where = f"code cell {error['code_cell']}" if error.get("code_cell") else "the start"
+    top = nbformat.v4.new_markdown_cell(
+        f'<span style="color:#b00020;font-weight:bold">Execution stopped at {where}: {error["ename"]}: '
+        f"{_html_escape(str(error['evalue']))}</span> [Go to that cell](#tilbook-error-cell). "
+        "The cells after it did not run.",
+        metadata={"tags": [ERROR_TAG]})
+    top.id = "tilbook-error-banner"
+    marker = nbformat.v4.new_markdown_cell('<span id="tilbook-error-cell"></span>**The run stopped in the next cell.**',
+                                          metadata={"tags": [ERROR_TAG]})
+    marker.id = "tilbook-error-cell"
+    if error.get("cell") is not None:
+        nb.cells.insert(error["cell"], marker)
+    nb.cells.insert(0, top)
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text[:300])
+
+
+def _metrics(nb: Any) -> dict[str, Any] | None:
+    found = None
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data") or {}
+            if METRICS_MIME in data:
+                found = dict(data[METRICS_MIME])
+    return found
+
+
+def _write_figures(nb: Any, folder: Path) -> tuple[str, ...]:
+    """Every PNG output as `figures/cell-I-N.png` (I the cell's position, N its image count)."""
+    target = folder / FIGURES_FOLDER
+    shutil.rmtree(target, ignore_errors=True)
+    written = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        n = 0
+        for output in cell.outputs:
+            png = (output.get("data") or {}).get("image/png")
+            if not png:
+                continue
+            n += 1
+            target.mkdir(parents=True, exist_ok=True)
+            name = f"cell-{index}-{n}.png"
+            (target / name).write_bytes(base64.b64decode(png))
+            written.append(f"{FIGURES_FOLDER}/{name}")
+    return tuple(written)
+
+
+def _write_outputs(nb: Any, record: ExecutedNotebook, folder: Path, name: str) -> None:
+    import nbformat
+
+    for path, text in ((folder / f"{name}.ipynb", nbformat.writes(nb)), (folder / RECORD_NAME, record.to_json())):
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
