@@ -279,6 +279,23 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
                                 progress=(lambda event: show(name, event)) if show else None,
                                 cwd=config.root)
 
+    if not args.refresh:  # unchanged since a successful run: nothing to start
+        from tilbook.notebooks.execute import freeze_key, frozen_run
+
+        pending = []
+        for job in jobs:
+            name, nb, values, folder = job
+            record = frozen_run(folder, name, freeze_key(nb, values, kernel.name))
+            if record is None:
+                pending.append(job)
+                continue
+            env = record.get("environment") or {}
+            console.note(f"{name}: up to date (executed {record.get('started', '?')[:10]} on {env.get('device') or '?'} "
+                         f"with torch {env.get('torch') or '-'}); --refresh runs it again")
+            records.append(record)
+            console.print(config.display_path(folder / f"{name}.ipynb"))
+        jobs = pending
+
     if args.jobs > 1 and len(jobs) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -451,6 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-j", dest="jobs", type=int, default=1, metavar="N", help="run N notebooks at once")
     q.add_argument("-o", dest="output", metavar="FOLDER", help="write here instead of the freeze store")
     q.add_argument("--json", action="store_true", help="print the run record as JSON")
+    q.add_argument("--refresh", action="store_true", help="run even when an earlier run of the same code and "
+                   "parameters succeeded (otherwise it is reused without starting a kernel)")
     q.add_argument("-v", "--verbose", action="store_true", help="a line per cell")
     q.set_defaults(func=cmd_notebook_run)
 

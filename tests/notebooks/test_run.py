@@ -144,3 +144,30 @@ def test_inject_parameters_goes_after_the_parameters_cell():
     assert nb.cells[2].source.splitlines()[1:] == ["steps = 4", "name = 'y'"]
     inject_parameters(nb, {})
     assert not any(INJECTED_TAG in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_an_unchanged_notebook_is_not_run_again(tmp_path, monkeypatch, run):
+    """Kernel starts are counted: the same code and parameters reuse the frozen run; a
+    changed parameter, changed code or --refresh run again; prose does not."""
+    import tilbook.notebooks.execute as execute
+
+    starts = []
+    real = execute._run_cells
+    monkeypatch.setattr(execute, "_run_cells", lambda *a, **k: starts.append(1) or real(*a, **k))
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook("print(steps)"))
+    out = ["-o", str(tmp_path / "frozen")]
+    assert run(tmp_path, "notebook", "run", path, "-p", "steps=3", *out).code == 0 and len(starts) == 1
+    again = run(tmp_path, "notebook", "run", path, "-p", "steps=3", *out)
+    assert again.code == 0 and len(starts) == 1 and "up to date" in again.err
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# new prose, same code"
+    nbformat.write(nb, path)
+    assert run(tmp_path, "notebook", "run", path, "-p", "steps=3", *out).code == 0 and len(starts) == 1
+    assert run(tmp_path, "notebook", "run", path, "-p", "steps=4", *out).code == 0 and len(starts) == 2
+    assert run(tmp_path, "notebook", "run", path, "-p", "steps=4", "--refresh", *out).code == 0 and len(starts) == 3
+    nb.cells[2].source = "print(steps * 2)"
+    nbformat.write(nb, path)
+    assert run(tmp_path, "notebook", "run", path, "-p", "steps=4", *out).code == 0 and len(starts) == 4
+    record = json.loads((tmp_path / "frozen/run.json").read_text(encoding="utf-8"))
+    assert record["key"] == execute.freeze_key(nb, {"steps": 4}, "python3")

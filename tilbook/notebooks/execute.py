@@ -142,9 +142,45 @@ class ExecutedNotebook:
     """When status is not ok: cell (index), source (excerpt), ename, evalue, traceback."""
     template: Mapping[str, Any] = field(default_factory=dict)
     """The tilbook metadata of a generated notebook (template, profile, parameters)."""
+    key: str = ""
+    """`freeze_key` of what ran: a run with the same key need not run again."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+FREEZE_FORMAT = 1
+
+
+def freeze_key(nb: Any, parameters: Mapping[str, Any], kernel_name: str) -> str:
+    """A hash of what decides a run's results: the code cells (normalised: trailing spaces
+    and blank lines dropped; banners and the injected cell left out, the parameters stand
+    for it), the parameters, the kernel's name and a format version. Markdown, outputs and
+    the environment are not in it: a new machine does not force a re-run (the record shows
+    where it ran)."""
+    import hashlib
+
+    code = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or INJECTED_TAG in tags or ERROR_TAG in tags:
+            continue
+        lines = [line.rstrip() for line in cell.source.splitlines()]
+        code.append("\n".join(line for line in lines if line))
+    payload = json.dumps({"format": FREEZE_FORMAT, "code": code, "parameters": dict(parameters), "kernel": kernel_name},
+                         sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def frozen_run(folder: Path, name: str, key: str) -> dict[str, Any] | None:
+    """The record of a successful earlier run with this key whose notebook is still there."""
+    try:
+        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("key") == key and record.get("status") == "ok" and (folder / f"{name}.ipynb").is_file():
+        return record
+    return None
 
 
 def execute_notebook(
@@ -171,6 +207,7 @@ def execute_notebook(
     values = dict(parameters or {})
     inject_parameters(nb, values)
     _drop_error_cells(nb)
+    key = freeze_key(nb, values, kernel.name)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -215,6 +252,7 @@ def execute_notebook(
         cells=tuple(state.timings),
         error=error,
         template=dict(nb.metadata.get("tilbook", {})),
+        key=key,
     )
     _write_outputs(nb, record, folder, name)
     if status == "interrupted":
