@@ -171,3 +171,16 @@ def test_an_unchanged_notebook_is_not_run_again(tmp_path, monkeypatch, run):
     assert run(tmp_path, "notebook", "run", path, "-p", "steps=4", *out).code == 0 and len(starts) == 4
     record = json.loads((tmp_path / "frozen/run.json").read_text(encoding="utf-8"))
     assert record["key"] == execute.freeze_key(nb, {"steps": 4}, "python3")
+
+
+def test_several_notebooks_run_in_parallel(tmp_path, run):
+    make_workspace(tmp_path, {})
+    for name in ("one", "two", "three"):
+        nbformat.write(notebook(f"import time\ntime.sleep(1)\nprint('{name}', steps)"), tmp_path / f"{name}.ipynb")
+    result = run(tmp_path, "notebook", "run", "one.ipynb", "./two.ipynb", str(tmp_path / "three.ipynb"), "-j", "3", "--json")
+    assert result.code == 0, result.err
+    records = json.loads(result.out[result.out.index("["):])
+    assert [r["status"] for r in records] == ["ok", "ok", "ok"]
+    for name in ("one", "two", "three"):
+        out = nbformat.read(tmp_path / "_freeze" / name / f"{name}.ipynb", as_version=4)
+        assert out.cells[-1].outputs[0].text == f"{name} 2\n"
