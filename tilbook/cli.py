@@ -202,6 +202,10 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
         strict=args.strict,
         progress=(lambda stage, done, total: show(done, total)) if show else None,
         use_cache=not args.no_cache,
+        execute=not args.no_execute,
+        refresh=frozenset(args.refresh or ()),
+        on_notebook=lambda job: console.note(f"running notebook {job.name} ({job.template}, profile {job.profile}) "
+                                             f"for {', '.join(job.entries)}: its code or parameters changed"),
     )
     console.problems(result.warnings)
     elapsed = time.perf_counter() - started
@@ -435,6 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="include drafts and future entries, with a badge")
     p.add_argument("--strict", action="store_true", help="fail on broken internal links, anchors and missing files")
     p.add_argument("--no-cache", action="store_true", help="ignore .tilbook/cache and render everything")
+    p.add_argument("--no-execute", action="store_true", help="start no kernel: use the frozen notebook runs as they "
+                   "are, and report the stale ones (errors with --strict)")
+    p.add_argument("--refresh", metavar="NAME", action="append", help="run this notebook again even if its frozen "
+                   "run is up to date; repeat for more")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("notebook", help="tutorial notebooks from templates",

@@ -49,6 +49,19 @@ class Todo:
 
 
 @dataclass(frozen=True)
+class NotebookRef:
+    """A notebook an entry names in its front matter (`notebooks:`): a template, run with
+    these parameters and profile, frozen under `name` in the freeze store."""
+
+    name: str
+    template: str
+    profile: str = "default"
+    params: tuple[tuple[str, str], ...] = ()
+    """As written, `-p` style; checked against the template's spec at build time."""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Entry:
     """One journal entry, parsed. Built by `parse_entry`; never holds half-filled fields."""
 
@@ -79,6 +92,8 @@ class Entry:
     warnings: tuple[Problem, ...] = ()
     updated: dt.datetime | None = None
     """`last_modified_at` / `updated` from the front matter, if any."""
+    notebooks: tuple[NotebookRef, ...] = ()
+    """Notebooks named in the front matter, in order."""
 
     @property
     def day(self) -> dt.date:

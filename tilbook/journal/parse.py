@@ -16,7 +16,7 @@ from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
 from tilbook.journal.body import scan_body
 from tilbook.journal.dates import DateTextError, as_aware, date_from_name, date_from_url_path, parse_date_text
-from tilbook.journal.model import DateSource, Entry, FrontMatter, TitleSource
+from tilbook.journal.model import DateSource, Entry, FrontMatter, NotebookRef, TitleSource
 from tilbook.journal.slug import slugify
 from tilbook.source import YamlProblem, load_yaml_mapping, quote_colon_values
 
@@ -111,7 +111,7 @@ def _load_front_matter(p: _Parse, kind: str, fm: str, first_line: int) -> tuple[
     for keys, line in doc.duplicates:
         if len(keys) == 1:
             p.warn(f"'{keys[0]}' is written twice; the last one wins", line=line, hint="delete one of them")
-    lines = {k[0]: v for k, v in doc.lines.items() if len(k) == 1}
+    lines = {".".join(k): v for k, v in doc.lines.items() if len(k) <= 2}  # `notebooks.0`: a list item
     raw = {k[0]: v for k, v in doc.raw.items() if len(k) == 1}
     return doc.data, lines, raw
 
@@ -160,6 +160,52 @@ def _terms(p: _Parse, data: dict[str, Any], lines: dict[str, int], *keys: str) -
                 seen.add(term.casefold())
                 found.append(term)
     return tuple(found)
+
+
+_NOTEBOOK_FORM = "write notebooks: [autoencoder] or a list of {template: gan, params: {epochs: 5}, profile: smoke}"
+
+
+def _notebook_refs(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[NotebookRef, ...]:
+    """`notebooks:` in the front matter: template names, or mappings with template and
+    optionally name, profile and params. Shape only; names are checked at build time."""
+    value = data.get("notebooks")
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, (str, dict)) else value
+    if not isinstance(items, list):
+        p.error(f"expected a list of notebooks, got {value!r}", line=lines.get("notebooks"), key="notebooks",
+                hint=_NOTEBOOK_FORM)
+        return ()
+    found: list[NotebookRef] = []
+    for i, item in enumerate(items):
+        line = lines.get(f"notebooks.{i}", lines.get("notebooks"))
+        if isinstance(item, str) and item.strip():
+            found.append(NotebookRef(name=item.strip(), template=item.strip(), line=line))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("template"), str) or not item["template"].strip():
+            p.error(f"notebook {i + 1}: expected a template name or a mapping with 'template', got {item!r}",
+                    line=line, key="notebooks", hint=_NOTEBOOK_FORM)
+            continue
+        unknown = sorted(set(item) - {"template", "name", "profile", "params"})
+        params = item.get("params") or {}
+        if unknown or not isinstance(params, dict):
+            what = f"unknown key(s) {', '.join(map(repr, unknown))}" if unknown else "params must be a mapping"
+            p.error(f"notebook {i + 1}: {what}", line=line, key="notebooks", hint=_NOTEBOOK_FORM)
+            continue
+        template = item["template"].strip()
+        found.append(NotebookRef(
+            name=str(item.get("name") or template).strip(), template=template,
+            profile=str(item.get("profile") or "default"),
+            params=tuple((str(k), _param_text(v)) for k, v in params.items()), line=line,
+        ))
+    return tuple(found)
+
+
+def _param_text(value: Any) -> str:
+    """A front matter value as `-p` text (`True` → true), for the spec to check."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _flag(value: Any) -> bool | None:
@@ -324,6 +370,8 @@ def parse_entry(
             elif flag == meaning:
                 draft = True
 
+    notebooks = _notebook_refs(p, data, lines)
+
     errors = [x for x in p.problems if x.is_error]
     if errors:
         raise EntryError(problems=p.problems)
@@ -347,4 +395,5 @@ def parse_entry(
         reading_minutes=facts.reading_minutes,
         todos=facts.todos,
         warnings=tuple(p.problems),
+        notebooks=notebooks,
     )

@@ -129,9 +129,16 @@ def build_site(
     workers: int | None = None,
     progress: Progress | None = None,
     use_cache: bool = True,
+    execute: bool = True,
+    refresh: frozenset[str] = frozenset(),
+    on_notebook: Callable[[Any], None] | None = None,
 ) -> BuildResult:
     """Build `config.site_dir`. Raises `BuildError` (with every problem) and leaves the old
-    site untouched when any entry has an error, or with `strict` when a link is broken."""
+    site untouched when any entry has an error, or with `strict` when a link is broken.
+
+    Notebooks that entries name are brought up to date in the freeze store first: stale
+    ones run (`on_notebook(job)` as each starts) unless `execute` is False, in which case
+    they are reported (errors with `strict`); names in `refresh` run in any case."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -154,12 +161,19 @@ def build_site(
     hashes = {rels[p]: hasher.hash(p) for p in paths}
     assets_found = scan_assets(config.docs_dir)
     asset_hashes = {rel: hasher.hash(p) for rel, p in assets_found.items()}
+    # Notebook templates and frozen run records decide whether a notebook is stale.
     config_bytes = config.config_path.read_bytes()
     tkey = theme_key(config)
-    inputs = digest(CACHE_FORMAT, __version__, config_bytes, tkey, drafts, strict, sorted(hashes.items()),
-                    sorted(asset_hashes.items()), today)
+
+    def digest_inputs() -> str:
+        notebook_hashes = {str(p): hasher.hash(p) for p in _notebook_inputs(config)}
+        return digest(CACHE_FORMAT, __version__, config_bytes, tkey, drafts, strict, sorted(hashes.items()),
+                      sorted(asset_hashes.items()), sorted(notebook_hashes.items()), today)
+
+    inputs = digest_inputs()
     lap("gather")
-    if (manifest and manifest.get("inputs") == inputs
+    if (manifest and manifest.get("inputs") == inputs and not refresh
+            and not (execute and manifest.get("notebooks_pending"))
             and (manifest.get("next_change") is None or now < manifest["next_change"])
             and all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"])):
         if hasher.changed:  # same bytes, new stat (a touch, a checkout): remember it
@@ -205,6 +219,12 @@ def build_site(
         lap("parse")
         if journal.errors:
             raise BuildError(problems=journal.errors)
+        notebook_problems, pending, ran_any = _freeze_notebooks(config, journal.visible(now, drafts=drafts, future=drafts),
+                                                       execute=execute, refresh=refresh, strict=strict,
+                                                       on_notebook=on_notebook)
+        if ran_any:  # the runs wrote new records: the next build compares with those
+            inputs = digest_inputs()
+        lap("notebooks")
         fresh = {e.rel_path.as_posix(): (hashes[e.rel_path.as_posix()], e, bodies[e.rel_path.as_posix()])
                  for e in journal.entries}
 
@@ -212,7 +232,7 @@ def build_site(
         loader = BodyHtml(store, origin=site_origin(config))
         site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),
                             body_html=loader)
-        warnings = [*config.warnings, *extension_warnings(config), *journal.problems]
+        warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems]
         for entry in site.entries:
             warnings.extend(bodies[entry.rel_path.as_posix()].notes)
         files_key: dict[str, str] = {p.path: p.key for p in site.pages}
@@ -259,6 +279,7 @@ def build_site(
             _save_pickle(cache / "manifest.pkl", {
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
                 "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
+                "notebooks_pending": pending,
             })
             store.prune({body.key for _, _, body in fresh.values()})
         lap("save")
@@ -268,6 +289,60 @@ def build_site(
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
                        len(site.entries))
+
+
+def _notebook_inputs(config: Config) -> list[Path]:
+    """Template files and frozen run records: few files, read only when they changed."""
+    found: list[Path] = []
+    templates, store = config.tilbook.notebooks_dir, config.tilbook.freeze_dir
+    if templates is not None and templates.is_dir():
+        found.extend(p for p in sorted(templates.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+    if store is not None and store.is_dir():
+        found.extend(sorted(store.glob("*/run.json")))
+    return found
+
+
+def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: frozenset[str], strict: bool,
+                      on_notebook: Callable[[Any], None] | None) -> tuple[list[Problem], tuple[str, ...], bool]:
+    """Bring the notebooks `entries` name up to date in the freeze store. Returns warnings
+    (stale or never-run notebooks, when not executing) and the names still pending; raises
+    `BuildError` for a bad `notebooks:` value, a failed run, or (strict) a pending one.
+    The third value says whether any notebook ran (its record changed)."""
+    if not any(entry.notebooks for entry in entries):
+        return [], (), False
+    from tilbook.errors import TilbookError
+    from tilbook.notebooks.freeze import collect_jobs, refresh_frozen
+
+    try:
+        jobs = collect_jobs(config, entries, config.tilbook.kernel)
+    except TilbookError as exc:
+        raise BuildError(problems=exc.problems) from exc
+    unknown = sorted(refresh - {job.name for job in jobs})
+    if unknown:
+        raise BuildError(f"--refresh names {', '.join(map(repr, unknown))}, which no entry uses",
+                         hint="notebook names: " + (", ".join(job.name for job in jobs) or "none"))
+    states = refresh_frozen(config, jobs, execute=execute, refresh=refresh, on_start=on_notebook)
+    problems, errors = [], []
+    for frozen in states:
+        job, where = frozen.job, frozen.job.entries[0]
+        if frozen.state == "failed":
+            errors.append(Problem(f"notebook {job.name!r} failed; its partial run is in "
+                                  f"{config.display_path(job.folder / (job.name + '.ipynb'))}", path=where,
+                                  key="notebooks", context="front matter",
+                                  hint=f"see the error banner there, or run `tilbook notebook run {job.template}`; "
+                                       "`tilbook build --no-execute` publishes the last good results"))
+        elif frozen.state in ("stale", "missing"):
+            ran = (frozen.record or {}).get("started", "")[:10]
+            problems.append(Problem(
+                f"notebook {job.name!r} " + (f"is stale: its code or parameters changed since it ran on {ran}; the "
+                                             "site shows those older results" if frozen.state == "stale" else
+                                             "has never run; the site has no results for it"),
+                path=where, key="notebooks", context="front matter", severity="error" if strict else "warning",
+                hint="build without --no-execute, or run `tilbook notebook run` on a machine with the kernel"))
+    if errors or (strict and problems):
+        raise BuildError(problems=[*errors, *(problems if strict else [])])
+    return (problems, tuple(f.job.name for f in states if f.state in ("stale", "missing")),
+            any(f.state in ("ran", "failed") for f in states))
 
 
 def _rel(path: Path, docs: Path) -> str:

@@ -1,0 +1,123 @@
+"""`tilbook build` and the freeze store: entries name notebooks; stale ones run, fresh ones
+never start a kernel (counted), and --no-execute / --strict / --refresh do what they say."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.conftest import make_workspace, write_files
+from tilbook.errors import BuildError
+from tilbook.site.build import build_site
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+TINY = {
+    "notebooks_src/tiny/notebook.yml": """title: {en: Tiny, ko: 작은 노트북}
+summary: {en: A notebook that runs in a second, ko: 금방 끝나는 노트북}
+template: tiny.py
+parameters:
+  steps: {type: int, default: 2, help: how many}
+profiles:
+  smoke: {}
+  default: {}
+  full: {}
+requirements: []
+data: []
+""",
+    "notebooks_src/tiny/tiny.py": """# %% [markdown]
+# # {{ title }}
+
+# %% tags=["parameters"]
+steps = 2
+
+# %%
+print("steps", steps)
+""",
+}
+
+
+def entry(notebooks: str, body: str = "오늘 한 일.\n") -> str:
+    return f"---\ntitle: 노트북 실험\nnotebooks: {notebooks}\n---\n{body}"
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    import tilbook.notebooks.execute as execute
+
+    starts: list[str] = []
+    real = execute._run_cells
+    monkeypatch.setattr(execute, "_run_cells", lambda client, nb, *a, **k: starts.append(nb.metadata.get(
+        "tilbook", {}).get("template", "?")) or real(client, nb, *a, **k))
+    config = make_workspace(tmp_path, {"2026-11-20-a.md": entry("[tiny]")})
+    write_files(tmp_path, TINY)
+    return config, tmp_path, starts
+
+
+def test_stale_notebooks_run_and_fresh_ones_start_no_kernel(workspace):
+    config, root, starts = workspace
+    announced = []
+    build_site(config, now=NOW, on_notebook=lambda job: announced.append(job.name))
+    assert starts == ["tiny"] and announced == ["tiny"]
+    record = json.loads((root / "_freeze/tiny/run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "ok" and record["template"]["template"] == "tiny"
+    assert build_site(config, now=NOW).noop and starts == ["tiny"]  # nothing changed: no kernel
+    write_files(root, {"journal/2026-11-20-a.md": entry("[tiny]", "본문만 고쳤다.\n")})
+    result = build_site(config, now=NOW)
+    assert not result.noop and starts == ["tiny"]  # the entry changed, the notebook did not
+    write_files(root, {"journal/2026-11-20-a.md": entry("[{template: tiny, params: {steps: 5}}]")})
+    build_site(config, now=NOW)
+    assert starts == ["tiny", "tiny"]  # a parameter changed: it ran again
+    assert "steps 5" in (root / "_freeze/tiny/tiny.ipynb").read_text(encoding="utf-8")
+    build_site(config, now=NOW, refresh=frozenset({"tiny"}))
+    assert starts == ["tiny", "tiny", "tiny"]
+
+
+def test_no_execute_reports_stale_notebooks_and_strict_fails(workspace):
+    config, root, starts = workspace
+    result = build_site(config, now=NOW, execute=False)
+    assert starts == []
+    [warning] = [w for w in result.warnings if w.key == "notebooks"]
+    assert "has never run" in warning.message and warning.path == "journal/2026-11-20-a.md"
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW, execute=False, strict=True)
+    assert "has never run" in info.value.problem.message and starts == []
+    # The next build that may execute runs it, although nothing else changed.
+    build_site(config, now=NOW)
+    assert starts == ["tiny"]
+    write_files(root, {"journal/2026-11-20-a.md": entry("[{template: tiny, params: {steps: 9}}]")})
+    stale = build_site(config, now=NOW, execute=False)
+    assert starts == ["tiny"] and any("is stale" in w.message for w in stale.warnings)
+
+
+def test_bad_notebook_references_are_errors_at_their_line(workspace):
+    config, root, starts = workspace
+    write_files(root, {
+        "journal/2026-11-20-a.md": entry("\n  - tiny\n  - tinny"),
+        "journal/2026-11-21-b.md": entry("[{template: tiny, name: tiny-b, params: {steps: many}}]"),
+        "journal/2026-11-22-c.md": entry("[{template: tiny, params: {steps: 4}}]"),
+    })
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    found = {(p.path, p.line): p.message for p in info.value.problems}
+    assert "no notebook template 'tinny'" in found[("journal/2026-11-20-a.md", 5)]
+    assert "parameter 'steps' expects an int, got 'many'" in found[("journal/2026-11-21-b.md", 3)]
+    assert "already used with other settings" in found[("journal/2026-11-22-c.md", 3)]
+    assert starts == [] and not (root / "site").exists()
+    with pytest.raises(BuildError) as info:
+        write_files(root, {"journal/2026-11-21-b.md": entry("[]"), "journal/2026-11-22-c.md": entry("[]"),
+                           "journal/2026-11-20-a.md": entry("[tiny]")})
+        build_site(config, now=NOW, refresh=frozenset({"gan"}))
+    assert "--refresh names 'gan', which no entry uses" in info.value.problem.message
+
+
+def test_a_failing_notebook_fails_the_build_and_keeps_the_site(workspace):
+    config, root, starts = workspace
+    build_site(config, now=NOW)
+    before = (root / "site/index.html").read_bytes()
+    write_files(root, {"notebooks_src/tiny/tiny.py": TINY["notebooks_src/tiny/tiny.py"].replace(
+        'print("steps", steps)', 'raise RuntimeError("broken on purpose")')})
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    assert "notebook 'tiny' failed" in info.value.problem.message and starts == ["tiny", "tiny"]
+    assert (root / "site/index.html").read_bytes() == before
+    assert json.loads((root / "_freeze/tiny/run.json").read_text(encoding="utf-8"))["status"] == "error"

@@ -1,0 +1,143 @@
+"""The freeze store at build time: the notebooks entries name, checked against the frozen
+runs, and the stale ones executed (or, with --no-execute, reported).
+
+A frozen run is `freeze_dir/NAME/` as `tilbook notebook run` writes it. It is fresh when its
+record's key (`execute.freeze_key`) equals the key of the notebook the entry asks for now:
+the same code, parameters and kernel. A fresh run is used as it is, wherever it ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal
+
+from tilbook.config.model import Config
+from tilbook.errors import ExecutionError, Problem, TilbookError
+from tilbook.journal.model import Entry, NotebookRef
+
+State = Literal["fresh", "ran", "stale", "missing", "failed"]
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """A notebook the journal needs: generated, keyed, with where its run is frozen."""
+
+    name: str
+    template: str
+    profile: str
+    parameters: dict[str, Any]
+    """Run parameters the entry set (they go into the injected cell)."""
+    notebook: Any
+    key: str
+    folder: Path
+    entries: tuple[str, ...]
+    """Entries that name it (display paths)."""
+
+
+@dataclass(frozen=True)
+class FrozenNotebook:
+    job: NotebookJob
+    state: State
+    record: dict[str, Any] | None
+    """The run record in the store (None when there is none)."""
+
+
+def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str) -> list[NotebookJob]:
+    """One job per notebook name across `entries`. Raises `TilbookError` with a problem
+    at the entry's line for an unknown template, a bad parameter, or one name used with two
+    different settings."""
+    from tilbook.notebooks.execute import freeze_key
+    from tilbook.notebooks.render import render_notebook
+    from tilbook.notebooks.spec import find_spec, resolve_parameters
+
+    problems: list[Problem] = []
+    seen: dict[str, tuple[NotebookRef, str]] = {}
+    jobs: dict[str, NotebookJob] = {}
+    for entry in entries:
+        shown = config.display_path(entry.abs_path) if entry.abs_path else entry.rel_path.as_posix()
+        for ref in entry.notebooks:
+            settings = (ref.template, ref.profile, ref.params)
+            if ref.name in seen:
+                first, where = seen[ref.name]
+                if (first.template, first.profile, first.params) != settings:
+                    problems.append(Problem(
+                        f"notebook name {ref.name!r} is already used with other settings in {where}", path=shown,
+                        line=ref.line, key="notebooks", context="front matter",
+                        hint="give this one its own name: {template: ..., name: another-name, params: {...}}"))
+                    continue
+                job = jobs[ref.name]
+                jobs[ref.name] = NotebookJob(**{**job.__dict__, "entries": (*job.entries, shown)})
+                continue
+            try:
+                spec = find_spec(config, ref.template)
+                values = resolve_parameters(spec, profile=ref.profile, overrides=dict(ref.params))
+            except TilbookError as exc:
+                problems.append(Problem(exc.problem.message, path=shown, line=ref.line, key="notebooks",
+                                        context="front matter", hint=exc.problem.hint))
+                continue
+            nb = render_notebook(spec, values, language=config.theme.language, kernel=kernel_name, profile=ref.profile)
+            run_stage = {p.name for p in spec.parameters if p.stage == "run"}
+            injected = {k: values[k] for k, _ in ref.params if k in run_stage}
+            seen[ref.name] = (ref, f"{shown}:{ref.line}" if ref.line else shown)
+            jobs[ref.name] = NotebookJob(
+                name=ref.name, template=ref.template, profile=ref.profile, parameters=injected, notebook=nb,
+                key=freeze_key(nb, injected, kernel_name), folder=_store(config) / ref.name, entries=(shown,))
+    if problems:
+        raise TilbookError(problems=problems)
+    return list(jobs.values())
+
+
+def refresh_frozen(
+    config: Config,
+    jobs: list[NotebookJob],
+    *,
+    execute: bool = True,
+    refresh: frozenset[str] = frozenset(),
+    kernel_name: str | None = None,
+    on_start: Callable[[NotebookJob], None] | None = None,
+) -> list[FrozenNotebook]:
+    """The frozen state of every job, executing the stale ones when `execute` (and the
+    ones named in `refresh` in any case). A kernel starts only for those. A failed run is
+    reported, not raised: the build decides what it means."""
+    from tilbook.notebooks.execute import execute_notebook, frozen_run, resolve_kernel
+
+    results: list[FrozenNotebook] = []
+    kernel = None
+    for job in jobs:
+        record = None if job.name in refresh else frozen_run(job.folder, job.name, job.key)
+        if record is not None:
+            results.append(FrozenNotebook(job, "fresh", record))
+            continue
+        existing = _read_record(job.folder)
+        if not execute and job.name not in refresh:
+            results.append(FrozenNotebook(job, "stale" if existing else "missing", existing))
+            continue
+        kernel = kernel or resolve_kernel(kernel_name or config.tilbook.kernel)
+        if on_start:
+            on_start(job)
+        try:
+            ran = execute_notebook(job.notebook, kernel=kernel, folder=job.folder, name=job.name,
+                                   parameters=job.parameters, cwd=config.root)
+        except ExecutionError:
+            results.append(FrozenNotebook(job, "failed", _read_record(job.folder)))
+            continue
+        import json
+
+        results.append(FrozenNotebook(job, "ran", json.loads(ran.to_json())))
+    return results
+
+
+def _store(config: Config) -> Path:
+    return config.tilbook.freeze_dir or config.root / "_freeze"
+
+
+def _read_record(folder: Path) -> dict[str, Any] | None:
+    import json
+
+    from tilbook.notebooks.execute import RECORD_NAME
+
+    try:
+        return json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
