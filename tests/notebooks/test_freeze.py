@@ -121,3 +121,40 @@ def test_a_failing_notebook_fails_the_build_and_keeps_the_site(workspace):
     assert "notebook 'tiny' failed" in info.value.problem.message and starts == ["tiny", "tiny"]
     assert (root / "site/index.html").read_bytes() == before
     assert json.loads((root / "_freeze/tiny/run.json").read_text(encoding="utf-8"))["status"] == "error"
+
+
+def test_notebook_pages_and_entry_cards(workspace):
+    config, root, starts = workspace
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    write_files(root, {"notebooks_src/tiny/tiny.py": TINY["notebooks_src/tiny/tiny.py"] + f"""
+# %% [markdown]
+# ## 결과 그림
+
+# %%
+import base64, json
+from IPython.display import Image, display
+for i in range(3):
+    print(f"\\r진행 {{i}}/3", end="")
+print()
+display(Image(data=base64.b64decode("{png}")))
+display({{"application/vnd.tilbook.metrics+json": {{"score": steps / 3, "fallbacks": ["digits"]}},
+         "text/plain": json.dumps({{"score": steps}})}}, raw=True)
+"""})
+    build_site(config, now=NOW)
+    site = root / "site"
+    page = (site / "notebooks/tiny/index.html").read_text(encoding="utf-8")
+    assert "<h2" in page and "결과 그림" in page  # markdown cells through our pipeline
+    assert 'class="highlight"' in page and "steps 2" in page  # code highlighted, stdout kept
+    assert "진행 2/3" in page and "진행 0/3" not in page  # a redrawn progress line shows its last state
+    assert 'src="/notebooks/tiny/cell-' in page and "data:image" not in page  # images as files, not base64
+    images = sorted((site / "notebooks/tiny").glob("cell-*.png"))
+    assert len(images) == 1 and images[0].stat().st_size > 0
+    assert (site / "notebooks/tiny/tiny.ipynb").read_bytes() == (root / "_freeze/tiny/tiny.ipynb").read_bytes()
+    assert "<dt>score</dt><dd>0.6667</dd>" in page and "nb-fallback" in page
+    assert 'href="/2026/11/20/a/"' in page  # the entry that talks about it
+    entry_page = (site / "2026/11/20/a/index.html").read_text(encoding="utf-8")
+    assert 'href="/notebooks/tiny/"' in entry_page and 'class="nb-thumb"' in entry_page
+    # --no-execute with changed code: the old results stay, badged stale
+    write_files(root, {"journal/2026-11-20-a.md": entry("[{template: tiny, params: {steps: 4}}]")})
+    build_site(config, now=NOW, execute=False)
+    assert "nb-stale" in (site / "2026/11/20/a/index.html").read_text(encoding="utf-8")

@@ -25,6 +25,8 @@ class NotebookJob:
 
     name: str
     template: str
+    title: str
+    """The template's title in the site's language."""
     profile: str
     parameters: dict[str, Any]
     """Run parameters the entry set (they go into the injected cell)."""
@@ -81,7 +83,8 @@ def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str) -> 
             injected = {k: values[k] for k, _ in ref.params if k in run_stage}
             seen[ref.name] = (ref, f"{shown}:{ref.line}" if ref.line else shown)
             jobs[ref.name] = NotebookJob(
-                name=ref.name, template=ref.template, profile=ref.profile, parameters=injected, notebook=nb,
+                name=ref.name, template=ref.template, title=spec.text(spec.title, config.theme.language),
+                profile=ref.profile, parameters=injected, notebook=nb,
                 key=freeze_key(nb, injected, kernel_name), folder=_store(config) / ref.name, entries=(shown,))
     if problems:
         raise TilbookError(problems=problems)

@@ -219,7 +219,7 @@ def build_site(
         lap("parse")
         if journal.errors:
             raise BuildError(problems=journal.errors)
-        notebook_problems, pending, ran_any = _freeze_notebooks(config, journal.visible(now, drafts=drafts, future=drafts),
+        notebook_problems, pending, ran_any, frozen = _freeze_notebooks(config, journal.visible(now, drafts=drafts, future=drafts),
                                                        execute=execute, refresh=refresh, strict=strict,
                                                        on_notebook=on_notebook)
         if ran_any:  # the runs wrote new records: the next build compares with those
@@ -230,8 +230,12 @@ def build_site(
 
         # collect
         loader = BodyHtml(store, origin=site_origin(config))
+        from tilbook.site.collect import base_path, href
+        from tilbook.site.notebooks import notebook_pages
+
+        notebooks = notebook_pages(config, frozen, base=base_path(config), href=href) if frozen else {}
         site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),
-                            body_html=loader)
+                            body_html=loader, notebooks=notebooks)
         warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems]
         for entry in site.entries:
             warnings.extend(bodies[entry.rel_path.as_posix()].notes)
@@ -254,6 +258,10 @@ def build_site(
             staging.written_elsewhere(p.path for p in changed)
             for rel, data in asset_files(config, math=site.has_math).items():
                 files_key[rel] = hash_bytes(data)
+                if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
+                    staging.write(rel, data)
+            for rel, data in site.files.items():  # notebook downloads and their images
+                files_key[rel] = "n:" + hash_bytes(data)
                 if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
                     staging.write(rel, data)
             for rel, source in assets_found.items():
@@ -303,13 +311,14 @@ def _notebook_inputs(config: Config) -> list[Path]:
 
 
 def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: frozenset[str], strict: bool,
-                      on_notebook: Callable[[Any], None] | None) -> tuple[list[Problem], tuple[str, ...], bool]:
+                      on_notebook: Callable[[Any], None] | None) -> tuple[list[Problem], tuple[str, ...], bool, list[Any]]:
     """Bring the notebooks `entries` name up to date in the freeze store. Returns warnings
     (stale or never-run notebooks, when not executing) and the names still pending; raises
     `BuildError` for a bad `notebooks:` value, a failed run, or (strict) a pending one.
-    The third value says whether any notebook ran (its record changed)."""
+    The third value says whether any notebook ran (its record changed); the fourth is
+    every notebook's `FrozenNotebook`."""
     if not any(entry.notebooks for entry in entries):
-        return [], (), False
+        return [], (), False, []
     from tilbook.errors import TilbookError
     from tilbook.notebooks.freeze import collect_jobs, refresh_frozen
 
@@ -342,7 +351,7 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
     if errors or (strict and problems):
         raise BuildError(problems=[*errors, *(problems if strict else [])])
     return (problems, tuple(f.job.name for f in states if f.state in ("stale", "missing")),
-            any(f.state in ("ran", "failed") for f in states))
+            any(f.state in ("ran", "failed") for f in states), states)
 
 
 def _rel(path: Path, docs: Path) -> str:

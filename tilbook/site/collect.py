@@ -98,6 +98,8 @@ class Site:
     urls: Mapping[str, Entry] = field(default_factory=dict)
     """Entry URL path (unencoded) → entry."""
     has_math: bool = False
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    """Other files to publish (site-relative path → bytes): notebook downloads and images."""
 
 
 def excerpt_text(entry: Entry) -> str:
@@ -132,6 +134,7 @@ def collect_site(
     drafts: bool = False,
     build_key: str = "",
     body_html: Callable[..., str] | None = None,
+    notebooks: Mapping[str, Any] | None = None,
 ) -> Site:
     """Every page of the site. `bodies` maps an entry's rel_path to its rendered body (its
     HTML may be left out). `body_html(key, entry_urls=, post_urls=, absolute=)` gives a
@@ -223,14 +226,30 @@ def collect_site(
         carried_in = tuple((t.text, t.since.isoformat()) for top in entry.todos for t in top.walk() if t.since)
         left_open = tuple(text for top in entry.open_todos() for text, _, _ in leaf_items(top))
         card = cards[rel]
+        nb_cards = tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
         add(
             url_paths[rel], "entry.html",
             (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in, left_open,
-             entry.updated),
+             entry.updated, tuple(c.key for c in nb_cards)),
             entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
+            notebooks=nb_cards,
             updated=format_date(entry.updated.date(), lang) if entry.updated else None,
             toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
         )
+
+    # --- notebook pages ---------------------------------------------------------------------
+    notebooks = notebooks or {}
+    used_by: dict[str, list[Card]] = defaultdict(list)
+    for entry in entries:
+        for ref in entry.notebooks:
+            if ref.name in notebooks:
+                used_by[ref.name].append(cards[rel_of[id(entry)]])
+    files: dict[str, bytes] = {}
+    for name, nb_page in sorted(notebooks.items()):
+        referrers = tuple(used_by.get(name, ()))
+        add(f"/notebooks/{name}/", "notebook.html", (nb_page.card.key, tuple(c.key for c in referrers)),
+            notebook=nb_page.card, cells=nb_page.html, entries=referrers, title=nb_page.card.title)
+        files.update(nb_page.files)
 
     # --- home, paginated ---------------------------------------------------------------------
     today = now.astimezone(config.tilbook.timezone).date()
@@ -313,7 +332,8 @@ def collect_site(
         pages=tuple(pages),
         entries=entries,
         urls={url_paths[rel_of[id(e)]]: e for e in entries},
-        has_math=has_math,
+        has_math=has_math or bool(notebooks),
+        files=files,
     )
 
 

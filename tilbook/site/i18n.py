@@ -20,6 +20,12 @@ STRINGS = {
         "tagged": "Tagged “{t}”", "in_category": "In “{t}”", "less": "Less", "more": "More",
         "skip": "Skip to content", "search_hint": "", "weekdays": "Sun Mon Tue Wed Thu Fri Sat",
         "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "notebooks": "Notebooks", "nb_ran": "Ran {d} on {device}, {t}", "nb_download": "Download .ipynb",
+        "nb_colab": "Open in Colab", "nb_parameters": "Parameters", "nb_metrics": "Results",
+        "nb_fallback": "fallback", "nb_used_in": "Written about in", "nb_environment": "Environment",
+        "nb_status_ok": "ran", "nb_status_stale": "stale: the code changed since this run",
+        "nb_status_error": "failed", "nb_status_timeout": "timed out", "nb_status_dead": "kernel died",
+        "nb_status_interrupted": "interrupted",
     },
     "ko": {
         "home": "홈", "tags": "태그", "categories": "카테고리", "archive": "보관함",
@@ -36,6 +42,12 @@ STRINGS = {
         "tagged": "“{t}” 태그", "in_category": "“{t}” 카테고리", "less": "적음", "more": "많음",
         "skip": "본문으로 건너뛰기", "search_hint": "", "weekdays": "일 월 화 수 목 금 토",
         "months": "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월",
+        "notebooks": "노트북", "nb_ran": "{d}에 {device}에서 실행, {t}", "nb_download": ".ipynb 내려받기",
+        "nb_colab": "Colab에서 열기", "nb_parameters": "매개변수", "nb_metrics": "결과",
+        "nb_fallback": "대체 데이터", "nb_used_in": "이 노트북을 다룬 글", "nb_environment": "환경",
+        "nb_status_ok": "실행됨", "nb_status_stale": "오래됨: 이 실행 뒤에 코드가 바뀌었습니다",
+        "nb_status_error": "실패", "nb_status_timeout": "시간 초과", "nb_status_dead": "커널 종료",
+        "nb_status_interrupted": "중단됨",
     },
 }
 
