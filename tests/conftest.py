@@ -64,3 +64,13 @@ def run(capsys, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     return _run
+
+
+def copy_example(dest: Path) -> Path:
+    """The repo's example workspace (config, journal, notebook templates, frozen runs) in `dest`."""
+    import shutil
+
+    shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    for folder in ("journal", "notebooks_src", "_freeze"):
+        shutil.copytree(REPO / folder, dest / folder)
+    return dest

@@ -158,3 +158,20 @@ display({{"application/vnd.tilbook.metrics+json": {{"score": steps / 3, "fallbac
     write_files(root, {"journal/2026-11-20-a.md": entry("[{template: tiny, params: {steps: 4}}]")})
     build_site(config, now=NOW, execute=False)
     assert "nb-stale" in (site / "2026/11/20/a/index.html").read_text(encoding="utf-8")
+
+
+def test_the_example_journals_frozen_runs_are_fresh():
+    """README's first command builds the example without torch installed: that only works
+    while every notebook the example names has a fresh frozen run in _freeze/. After a
+    template change, run `tilbook build` in the repo (it executes the stale ones) and commit."""
+    from tests.conftest import REPO
+    from tilbook.config import load_config
+    from tilbook.journal.load import load_journal
+    from tilbook.notebooks.freeze import collect_jobs, refresh_frozen
+
+    config = load_config(REPO / "mkdocs.yml")
+    jobs = collect_jobs(config, load_journal(config).entries, config.tilbook.kernel)
+    assert sorted(job.name for job in jobs) == ["autoencoder", "gan", "style_transfer"]
+    states = refresh_frozen(config, jobs, execute=False)
+    assert {f.job.name: f.state for f in states} == {name: "fresh" for name in ("autoencoder", "gan", "style_transfer")}
+    assert all(f.record["status"] == "ok" for f in states)

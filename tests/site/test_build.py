@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.conftest import CORPORA, REPO, make_workspace, write_files
+from tests.conftest import CORPORA, copy_example, make_workspace, write_files
 from tilbook.config import load_config
 from tilbook.errors import BuildError, ConfigError
 from tilbook.site.build import build_site
@@ -23,11 +23,11 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
-    root = tmp_path_factory.mktemp("example")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "journal", root / "journal")
+    root = copy_example(tmp_path_factory.mktemp("example"))
     config = load_config(root / "mkdocs.yml")
-    result = build_site(config, now=NOW)
+    # The frozen notebook runs are committed and fresh: this build starts no kernel (a
+    # stale one would be a warning, and the test below wants none).
+    result = build_site(config, now=NOW, execute=False)
     return config, result, root / "site"
 
 
