@@ -323,8 +323,9 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
         if isinstance(outcome, TilbookError):
             failed += 1
             console.problems(outcome.problems)
-            records.append(json.loads((folder / "run.json").read_text(encoding="utf-8"))
-                           if (folder / "run.json").is_file() else {"notebook": name, "status": "error"})
+            from tilbook.notebooks.execute import read_record
+
+            records.append(read_record(folder) or {"notebook": name, "status": "error"})
             continue
         records.append(json.loads(outcome.to_json()))
         env = outcome.environment

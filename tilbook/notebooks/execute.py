@@ -172,11 +172,18 @@ def freeze_key(nb: Any, parameters: Mapping[str, Any], kernel_name: str) -> str:
     return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def read_record(folder: Path) -> dict[str, Any] | None:
+    """The run record in `folder`, or None when there is none (or it is unreadable)."""
+    try:
+        return json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def frozen_run(folder: Path, name: str, key: str) -> dict[str, Any] | None:
     """The record of a successful earlier run with this key whose notebook is still there."""
-    try:
-        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    record = read_record(folder)
+    if record is None:
         return None
     if record.get("key") == key and record.get("status") == "ok" and (folder / f"{name}.ipynb").is_file():
         return record

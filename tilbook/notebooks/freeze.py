@@ -103,7 +103,7 @@ def refresh_frozen(
     """The frozen state of every job, executing the stale ones when `execute` (and the
     ones named in `refresh` in any case). A kernel starts only for those. A failed run is
     reported, not raised: the build decides what it means."""
-    from tilbook.notebooks.execute import execute_notebook, frozen_run, resolve_kernel
+    from tilbook.notebooks.execute import execute_notebook, frozen_run, read_record, resolve_kernel
 
     results: list[FrozenNotebook] = []
     kernel = None
@@ -112,7 +112,7 @@ def refresh_frozen(
         if record is not None:
             results.append(FrozenNotebook(job, "fresh", record))
             continue
-        existing = _read_record(job.folder)
+        existing = read_record(job.folder)
         if not execute and job.name not in refresh:
             results.append(FrozenNotebook(job, "stale" if existing else "missing", existing))
             continue
@@ -123,7 +123,7 @@ def refresh_frozen(
             ran = execute_notebook(job.notebook, kernel=kernel, folder=job.folder, name=job.name,
                                    parameters=job.parameters, cwd=config.root)
         except ExecutionError:
-            results.append(FrozenNotebook(job, "failed", _read_record(job.folder)))
+            results.append(FrozenNotebook(job, "failed", read_record(job.folder)))
             continue
         import json
 
@@ -133,14 +133,3 @@ def refresh_frozen(
 
 def _store(config: Config) -> Path:
     return config.tilbook.freeze_dir or config.root / "_freeze"
-
-
-def _read_record(folder: Path) -> dict[str, Any] | None:
-    import json
-
-    from tilbook.notebooks.execute import RECORD_NAME
-
-    try:
-        return json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
