@@ -8,6 +8,7 @@ the same code, parameters and kernel. A fresh run is used as it is, wherever it 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
@@ -125,8 +126,6 @@ def refresh_frozen(
         except ExecutionError:
             results.append(FrozenNotebook(job, "failed", read_record(job.folder)))
             continue
-        import json
-
         results.append(FrozenNotebook(job, "ran", json.loads(ran.to_json())))
     return results
 
