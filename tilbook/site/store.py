@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Mapping
 
-_PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post)/([^"#]*)(#[^"]*)?"')
+_PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post|nb)/([^"#]*)(#[^"]*)?"')
 _ROOT_LINK = re.compile(r'((?:href|src)=")(/[^/"][^"]*|/)"')
 # Connections a forked process inherited: never used nor closed there (SQLite forbids
 # carrying a connection across fork), only kept from the garbage collector.
@@ -85,15 +85,17 @@ def _open(path: Path) -> sqlite3.Connection:
     raise AssertionError("unreachable")
 
 
-def resolve_placeholders(html_text: str, entry_urls: Mapping[str, str], post_urls: Mapping[str, str]) -> str:
-    """Replace `tilbook:entry/REL#frag` and `tilbook:post/NAME` with the entries' URLs (a target
-    that is not an entry keeps its written path, for --strict to report)."""
+def resolve_placeholders(html_text: str, entry_urls: Mapping[str, str], post_urls: Mapping[str, str],
+                         nb_urls: Mapping[str, str] | None = None) -> str:
+    """Replace `tilbook:entry/REL#frag`, `tilbook:post/NAME` and `tilbook:nb/NAME` with the
+    URLs of entries and notebook pages (a target that is not known keeps its written path,
+    for --strict to report)."""
     if "tilbook:" not in html_text:
         return html_text
+    tables = {"entry": entry_urls, "post": post_urls, "nb": nb_urls or {}}
 
     def sub(m: re.Match[str]) -> str:
-        table = entry_urls if m[2] == "entry" else post_urls
-        url = table.get(m[3])
+        url = tables[m[2]].get(m[3])
         return f'{m[1]}="{url if url else m[3]}{m[4] or ""}"'
 
     return _PLACEHOLDER.sub(sub, html_text)
@@ -109,8 +111,8 @@ class BodyHtml:
         self.origin = origin
 
     def __call__(self, key: str, *, entry_urls: Mapping[str, str], post_urls: Mapping[str, str],
-                 absolute: bool = False) -> str:
-        html = resolve_placeholders(self.store.get(key), entry_urls, post_urls)
+                 nb_urls: Mapping[str, str] | None = None, absolute: bool = False) -> str:
+        html = resolve_placeholders(self.store.get(key), entry_urls, post_urls, nb_urls)
         if absolute and self.origin:
             origin = self.origin
             html = _ROOT_LINK.sub(lambda m: f'{m[1]}{origin}{m[2]}"', html)
