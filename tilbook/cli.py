@@ -281,6 +281,7 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
         return execute_notebook(nb, kernel=kernel, folder=folder, name=name, parameters=values,
                                 cell_timeout=args.timeout, total_timeout=args.total_timeout,
                                 progress=(lambda event: show(name, event)) if show else None,
+                                on_output=_echo(console, name, several=len(jobs) > 1) if args.verbose else None,
                                 cwd=config.root)
 
     if not args.refresh:  # unchanged since a successful run: nothing to start
@@ -329,9 +330,9 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
             continue
         records.append(json.loads(outcome.to_json()))
         env = outcome.environment
-        where = env.get("device") or "?"
+        where = f", device {env['device']}" if env.get("device") else ""
         console.note(f"{name}: ok in {outcome.duration:.1f} s on {outcome.kernel} ({env.get('executable') or kernel.interpreter}, "
-                     f"Python {env.get('python', '?')}, torch {env.get('torch') or '-'}, device {where})")
+                     f"Python {env.get('python', '?')}, torch {env.get('torch') or '-'}{where})")
         if outcome.metrics:
             shown = {k: v for k, v in outcome.metrics.items() if not isinstance(v, (list, dict))}
             console.note("  metrics: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
@@ -367,6 +368,19 @@ def _run_job(config: Any, target: str, args: argparse.Namespace) -> tuple[str, A
         values = {k: resolved[k] for k in pairs if k in run_stage}
     folder = Path(args.output) if args.output else (config.tilbook.freeze_dir or config.root / "_freeze") / name
     return name, nb, values, folder
+
+
+def _echo(console: _Console, name: str, *, several: bool) -> Callable[[str, str], None]:
+    """With -v, the notebook's own output (tqdm bars included) on stderr, as it comes;
+    prefixed with the notebook's name when several run at once."""
+
+    def write(stream: str, text: str) -> None:
+        if several:
+            text = "".join(f"[{name}] {line}" for line in text.splitlines(keepends=True))
+        console.err.write(text)
+        console.err.flush()
+
+    return write
 
 
 def _literal(text: str) -> Any:
@@ -479,7 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="print the run record as JSON")
     q.add_argument("--refresh", action="store_true", help="run even when an earlier run of the same code and "
                    "parameters succeeded (otherwise it is reused without starting a kernel)")
-    q.add_argument("-v", "--verbose", action="store_true", help="a line per cell")
+    q.add_argument("-v", "--verbose", action="store_true", help="a line per cell, and the cells' own output "
+                   "(progress bars included) as it comes")
     q.set_defaults(func=cmd_notebook_run)
 
     p = sub.add_parser("check", help="validate the config and every entry without writing",

@@ -184,3 +184,14 @@ def test_several_notebooks_run_in_parallel(tmp_path, run):
     for name in ("one", "two", "three"):
         out = nbformat.read(tmp_path / "_freeze" / name / f"{name}.ipynb", as_version=4)
         assert out.cells[-1].outputs[0].text == f"{name} 2\n"
+
+
+def test_verbose_echoes_the_cells_output_as_it_comes(tmp_path, run):
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook("import sys\nprint('hello from the kernel')\nsys.stderr.write('50%|#####')"))
+    result = run(tmp_path, "notebook", "run", path, "-v", "-o", str(tmp_path / "out"))
+    assert result.code == 0
+    assert "hello from the kernel" in result.err and "50%|#####" in result.err
+    assert "cell 2/2 import sys" in result.err  # and a line per cell
+    quiet = run(tmp_path, "notebook", "run", path, "--refresh", "-o", str(tmp_path / "out"))
+    assert "hello from the kernel" not in quiet.err

@@ -200,6 +200,7 @@ def execute_notebook(
     cell_timeout: float | None = None,
     total_timeout: float | None = None,
     progress: Callable[[CellEvent], None] | None = None,
+    on_output: Callable[[str, str], None] | None = None,
     cwd: Path | None = None,
 ) -> ExecutedNotebook:
     """Run `nb` on `kernel` and write `folder/NAME.ipynb`, `folder/run.json` and figures.
@@ -207,8 +208,8 @@ def execute_notebook(
     Returns the record of a successful run. Any other outcome writes the partial notebook
     (with an error banner) and the record too, then raises `ExecutionError` carrying the
     cell, its source and the traceback; an interrupted run (Ctrl-C) raises KeyboardInterrupt
-    after saving."""
-    from nbclient import NotebookClient
+    after saving. `on_output(stream, text)` sees the cells' stdout and stderr as they come
+    (tqdm's bars included)."""
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     values = dict(parameters or {})
@@ -221,9 +222,10 @@ def execute_notebook(
     folder.mkdir(parents=True, exist_ok=True)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     state = _RunState(total=len(code_cells), progress=progress)
-    client = NotebookClient(nb, timeout=int(cell_timeout) if cell_timeout else None, kernel_name=kernel.name,
-                            allow_errors=False, record_timing=True, startup_timeout=60,
-                            resources={"metadata": {"path": str(cwd or folder)}})
+    client = _client_class()(nb, timeout=int(cell_timeout) if cell_timeout else None, kernel_name=kernel.name,
+                             allow_errors=False, record_timing=True, startup_timeout=60,
+                             resources={"metadata": {"path": str(cwd or folder)}})
+    client.stream_hook = on_output
     started = dt.datetime.now(dt.timezone.utc).astimezone()
     status: Status = "ok"
     failure: Exception | None = None
@@ -272,6 +274,22 @@ def execute_notebook(
 
 
 # --- the run ---------------------------------------------------------------------------------
+
+
+def _client_class() -> Any:
+    """nbclient's client, passing stream output to a hook as it arrives (built when first
+    needed: nbclient loads only when a notebook runs)."""
+    from nbclient import NotebookClient
+
+    class StreamingClient(NotebookClient):  # type: ignore[misc]
+        stream_hook: Callable[[str, str], None] | None = None
+
+        def output(self, outs: Any, msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
+            if self.stream_hook is not None and msg.get("msg_type") == "stream":
+                self.stream_hook(msg["content"].get("name", "stdout"), msg["content"].get("text", ""))
+            return super().output(outs, msg, display_id, cell_index)
+
+    return StreamingClient
 
 
 @dataclass
