@@ -100,3 +100,29 @@ def test_html_store_rows_survive_processes_and_a_broken_file_is_begun_again(tmp_
 def _put_in_worker(job):
     store, key = job
     store.put(key, f"<p>{key}</p>")
+
+
+def test_notebook_outputs_become_files_in_jupyters_order():
+    import base64
+
+    import nbformat
+
+    from tilbook.config.load import parse_config
+    from tilbook.site.notebooks import _render_cells
+
+    config = parse_config("site_name: x\n", path=__import__("pathlib").Path("/tmp/x/mkdocs.yml"))
+    cell = nbformat.v4.new_code_cell("show()")
+    cell.execution_count = 1
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"image/jpeg": base64.b64encode(b"\xff\xd8jpeg").decode(),
+                                                     "image/png": base64.b64encode(b"\x89PNG").decode()}),
+        nbformat.v4.new_output("stream", name="stderr", text="\x1b[31m 10%\r 50%\r100%\ndone\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 제목\n\n$x^2$"), cell])
+    body, images = _render_cells(nb, config, folder="notebooks/n", base="/b")
+    assert images == {"notebooks/n/cell-1-1.svg": svg.encode(), "notebooks/n/cell-1-2.png": b"\x89PNG"}
+    assert body.count("<figure") == 2 and 'src="/b/notebooks/n/cell-1-2.png"' in body and "&lt;Figure&gt;" not in body
+    assert "100%\ndone" in body and "10%" not in body and "\x1b" not in body
+    assert '<span class="math inline">' in body and "제목" in body

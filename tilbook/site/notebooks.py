@@ -22,6 +22,8 @@ from tilbook.config.model import Config
 METRICS_MIME = "application/vnd.tilbook.metrics+json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HEADLINE_METRICS = 6
+# Image outputs, in Jupyter's order of preference, and the file suffix each becomes.
+_IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,13 @@ def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[s
                 parts.append(f'<pre class="nb-output nb-error">{html.escape(_ANSI.sub("", chr(10).join(output.get("traceback", []))))}</pre>')
             elif kind in ("display_data", "execute_result"):
                 data = output.get("data", {})
-                if "image/png" in data:
+                image = next((m for m in _IMAGE_TYPES if m in data), None)
+                if image is not None:
                     n += 1
-                    rel = f"{folder}/cell-{index}-{n}.png"
-                    images[rel] = base64.b64decode(data["image/png"])
+                    rel = f"{folder}/cell-{index}-{n}.{_IMAGE_TYPES[image]}"
+                    payload = data[image]
+                    images[rel] = ("".join(payload).encode("utf-8") if image == "image/svg+xml"
+                                   else base64.b64decode("".join(payload)))
                     parts.append(f'<figure class="nb-output"><img src="{html.escape(base)}/{html.escape(rel)}" '
                                  f'alt="output {n} of cell {prompt}" loading="lazy"></figure>')
                 elif METRICS_MIME in data:
