@@ -264,7 +264,7 @@ def cmd_notebook_new(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
-    from tilbook.notebooks.execute import resolve_kernel
+    from tilbook.notebooks.execute import execute_notebook, frozen_run, read_record, resolve_kernel
 
     config = _config(args)
     kernel = resolve_kernel(args.kernel or config.tilbook.kernel)  # checked before anything starts
@@ -272,102 +272,88 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
     if args.output and len(jobs) > 1:
         raise UsageError("-o names one folder; it cannot take several notebooks", hint="run them one by one, or drop -o")
     show = _run_progress(console, verbose=args.verbose, several=len(jobs) > 1)
-    records, failed = [], 0
-
-    def run(job: tuple[str, Any, dict[str, Any], Path]) -> Any:
-        from tilbook.notebooks.execute import execute_notebook
-
-        name, nb, values, folder = job
-        return execute_notebook(nb, kernel=kernel, folder=folder, name=name, parameters=values,
-                                cell_timeout=args.timeout, total_timeout=args.total_timeout,
-                                progress=(lambda event: show(name, event)) if show else None,
-                                on_output=_echo(console, name, several=len(jobs) > 1) if args.verbose else None,
-                                cwd=config.root)
+    records = []
 
     if not args.refresh:  # unchanged since a successful run: nothing to start
-        from tilbook.notebooks.execute import freeze_key, frozen_run
-
         pending = []
         for job in jobs:
-            name, nb, values, folder = job
-            record = frozen_run(folder, name, freeze_key(nb, values, kernel.name))
+            record = frozen_run(job.folder, job.name, job.key)
             if record is None:
                 pending.append(job)
                 continue
             env = record.get("environment") or {}
-            console.note(f"{name}: up to date (executed {record.get('started', '?')[:10]} on {env.get('device') or '?'} "
-                         f"with torch {env.get('torch') or '-'}); --refresh runs it again")
+            console.note(f"{job.name}: up to date (executed {record.get('started', '?')[:10]} on "
+                         f"{env.get('device') or '?'} with torch {env.get('torch') or '-'}); --refresh runs it again")
             records.append(record)
-            console.print(config.display_path(folder / f"{name}.ipynb"))
+            console.print(config.display_path(job.folder / f"{job.name}.ipynb"))
         jobs = pending
+
+    def attempt(job: Any) -> Any:
+        """The run's record, or the error it ended with."""
+        try:
+            return execute_notebook(job.notebook, kernel=kernel, folder=job.folder, name=job.name,
+                                    parameters=job.parameters, cell_timeout=args.timeout,
+                                    total_timeout=args.total_timeout,
+                                    progress=(lambda event: show(job.name, event)) if show else None,
+                                    on_output=_echo(console, job.name, several=len(jobs) > 1) if args.verbose else None,
+                                    cwd=config.root)
+        except TilbookError as exc:
+            return exc
 
     if args.jobs > 1 and len(jobs) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(min(args.jobs, len(jobs))) as pool:
-            futures = [pool.submit(run, job) for job in jobs]
-            outcomes = []
-            for future in futures:
-                try:
-                    outcomes.append(future.result())
-                except TilbookError as exc:
-                    outcomes.append(exc)
+            outcomes = list(pool.map(attempt, jobs))
     else:
-        outcomes = []
-        for job in jobs:
-            try:
-                outcomes.append(run(job))
-            except TilbookError as exc:
-                outcomes.append(exc)
+        outcomes = [attempt(job) for job in jobs]
+    failed = 0
     for job, outcome in zip(jobs, outcomes):
-        name, _, _, folder = job
         if isinstance(outcome, TilbookError):
             failed += 1
             console.problems(outcome.problems)
-            from tilbook.notebooks.execute import read_record
-
-            records.append(read_record(folder) or {"notebook": name, "status": "error"})
+            records.append(read_record(job.folder) or {"notebook": job.name, "status": "error"})
             continue
         records.append(json.loads(outcome.to_json()))
         env = outcome.environment
         where = f", device {env['device']}" if env.get("device") else ""
-        console.note(f"{name}: ok in {outcome.duration:.1f} s on {outcome.kernel} ({env.get('executable') or kernel.interpreter}, "
-                     f"Python {env.get('python', '?')}, torch {env.get('torch') or '-'}{where})")
+        console.note(f"{job.name}: ok in {outcome.duration:.1f} s on {outcome.kernel} "
+                     f"({env.get('executable') or kernel.interpreter}, Python {env.get('python', '?')}, "
+                     f"torch {env.get('torch') or '-'}{where})")
         if outcome.metrics:
             shown = {k: v for k, v in outcome.metrics.items() if not isinstance(v, (list, dict))}
             console.note("  metrics: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
-        console.print(config.display_path(folder / f"{name}.ipynb"))
+        console.print(config.display_path(job.folder / f"{job.name}.ipynb"))
     if args.json:
         console.print(json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=1))
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _run_job(config: Any, target: str, args: argparse.Namespace) -> tuple[str, Any, dict[str, Any], Path]:
-    """(name, notebook, parameters to inject, output folder) for a template name or a path."""
-    import nbformat
+def _run_job(config: Any, target: str, args: argparse.Namespace) -> Any:
+    """The `NotebookJob` for a template name (generated as `notebook new` would) or an .ipynb
+    path (its `-p` values read as Python literals), in the freeze store or `-o`."""
+    from dataclasses import replace
+
+    from tilbook.notebooks.execute import freeze_key
+    from tilbook.notebooks.freeze import NotebookJob, store_folder, template_job
 
     pairs = _pairs(args.param)
+    kernel_name = args.kernel or config.tilbook.kernel
     if target.endswith(".ipynb") or os.sep in target or "/" in target:
+        import nbformat
+
         path = Path(target)
         if not path.is_file():
             raise UsageError(f"no notebook {target!r}", hint="give a path to an .ipynb file or a template name "
                              "(see `tilbook notebook list`)")
         nb = nbformat.read(path, as_version=4)
-        name = path.stem
         values = {k: _literal(v) for k, v in pairs.items()}
+        job = NotebookJob(name=path.stem, template="", title=path.stem, profile="", parameters=values, notebook=nb,
+                          kernel=kernel_name, key=freeze_key(nb, values, kernel_name),
+                          folder=store_folder(config) / path.stem)
     else:
-        from tilbook.notebooks.render import render_notebook
-        from tilbook.notebooks.spec import find_spec, resolve_parameters
-
-        spec = find_spec(config, target)
-        resolved = resolve_parameters(spec, profile=args.profile, overrides=pairs)
-        nb = render_notebook(spec, resolved, language=config.theme.language, kernel=args.kernel or config.tilbook.kernel,
-                             profile=args.profile)
-        name = spec.name
-        run_stage = {p.name for p in spec.parameters if p.stage == "run"}
-        values = {k: resolved[k] for k in pairs if k in run_stage}
-    folder = Path(args.output) if args.output else (config.tilbook.freeze_dir or config.root / "_freeze") / name
-    return name, nb, values, folder
+        job = template_job(config, target, profile=args.profile, params=pairs, kernel_name=kernel_name)
+    return replace(job, folder=Path(args.output)) if args.output else job
 
 
 def _echo(console: _Console, name: str, *, several: bool) -> Callable[[str, str], None]:

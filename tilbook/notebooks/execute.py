@@ -20,6 +20,7 @@ import base64
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -244,6 +245,7 @@ def execute_notebook(
     _renumber(nb)
     error = _error_details(nb, state, status, failure, total_timeout, cell_timeout) if status != "ok" else None
     figures = _write_figures(nb, folder)  # before the banner: figure names follow the cells' positions
+    metrics = _metrics(nb)
     if error is not None:
         _add_error_banner(nb, error)
     record = ExecutedNotebook(
@@ -255,8 +257,8 @@ def execute_notebook(
         interpreter=state.environment.get("executable") or kernel.interpreter,
         environment=state.environment,
         parameters=values,
-        metrics=_metrics(nb),
-        fallbacks=tuple((_metrics(nb) or {}).get("fallbacks") or ()),
+        metrics=metrics,
+        fallbacks=tuple((metrics or {}).get("fallbacks") or ()),
         figures=figures,
         cells=tuple(state.timings),
         error=error,
@@ -350,6 +352,8 @@ _tilbook_probe(); del _tilbook_probe
 
 
 async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
+    from jupyter_core.utils import ensure_async
+
     async with client.async_setup_kernel(cwd=str(cwd)):
         loop = asyncio.get_running_loop()
 
@@ -361,7 +365,7 @@ async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
             loop.add_signal_handler(signal.SIGINT, interrupt)
         except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
             pass
-        info = await client.async_wait_for_reply(await _ensure(client.kc.kernel_info()))
+        info = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
         if info is not None and "language_info" in info["content"]:
             nb.metadata["language_info"] = info["content"]["language_info"]
         await _probe(client, _PROBE_START, state)
@@ -397,12 +401,10 @@ async def _with_deadline(coroutine: Any, seconds: float | None, state: _RunState
         handle.cancel()
 
 
-async def _ensure(value: Any) -> Any:
-    return await value if asyncio.iscoroutine(value) else value
-
-
 async def _probe(client: Any, code: str, state: _RunState) -> None:
     """Run `code` outside the notebook (no history, no cell) and keep what it reports."""
+    from jupyter_core.utils import ensure_async
+
     texts: list[str] = []
 
     def collect(msg: dict[str, Any]) -> None:
@@ -410,7 +412,7 @@ async def _probe(client: Any, code: str, state: _RunState) -> None:
             texts.append(msg["content"].get("text", ""))
 
     try:
-        await _ensure(client.kc.execute_interactive(code, store_history=False, output_hook=collect, timeout=60))
+        await ensure_async(client.kc.execute_interactive(code, store_history=False, output_hook=collect, timeout=60))
     except Exception:  # a probe never fails a run; the record just knows less
         return
     for line in "".join(texts).splitlines():
@@ -473,14 +475,16 @@ def _error_details(nb: Any, state: _RunState, status: Status, failure: Exception
         "ename": ename,
         "evalue": evalue,
         "traceback": traceback,
-        "traceback_text": _strip_ansi("\n".join(traceback)) if traceback else None,
+        "traceback_text": strip_ansi("\n".join(traceback)) if traceback else None,
     }
 
 
-def _strip_ansi(text: str) -> str:
-    import re
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+def strip_ansi(text: str) -> str:
+    """Terminal colour and cursor codes removed (kernels colour their tracebacks)."""
+    return _ANSI.sub("", text)
 
 
 def _error_message(error: Mapping[str, Any], status: Status) -> str:
@@ -560,9 +564,9 @@ def _write_figures(nb: Any, folder: Path) -> tuple[str, ...]:
 
 
 def _write_outputs(nb: Any, record: ExecutedNotebook, folder: Path, name: str) -> None:
-    import nbformat
+    from tilbook.notebooks.render import notebook_bytes
 
-    for path, text in ((folder / f"{name}.ipynb", nbformat.writes(nb)), (folder / RECORD_NAME, record.to_json())):
+    for path, data in ((folder / f"{name}.ipynb", notebook_bytes(nb)), (folder / RECORD_NAME, record.to_json().encode())):
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8", newline="\n")
+        tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -9,9 +9,9 @@ the same code, parameters and kernel. A fresh run is used as it is, wherever it 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 from tilbook.config.model import Config
 from tilbook.errors import ExecutionError, Problem, TilbookError
@@ -32,10 +32,35 @@ class NotebookJob:
     parameters: dict[str, Any]
     """Run parameters the entry set (they go into the injected cell)."""
     notebook: Any
+    kernel: str
+    """The kernel it runs on (part of its key)."""
     key: str
     folder: Path
-    entries: tuple[str, ...]
+    entries: tuple[str, ...] = ()
     """Entries that name it (display paths)."""
+
+
+def template_job(config: Config, template: str, *, profile: str = "default", params: Mapping[str, str] | None = None,
+                 name: str | None = None, kernel_name: str | None = None) -> NotebookJob:
+    """A template generated with `params` (`-p` text, checked against its spec) under
+    `profile`, keyed, and placed in the freeze store under `name` (default: the template).
+    Only run-stage parameters go into the injected cell; template-stage ones shape the
+    notebook. Raises `UsageError` for an unknown template or a bad parameter."""
+    from tilbook.notebooks.execute import freeze_key
+    from tilbook.notebooks.render import render_notebook
+    from tilbook.notebooks.spec import find_spec, resolve_parameters
+
+    params = dict(params or {})
+    kernel_name = kernel_name or config.tilbook.kernel
+    spec = find_spec(config, template)
+    values = resolve_parameters(spec, profile=profile, overrides=params)
+    nb = render_notebook(spec, values, language=config.theme.language, kernel=kernel_name, profile=profile)
+    run_stage = {p.name for p in spec.parameters if p.stage == "run"}
+    injected = {k: values[k] for k in params if k in run_stage}
+    name = name or spec.name
+    return NotebookJob(name=name, template=spec.name, title=spec.text(spec.title, config.theme.language),
+                       profile=profile, parameters=injected, notebook=nb, kernel=kernel_name,
+                       key=freeze_key(nb, injected, kernel_name), folder=store_folder(config) / name)
 
 
 @dataclass(frozen=True)
@@ -50,10 +75,6 @@ def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str) -> 
     """One job per notebook name across `entries`. Raises `TilbookError` with a problem
     at the entry's line for an unknown template, a bad parameter, or one name used with two
     different settings."""
-    from tilbook.notebooks.execute import freeze_key
-    from tilbook.notebooks.render import render_notebook
-    from tilbook.notebooks.spec import find_spec, resolve_parameters
-
     problems: list[Problem] = []
     seen: dict[str, tuple[NotebookRef, str]] = {}
     jobs: dict[str, NotebookJob] = {}
@@ -69,24 +90,17 @@ def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str) -> 
                         line=ref.line, key="notebooks", context="front matter",
                         hint="give this one its own name: {template: ..., name: another-name, params: {...}}"))
                     continue
-                job = jobs[ref.name]
-                jobs[ref.name] = NotebookJob(**{**job.__dict__, "entries": (*job.entries, shown)})
+                jobs[ref.name] = replace(jobs[ref.name], entries=(*jobs[ref.name].entries, shown))
                 continue
             try:
-                spec = find_spec(config, ref.template)
-                values = resolve_parameters(spec, profile=ref.profile, overrides=dict(ref.params))
+                job = template_job(config, ref.template, profile=ref.profile, params=dict(ref.params), name=ref.name,
+                                   kernel_name=kernel_name)
             except TilbookError as exc:
                 problems.append(Problem(exc.problem.message, path=shown, line=ref.line, key="notebooks",
                                         context="front matter", hint=exc.problem.hint))
                 continue
-            nb = render_notebook(spec, values, language=config.theme.language, kernel=kernel_name, profile=ref.profile)
-            run_stage = {p.name for p in spec.parameters if p.stage == "run"}
-            injected = {k: values[k] for k, _ in ref.params if k in run_stage}
             seen[ref.name] = (ref, f"{shown}:{ref.line}" if ref.line else shown)
-            jobs[ref.name] = NotebookJob(
-                name=ref.name, template=ref.template, title=spec.text(spec.title, config.theme.language),
-                profile=ref.profile, parameters=injected, notebook=nb,
-                key=freeze_key(nb, injected, kernel_name), folder=_store(config) / ref.name, entries=(shown,))
+            jobs[ref.name] = replace(job, entries=(shown,))
     if problems:
         raise TilbookError(problems=problems)
     return list(jobs.values())
@@ -98,7 +112,6 @@ def refresh_frozen(
     *,
     execute: bool = True,
     refresh: frozenset[str] = frozenset(),
-    kernel_name: str | None = None,
     on_start: Callable[[NotebookJob], None] | None = None,
 ) -> list[FrozenNotebook]:
     """The frozen state of every job, executing the stale ones when `execute` (and the
@@ -107,7 +120,7 @@ def refresh_frozen(
     from tilbook.notebooks.execute import execute_notebook, frozen_run, read_record, resolve_kernel
 
     results: list[FrozenNotebook] = []
-    kernel = None
+    kernels: dict[str, Any] = {}
     for job in jobs:
         record = None if job.name in refresh else frozen_run(job.folder, job.name, job.key)
         if record is not None:
@@ -117,11 +130,12 @@ def refresh_frozen(
         if not execute and job.name not in refresh:
             results.append(FrozenNotebook(job, "stale" if existing else "missing", existing))
             continue
-        kernel = kernel or resolve_kernel(kernel_name or config.tilbook.kernel)
+        if job.kernel not in kernels:
+            kernels[job.kernel] = resolve_kernel(job.kernel)
         if on_start:
             on_start(job)
         try:
-            ran = execute_notebook(job.notebook, kernel=kernel, folder=job.folder, name=job.name,
+            ran = execute_notebook(job.notebook, kernel=kernels[job.kernel], folder=job.folder, name=job.name,
                                    parameters=job.parameters, cwd=config.root)
         except ExecutionError:
             results.append(FrozenNotebook(job, "failed", read_record(job.folder)))
@@ -130,5 +144,6 @@ def refresh_frozen(
     return results
 
 
-def _store(config: Config) -> Path:
+def store_folder(config: Config) -> Path:
+    """The freeze store: `tilbook.freeze_dir` (default `_freeze/` beside mkdocs.yml)."""
     return config.tilbook.freeze_dir or config.root / "_freeze"

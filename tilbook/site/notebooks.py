@@ -12,15 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from tilbook.config.model import Config
+from tilbook.notebooks.execute import METRICS_MIME, strip_ansi
 
-METRICS_MIME = "application/vnd.tilbook.metrics+json"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HEADLINE_METRICS = 6
 # Image outputs, in Jupyter's order of preference, and the file suffix each becomes.
 _IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -105,7 +103,7 @@ def _card(config: Config, item: Any, *, url: str, folder: str, base: str, href: 
                                                         ("NumPy", env.get("numpy"))) if v),
     )
     key = hashlib.blake2b(repr((card, raw)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    return NotebookCard(**{**card.__dict__, "key": key})
+    return replace(card, key=key)
 
 
 def _colab(config: Config, job: Any) -> str | None:
@@ -159,7 +157,7 @@ def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[s
                 parts.append(f'<pre class="nb-output nb-{html.escape(output.get("name", "stdout"))}">'
                              f"{html.escape(_terminal_text(output.get('text', '')))}</pre>")
             elif kind == "error":
-                parts.append(f'<pre class="nb-output nb-error">{html.escape(_ANSI.sub("", chr(10).join(output.get("traceback", []))))}</pre>')
+                parts.append(f'<pre class="nb-output nb-error">{html.escape(strip_ansi(chr(10).join(output.get("traceback", []))))}</pre>')
             elif kind in ("display_data", "execute_result"):
                 data = output.get("data", {})
                 image = next((m for m in _IMAGE_TYPES if m in data), None)
@@ -176,7 +174,7 @@ def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[s
                 elif "text/html" in data:
                     parts.append(f'<div class="nb-output nb-html">{"".join(data["text/html"])}</div>')
                 elif "text/plain" in data:
-                    parts.append(f'<pre class="nb-output">{html.escape(_ANSI.sub("", "".join(data["text/plain"])))}</pre>')
+                    parts.append(f'<pre class="nb-output">{html.escape(strip_ansi("".join(data["text/plain"])))}</pre>')
         parts.append("</div>")
     return "\n".join(parts), images
 
@@ -184,6 +182,6 @@ def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[s
 def _terminal_text(text: str) -> str:
     """What a terminal would show: ANSI colours dropped, and of a line redrawn with `\\r`
     (tqdm's progress bars) only its last state."""
-    text = _ANSI.sub("", text)
+    text = strip_ansi(text)
     return "\n".join(line.rsplit("\r", 1)[-1] if "\r" in line.rstrip("\r") else line.rstrip("\r")
                      for line in text.split("\n"))
