@@ -264,13 +264,21 @@ def cmd_notebook_new(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
-    from tilbook.notebooks.execute import execute_notebook, frozen_run, read_record, resolve_kernel
+    from tilbook.notebooks.execute import KernelLaunch, execute_notebook, frozen_run, read_record, resolve_kernel
 
     config = _config(args)
-    kernel = resolve_kernel(args.kernel or config.tilbook.kernel)  # checked before anything starts
-    jobs = [_run_job(config, target, args) for target in args.targets]
-    if args.output and len(jobs) > 1:
+    if args.output and len(args.targets) > 1:
         raise UsageError("-o names one folder; it cannot take several notebooks", hint="run them one by one, or drop -o")
+    kernel = resolve_kernel(args.kernel or config.tilbook.kernel)  # checked before anything starts
+    early = None
+    if len(args.targets) == 1 and (args.refresh or not _has_record(config, args.targets[0], args)):
+        early = KernelLaunch(kernel, config.root).start()  # it will surely run: boot while we prepare
+    try:
+        jobs = [_run_job(config, target, args) for target in args.targets]
+    except BaseException:
+        if early:
+            early.close()
+        raise
     show = _run_progress(console, verbose=args.verbose, several=len(jobs) > 1)
     records = []
 
@@ -287,11 +295,13 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
             records.append(record)
             console.print(config.display_path(job.folder / f"{job.name}.ipynb"))
         jobs = pending
+    if early and not jobs:  # its record was up to date after all
+        early.close()
 
     def attempt(job: Any) -> Any:
         """The run's record, or the error it ended with."""
         try:
-            return execute_notebook(job.notebook, kernel=kernel, folder=job.folder, name=job.name,
+            return execute_notebook(job.notebook, kernel=kernel, folder=job.folder, name=job.name, launch=early,
                                     parameters=job.parameters, cell_timeout=args.timeout,
                                     total_timeout=args.total_timeout,
                                     progress=(lambda event: show(job.name, event)) if show else None,
@@ -327,6 +337,19 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
     if args.json:
         console.print(json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=1))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _has_record(config: Any, target: str, args: argparse.Namespace) -> bool:
+    """Whether `target` has a run record where `notebook run` keeps it: if not, it will run
+    for sure (a record there may still be stale; then the kernel starts later)."""
+    from tilbook.notebooks.execute import RECORD_NAME
+    from tilbook.notebooks.freeze import store_folder
+
+    if args.output:
+        folder = Path(args.output)
+    else:
+        folder = store_folder(config) / (Path(target).stem if target.endswith(".ipynb") else target)
+    return (folder / RECORD_NAME).is_file()
 
 
 def _run_job(config: Any, target: str, args: argparse.Namespace) -> Any:

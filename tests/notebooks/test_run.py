@@ -2,8 +2,11 @@
 kernelspecs that are missing or point at a deleted environment."""
 
 import json
+import os
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -111,6 +114,26 @@ def test_a_killed_kernel_is_reported_within_seconds(tmp_path, run):
     assert record["status"] == "dead" and record["error"]["code_cell"] == 3
 
 
+def test_a_kernel_that_dies_while_starting_is_an_error_not_a_crash(tmp_path, monkeypatch, run):
+    """The usual cause: an environment without ipykernel. Its own message reaches the
+    terminal; tilbook says the kernel never started and how to check its environment."""
+    make_workspace(tmp_path, {})
+    broken = tmp_path / "jupyter" / "kernels" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "import sys; sys.exit(3)", "{connection_file}"],
+        "display_name": "broken", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    path = write(tmp_path, notebook("print(1)"))
+    start = time.monotonic()
+    result = run(tmp_path, "notebook", "run", path, "--kernel", "broken", "-o", str(tmp_path / "out"))
+    assert result.code == 1 and time.monotonic() - start < 20
+    assert "starting the kernel: KernelStart: the kernel exited before it was ready (exit code 3)" in result.err
+    assert f"{sys.executable} -m pip install ipykernel" in result.err
+    record = json.loads((tmp_path / "out/run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "dead" and record["error"]["code_cell"] is None
+
+
 def test_missing_and_dead_kernelspecs_say_how_to_fix_them(tmp_path, monkeypatch, run):
     make_workspace(tmp_path, {})
     ghost = tmp_path / "jupyter" / "kernels" / "ghost"
@@ -174,16 +197,24 @@ def test_an_unchanged_notebook_is_not_run_again(tmp_path, monkeypatch, run):
 
 
 def test_several_notebooks_run_in_parallel(tmp_path, run):
+    """-j runs them at once, over IPC sockets on POSIX (no TCP ports to race for), and
+    leaves no socket folder behind."""
     make_workspace(tmp_path, {})
+    transport = "import json\nfrom ipykernel.connect import get_connection_info\n" \
+                "print(json.loads(get_connection_info())['transport'])"
     for name in ("one", "two", "three"):
-        nbformat.write(notebook(f"import time\ntime.sleep(1)\nprint('{name}', steps)"), tmp_path / f"{name}.ipynb")
+        nbformat.write(notebook(f"import time\ntime.sleep(1)\nprint('{name}', steps)", transport),
+                       tmp_path / f"{name}.ipynb")
+    sockets = set(Path(tempfile.gettempdir()).glob("tilbook-kernel-*"))
     result = run(tmp_path, "notebook", "run", "one.ipynb", "./two.ipynb", str(tmp_path / "three.ipynb"), "-j", "3", "--json")
     assert result.code == 0, result.err
     records = json.loads(result.out[result.out.index("["):])
     assert [r["status"] for r in records] == ["ok", "ok", "ok"]
     for name in ("one", "two", "three"):
         out = nbformat.read(tmp_path / "_freeze" / name / f"{name}.ipynb", as_version=4)
-        assert out.cells[-1].outputs[0].text == f"{name} 2\n"
+        assert out.cells[-2].outputs[0].text == f"{name} 2\n"
+        assert out.cells[-1].outputs[0].text == ("ipc\n" if os.name == "posix" else "tcp\n")
+    assert set(Path(tempfile.gettempdir()).glob("tilbook-kernel-*")) == sockets
 
 
 def test_verbose_echoes_the_cells_output_as_it_comes(tmp_path, run):

@@ -18,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import functools
 import json
 import os
 import re
 import shutil
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,9 +57,9 @@ class Kernel:
 def resolve_kernel(name: str) -> Kernel:
     """The kernelspec `name`, checked before anything starts. Raises `ExecutionError` naming
     the spec's folder and the fix when it is missing or its interpreter is gone."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.kernelspec import NoSuchKernel
 
-    manager = KernelSpecManager()
+    manager = _spec_manager()
     try:
         spec = manager.get_kernel_spec(name)
     except NoSuchKernel as exc:
@@ -82,6 +84,59 @@ def resolve_kernel(name: str) -> Kernel:
                  f"or remove it: `jupyter kernelspec remove {name}`",
         )
     return Kernel(name, spec.display_name or name, interpreter, spec.resource_dir)
+
+
+def _spec_manager() -> Any:
+    """A KernelSpecManager shared while Jupyter's folders stay the same: finding them costs
+    30 ms each time (the specs in them are read afresh on every lookup)."""
+    return _spec_manager_for(*(os.environ.get(k) for k in ("JUPYTER_PATH", "JUPYTER_DATA_DIR", "HOME")))
+
+
+@functools.lru_cache(maxsize=4)
+def _spec_manager_for(*_where: str | None) -> Any:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager()
+
+
+class KernelLaunch:
+    """A kernel's manager and the event loop that drives it, for one run.
+
+    `start()` launches the kernel's process and returns at once: `notebook run` calls it
+    before it imports and prepares the notebook, so the kernel boots (half a second of
+    IPython's imports) on another core meanwhile. A launch not started early starts when
+    the run sets up. On POSIX the kernel talks over IPC sockets in a private folder: no TCP
+    ports to race for under `-j`, nothing listening on the network."""
+
+    def __init__(self, kernel: Kernel, cwd: Path) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.kernel, self.cwd = kernel, cwd
+        self.runner = asyncio.Runner()
+        self.manager = AsyncKernelManager(kernel_name=kernel.name, kernel_spec_manager=_spec_manager())
+        self.sockets: str | None = None
+        if os.name == "posix":
+            self.sockets = tempfile.mkdtemp(prefix="tilbook-kernel-")
+            if len(self.sockets) < 90:  # a socket's path must fit in 104 bytes (macOS), 108 (Linux)
+                self.manager.transport, self.manager.ip = "ipc", os.path.join(self.sockets, "k")
+
+    def start(self) -> "KernelLaunch":
+        self.runner.run(self.manager.start_kernel(cwd=str(self.cwd), extra_arguments=list(KERNEL_ARGUMENTS)))
+        return self
+
+    def close(self) -> None:
+        """Stop the kernel if it still runs (the run normally has) and free what it used."""
+        try:
+            if self.manager.has_kernel:
+                self.runner.run(self.manager.shutdown_kernel(now=True))
+        finally:
+            self.runner.close()
+            if self.sockets:
+                shutil.rmtree(self.sockets, ignore_errors=True)
+
+
+# What nbclient passes a kernel it starts: no IPython history file written for a batch run.
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 
 
 def inject_parameters(nb: Any, values: Mapping[str, Any]) -> Any:
@@ -203,6 +258,7 @@ def execute_notebook(
     progress: Callable[[CellEvent], None] | None = None,
     on_output: Callable[[str, str], None] | None = None,
     cwd: Path | None = None,
+    launch: KernelLaunch | None = None,
 ) -> ExecutedNotebook:
     """Run `nb` on `kernel` and write `folder/NAME.ipynb`, `folder/run.json` and figures.
 
@@ -210,7 +266,8 @@ def execute_notebook(
     (with an error banner) and the record too, then raises `ExecutionError` carrying the
     cell, its source and the traceback; an interrupted run (Ctrl-C) raises KeyboardInterrupt
     after saving. `on_output(stream, text)` sees the cells' stdout and stderr as they come
-    (tqdm's bars included)."""
+    (tqdm's bars included). `launch` is a kernel started early for this run (see
+    `KernelLaunch`); this run shuts it down."""
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     values = dict(parameters or {})
@@ -223,17 +280,20 @@ def execute_notebook(
     folder.mkdir(parents=True, exist_ok=True)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     state = _RunState(total=len(code_cells), progress=progress)
-    client = _client_class()(nb, timeout=int(cell_timeout) if cell_timeout else None, kernel_name=kernel.name,
-                             allow_errors=False, record_timing=True, startup_timeout=60,
+    launch = launch or KernelLaunch(kernel, cwd or folder)
+    client = _client_class()(nb, km=launch.manager, timeout=int(cell_timeout) if cell_timeout else None,
+                             kernel_name=kernel.name, allow_errors=False, record_timing=True, startup_timeout=60,
                              resources={"metadata": {"path": str(cwd or folder)}})
     client.stream_hook = on_output
     started = dt.datetime.now(dt.timezone.utc).astimezone()
     status: Status = "ok"
     failure: Exception | None = None
     try:
-        asyncio.run(_with_deadline(_run_cells(client, nb, state, cwd or folder), total_timeout, state))
+        launch.runner.run(_with_deadline(_run_cells(client, nb, state, cwd or folder), total_timeout, state))
     except CellTimeoutError as exc:
         status, failure = "timeout", exc
+    except KernelStartError as exc:
+        status, failure = "dead", exc
     except (DeadKernelError, asyncio.CancelledError) as exc:
         # nbclient reports a cancelled cell as a dead kernel: the deadline says which it was
         status, failure = ("timeout", _TotalTimeout()) if state.expired else ("dead", exc)
@@ -241,6 +301,8 @@ def execute_notebook(
         status, failure = ("interrupted" if state.interrupted else "error"), exc
     except KeyboardInterrupt as exc:
         status, failure = "interrupted", exc
+    finally:
+        launch.close()
     duration = time.perf_counter() - state.clock
     _renumber(nb)
     error = _error_details(nb, state, status, failure, total_timeout, cell_timeout) if status != "ok" else None
@@ -271,7 +333,7 @@ def execute_notebook(
     if error is not None:
         raise ExecutionError(_error_message(error, status), path=str(folder / f"{name}.ipynb"),
                              detail=error.get("traceback_text"),
-                             hint=_error_hint(status)) from failure
+                             hint=_error_hint(status, error, kernel)) from failure
     return record
 
 
@@ -291,7 +353,58 @@ def _client_class() -> Any:
                 self.stream_hook(msg["content"].get("name", "stdout"), msg["content"].get("text", ""))
             return super().output(outs, msg, display_id, cell_index)
 
+        async def async_start_new_kernel_client(self) -> Any:
+            # nbclient's, less the fixed 0.2 s jupyter_client spends flushing IOPub after the
+            # kernel is ready: every message after that is matched to its request anyway.
+            from nbclient.util import run_hook
+
+            import atexit
+
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            try:
+                await _wait_for_ready(self.kc, self.km, self.startup_timeout)
+            except BaseException:
+                atexit.unregister(self._cleanup_kernel)  # nbclient's, registered before; our launch cleans up
+                self.kc.stop_channels()
+                raise
+            self.kc.allow_stdin = False
+            await run_hook(self.on_notebook_start, notebook=self.nb)
+            return self.kc
+
     return StreamingClient
+
+
+async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
+    """Until the kernel answers kernel_info on the shell channel and IOPub carries its
+    messages (so no output is missed); raises RuntimeError when it dies or `timeout` passes."""
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            reply = None
+        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
+            try:
+                await kc.iopub_channel.get_msg(timeout=0.2)  # the kernel_info's busy status
+            except Empty:
+                pass  # IOPub not connected yet: ask again
+            else:
+                kc._handle_kernel_info_reply(reply)
+                return
+        if not await km.is_alive():
+            code = await km.provisioner.poll() if km.provisioner is not None else None
+            raise KernelStartError(f"the kernel exited before it was ready{f' (exit code {code})' if code else ''}; "
+                                   "its own error is printed above")
+        if time.monotonic() > deadline:
+            raise KernelStartError(f"the kernel did not answer within {timeout:g} s of starting")
+
+
+class KernelStartError(Exception):
+    """The kernel's process died or hung before it could run anything."""
 
 
 @dataclass
@@ -354,7 +467,8 @@ _tilbook_probe(); del _tilbook_probe
 async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
     from jupyter_core.utils import ensure_async
 
-    async with client.async_setup_kernel(cwd=str(cwd)):
+    # the kernel is ours (KernelLaunch), so nbclient is told to shut it down after the run
+    async with client.async_setup_kernel(cwd=str(cwd), cleanup_kc=True):
         loop = asyncio.get_running_loop()
 
         def interrupt() -> None:  # replaces nbclient's handler, which kills the kernel
@@ -462,6 +576,8 @@ def _error_details(nb: Any, state: _RunState, status: Status, failure: Exception
         limit = (f"the {cell_timeout:g} s limit per cell" if per_cell and cell_timeout else
                  f"the {total_timeout:g} s limit for the whole run" if total_timeout and not per_cell else "a time limit")
         ename, evalue = "Timeout", f"stopped after {limit}"
+    elif status == "dead" and isinstance(failure, KernelStartError):
+        ename, evalue = "KernelStart", str(failure)
     elif status == "dead":
         ename, evalue = "DeadKernel", "the kernel died (out of memory, a crash in native code, or os._exit)"
     elif status == "interrupted":
@@ -493,7 +609,10 @@ def _error_message(error: Mapping[str, Any], status: Status) -> str:
     return f"{where}{f' ({first})' if first else ''}: {error['ename']}: {error['evalue']}"
 
 
-def _error_hint(status: Status) -> str:
+def _error_hint(status: Status, error: Mapping[str, Any], kernel: Kernel) -> str:
+    if error.get("ename") == "KernelStart":
+        return (f"check the kernel's environment: `{kernel.interpreter} -m ipykernel --version` must work "
+                f"(install it with `{kernel.interpreter} -m pip install ipykernel`); `tilbook doctor` checks more")
     return {
         "error": "the partial notebook is saved with a banner at the failed cell; fix the cell and run again",
         "timeout": "raise --timeout (seconds per cell) or --total-timeout, or run a smaller --profile",

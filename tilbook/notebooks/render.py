@@ -8,8 +8,6 @@ import hashlib
 from pathlib import Path
 from typing import Any, Mapping
 
-import jinja2
-
 from tilbook.config.model import Config
 from tilbook.errors import TemplateError
 from tilbook.notebooks.spec import NotebookSpec
@@ -27,6 +25,7 @@ def render_notebook(
     profile: str = "default",
 ) -> Any:
     """The notebook (an `nbformat.NotebookNode`) for these parameter values."""
+    import jinja2  # here, not at the top: writing a run's notebook needs none of it
     import jupytext
     import nbformat
 
