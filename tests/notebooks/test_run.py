@@ -226,3 +226,28 @@ def test_verbose_echoes_the_cells_output_as_it_comes(tmp_path, run):
     assert "cell 2/2 import sys" in result.err  # and a line per cell
     quiet = run(tmp_path, "notebook", "run", path, "--refresh", "-o", str(tmp_path / "out"))
     assert "hello from the kernel" not in quiet.err
+
+
+def test_ctrl_c_interrupts_the_kernel_saves_the_partial_notebook_and_exits_130(tmp_path):
+    import signal
+    import subprocess
+
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook("print('first', flush=True)", "import time\nprint('started', flush=True)\n"
+                                    "time.sleep(60)", "print('never')"))
+    proc = subprocess.Popen([sys.executable, "-m", "tilbook", "notebook", "run", path, "-v", "-o", str(tmp_path / "out")],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "started" not in seen and time.monotonic() < deadline:  # -v echoes the cell's output as it comes
+        seen += proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, seen + err
+    assert time.monotonic() - start < 10  # the kernel was interrupted, not waited for
+    record = json.loads((tmp_path / "out/run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "interrupted" and record["error"]["code_cell"] == 3
+    saved = nbformat.read(tmp_path / "out/work.ipynb", as_version=4)
+    assert saved.cells[0].metadata["tags"] == ["tilbook-error"]  # the banner
+    assert any(o.get("text") == "first\n" for c in saved.cells for o in c.get("outputs", []))
