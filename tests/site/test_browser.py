@@ -149,3 +149,25 @@ def test_an_nb_link_in_a_body_opens_the_notebook(served, browser):
     page.locator(".body a", has_text="GAN 노트북").click()
     page.wait_for_load_state("networkidle")
     assert page.url == base + "notebooks/gan/" and page.locator(".nb-cells").count() == 1
+
+
+def test_korean_search_finds_words_inside_compounds_and_queries_without_spaces(served, browser):
+    """The header box, typed into as a user types: results come from this host only."""
+    base, root = served
+    page, _, requests = open_page(browser, base + "archive/")
+    box = page.locator("form.search input")
+    box.fill("데스크톱GPU")  # the text says "데스크톱 GPU를"
+    first = page.locator(".search-results li a").first
+    first.wait_for()
+    assert first.locator(".search-title").inner_text() == "SSH 터널로 집 데스크톱 GPU 쓰기"
+    assert "<mark>데스크톱</mark>" in first.locator(".search-excerpt").inner_html()
+    page.screenshot(path=str(root / "search.png"))
+    found = page.evaluate("q => window.tilbookSearch(q, 5)", "트랜스퍼")  # inside "스타일트랜스퍼" tags
+    assert any("스타일 트랜스퍼" in r["title"] for r in found)
+    assert found[0]["url"].startswith("/nightly-dl/2026/11/")
+    none = page.evaluate("q => window.tilbookSearch(q, 5)", "쿠버네티스")
+    assert none == []
+    box.press("Enter")  # the first result opens
+    page.wait_for_load_state()
+    assert page.url == base + "2026/11/14/ssh-tunnel/"
+    assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests

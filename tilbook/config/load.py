@@ -42,6 +42,7 @@ _MKDOCS_OTHER = {
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
     "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir", "freeze_dir",
+    "search",
 }
 _THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
 
@@ -293,7 +294,13 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
         return raw
 
     kernel = chk.string(value, ("tilbook", "kernel"), "python3") or "python3"
+    search = value.get("search", True)
+    if not isinstance(search, bool):
+        chk.add(("tilbook", "search"), f"expected true or false, got {_kind(search)}",
+                "write search: false to build without the search index")
+        search = True
     return TilbookSettings(
+        search=search,
         kernel=kernel,
         notebooks_dir=_folder(chk, value, ("tilbook", "notebooks_dir"), root, "notebooks_src"),
         freeze_dir=_folder(chk, value, ("tilbook", "freeze_dir"), root, "_freeze"),

@@ -73,6 +73,8 @@ class TilbookSettings:
     """Committed folder of executed notebooks and their run records (absolute; default `_freeze`)."""
     feed_size: int = 20
     """Entries in the Atom feed, newest first."""
+    search: bool = True
+    """Build the search index (Pagefind) and show the search box."""
 
 
 @dataclass(frozen=True)

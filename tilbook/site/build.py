@@ -56,6 +56,8 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     entries: int = 0
+    changed: tuple[str, ...] = ()
+    """The files written anew (site-relative), sorted."""
 
 
 def cache_dir(config: Config) -> Path:
@@ -267,13 +269,20 @@ def build_site(
                 files_key[rel] = "n:" + hash_bytes(data)
                 if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
                     staging.write(rel, data)
+            lap("render")
+            search = _search_index(config, site.search, store, manifest.get("search") if manifest else None, site_dir)
+            for rel, data in search.files.items():
+                files_key[rel] = "s:" + hash_bytes(data)
+                if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
+                    staging.write(rel, data)
+            files_key.update(search.kept)
             for rel, source in assets_found.items():
-                if rel in files_key:  # a page or theme asset of the same name wins
+                if rel in files_key:  # a page, theme asset or search file of the same name wins
                     continue
                 files_key[rel] = "a:" + asset_hashes[rel]
                 if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
                     staging.write(rel, source.read_bytes())
-            lap("render")
+            lap("search")
             if old_files:
                 _write(lambda: staging.publish(full=False, stale=[p for p in old_files if p not in files_key]),
                        site_dir)
@@ -291,6 +300,7 @@ def build_site(
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
                 "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
                 "notebooks_pending": pending,
+                "search": {"key": search.key, "files": {r: files_key[r] for r in (*search.files, *search.kept)}},
             })
             store.prune({body.key for _, _, body in fresh.values()})
         lap("save")
@@ -299,7 +309,30 @@ def build_site(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
-                       len(site.entries))
+                       len(site.entries), tuple(sorted(staging.files)))
+
+
+@dataclass(frozen=True)
+class _SearchFiles:
+    key: str
+    files: dict[str, bytes]
+    """Built anew: path → bytes."""
+    kept: dict[str, str]
+    """Unchanged since the last build, already in site/: path → its key in the manifest."""
+
+
+def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[str, Any] | None,
+                  site_dir: Path) -> _SearchFiles:
+    """The Pagefind bundle for `docs`: reused when they are what the last build indexed
+    (Pagefind takes seconds for thousands of entries), else built anew."""
+    if not docs:
+        return _SearchFiles("", {}, {})
+    from tilbook.site.search import build_index, index_key
+
+    key = index_key(docs, config.theme.language)
+    if last and last.get("key") == key and all((site_dir / rel).is_file() for rel in last["files"]):
+        return _SearchFiles(key, {}, dict(last["files"]))
+    return _SearchFiles(key, build_index(list(docs), store.get, config.theme.language), {})
 
 
 def _unknown_notebook_links(site: Any, bodies: Any, config: Config, known: set[str]) -> list[Problem]:

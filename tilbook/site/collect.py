@@ -24,6 +24,7 @@ from tilbook.site.heatmap import compute_streaks, heatmap_svg
 from tilbook.site.keys import digest
 from tilbook.site.i18n import format_date, format_month, strings
 from tilbook.site.markdown import RenderedBody
+from tilbook.site.search import SearchDoc
 
 EXCERPT_CHARS = 220
 
@@ -100,6 +101,8 @@ class Site:
     has_math: bool = False
     files: Mapping[str, bytes] = field(default_factory=dict)
     """Other files to publish (site-relative path → bytes): notebook downloads and images."""
+    search: tuple[SearchDoc, ...] = ()
+    """What the search index holds: one document per entry page."""
 
 
 def excerpt_text(entry: Entry) -> str:
@@ -195,6 +198,7 @@ def collect_site(
         "s": s,
         "repo_url": config.repo_url,
         "feed": href(base, "/feed.xml"),
+        "search": config.tilbook.search,
         "nav": [
             (s["home"], href(base, "/")),
             (s["archive"], href(base, "/archive/")),
@@ -221,6 +225,7 @@ def collect_site(
 
     # --- entry pages -------------------------------------------------------------------------
     has_math = False
+    search: list[SearchDoc] = []
     for i, entry in enumerate(entries):
         rel = rel_of[id(entry)]
         body = bodies[rel]
@@ -232,6 +237,8 @@ def collect_site(
         left_open = tuple(text for top in entry.open_todos() for text, _, _ in leaf_items(top))
         card = cards[rel]
         nb_cards = tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
+        search.append(SearchDoc(card.url, entry.title, entry.day.isoformat(), tuple(t.name for t in card.tags),
+                                body.key))
         add(
             url_paths[rel], "entry.html",
             (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in, left_open,
@@ -339,6 +346,7 @@ def collect_site(
         urls={url_paths[rel_of[id(e)]]: e for e in entries},
         has_math=has_math or bool(notebooks),
         files=files,
+        search=tuple(search) if config.tilbook.search else (),
     )
 
 

@@ -1,0 +1,98 @@
+"""The search index: what it holds for Korean, when it is rebuilt, and how it fails.
+(The queries themselves run in a browser: tests/site/test_browser.py, bench/search/.)"""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import make_workspace
+from tilbook.config import load_config
+from tilbook.errors import BuildError, ConfigError
+from tilbook.site.build import build_site
+from tilbook.site.search import MARK, SearchDoc, korean_suffixes, source_page, text_of
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+ENTRIES = {
+    "2026-11-01-torch.md": "---\ntitle: 파이토치 설치\ntags: [pytorch]\n---\n딥러닝 서버에 파이토치를 설치했다. `DataLoader`도 써 봤다.\n",
+    "2026-11-02-gan.md": "---\ntitle: GAN 첫날\n---\n생성자와 판별자가 겨루는 미니맥스 게임.\n",
+}
+
+
+def test_suffixes_make_every_inner_part_of_a_korean_word_a_prefix():
+    assert korean_suffixes("파이토치를 배웠다") == ["이토치를", "토치를", "치를", "웠다"]
+    assert korean_suffixes("딥러닝 딥러닝은 GPU") == ["러닝", "러닝은", "닝은"]  # each once
+    assert korean_suffixes("AI 서버 is fast") == []  # two syllables or fewer: nothing to add
+
+
+@given(st.text(alphabet=st.sampled_from("가나다라마바사 abc\n.,"), max_size=60))
+def test_every_suffix_is_inside_the_text_and_short_words_add_nothing(text):
+    for suffix in korean_suffixes(text):
+        assert suffix in text and len(suffix) >= 2
+        assert any(run.endswith(suffix) and run != suffix for run in re.findall("[가-힣]+", text))
+
+
+def test_the_page_pagefind_reads_keeps_text_and_suffixes_apart():
+    doc = SearchDoc("/til/2026/11/01/torch/", "파이토치 설치", "2026-11-01", ("pytorch",), "k")
+    page = source_page(doc, '<h2 id="a">서버 <a class="header-anchor" href="#a">¶</a></h2><p>파이토치를 설치</p>', "ko")
+    visible, extra = text_of(page).split(MARK)
+    assert "¶" not in visible and "파이토치를 설치" in visible and "#pytorch" in visible
+    assert extra.split() == ["이토치", "토치", "이토치를", "토치를", "치를"]
+    assert 'data-pagefind-meta="url:/til/2026/11/01/torch/"' in page and 'data-pagefind-weight="0.2"' in page
+
+
+def test_text_of_drops_tags_scripts_and_decodes_entities():
+    assert text_of("<p>a &amp; b</p><script>var x = '<p>';</script><style>p{}</style>\n<b>c</b>") == "a & b c"
+
+
+def test_build_publishes_the_index_and_the_script(tmp_path):
+    config = make_workspace(tmp_path, ENTRIES)
+    result = build_site(config, now=NOW)
+    site = tmp_path / "site"
+    assert (site / "pagefind/pagefind.js").is_file() and (site / "assets/search.js").is_file()
+    assert not list(site.glob("pagefind/pagefind-ui*"))  # Pagefind's own UIs are not shipped
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["ko" if config.theme.language == "ko" else "en"]["page_count"] == 2
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'form class="search"' in home and "assets/search.js" in home
+    assert any(p.startswith("pagefind/") for p in result.changed)
+
+
+def test_the_index_is_rebuilt_only_when_what_it_holds_changes(tmp_path):
+    config = make_workspace(tmp_path, ENTRIES)
+    build_site(config, now=NOW)
+    (tmp_path / "mkdocs.yml").write_text("site_name: Test TIL\ntilbook:\n  timezone: Asia/Seoul\n  per_page: 1\n",
+                                         encoding="utf-8")
+    paged = build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+    assert "page/2/index.html" in paged.changed and not any(p.startswith("pagefind/") for p in paged.changed)
+    (tmp_path / "journal/2026-11-02-gan.md").write_text("---\ntitle: GAN 둘째 날\n---\n모드 붕괴.\n", encoding="utf-8")
+    edited = build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+    assert any(p.startswith("pagefind/") for p in edited.changed)
+    fragments = list((tmp_path / "site/pagefind/fragment").iterdir())
+    assert len(fragments) == 2  # the old fragment of the edited entry is gone
+
+
+def test_search_false_builds_without_index_or_box(tmp_path):
+    config = make_workspace(tmp_path, ENTRIES, config="site_name: x\ntilbook:\n  search: false\n")
+    build_site(config, now=NOW)
+    assert not (tmp_path / "site/pagefind").exists()
+    assert 'form class="search"' not in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        make_workspace(tmp_path, ENTRIES, config="site_name: x\ntilbook:\n  search: maybe\n")
+    assert "tilbook.search" in str(info.value) and "expected true or false" in str(info.value)
+
+
+def test_a_missing_pagefind_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch):
+    config = make_workspace(tmp_path, ENTRIES)
+    build_site(config, now=NOW)
+    before = (tmp_path / "site/index.html").read_bytes()
+    (tmp_path / "journal/2026-11-03-new.md").write_text("---\ntitle: 새 글\n---\n본문\n", encoding="utf-8")
+    monkeypatch.setenv("TILBOOK_PAGEFIND", str(tmp_path / "no-pagefind"))
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    problem = info.value.problems[0]
+    assert "search needs Pagefind" in problem.message and "search: false" in problem.hint
+    assert (tmp_path / "site/index.html").read_bytes() == before
