@@ -251,3 +251,45 @@ def test_ctrl_c_interrupts_the_kernel_saves_the_partial_notebook_and_exits_130(t
     saved = nbformat.read(tmp_path / "out/work.ipynb", as_version=4)
     assert saved.cells[0].metadata["tags"] == ["tilbook-error"]  # the banner
     assert any(o.get("text") == "first\n" for c in saved.cells for o in c.get("outputs", []))
+
+
+def test_a_slow_kernels_late_kernel_info_reply_counts_as_ready():
+    """A kernel busy starting (-j on a loaded machine) answers the first kernel_info after
+    the second was sent; waiting for the newest request's own reply never ended."""
+    import asyncio
+    from queue import Empty
+
+    from tilbook.notebooks.execute import _wait_for_ready
+
+    class Channel:
+        def __init__(self, *replies):
+            self.replies = list(replies)  # None: nothing arrives within the wait
+
+        async def get_msg(self, timeout=None):
+            reply = self.replies.pop(0) if self.replies else None
+            if reply is None:
+                raise Empty
+            return reply
+
+    class Client:
+        def __init__(self):
+            self.sent: list[str] = []
+            self.shell_channel = Channel(None, {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": "req-0"}})
+            self.iopub_channel = Channel({"msg_type": "status"})
+
+        def kernel_info(self):
+            self.sent.append(f"req-{len(self.sent)}")
+            return self.sent[-1]
+
+        def _handle_kernel_info_reply(self, msg):
+            self.handled = msg
+
+    class Manager:
+        async def is_alive(self):
+            return True
+
+    client = Client()
+    start = time.monotonic()
+    asyncio.run(_wait_for_ready(client, Manager(), timeout=5))
+    assert client.sent == ["req-0", "req-1"] and client.handled["parent_header"]["msg_id"] == "req-0"
+    assert time.monotonic() - start < 2

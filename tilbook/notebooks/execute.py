@@ -382,12 +382,14 @@ async def _wait_for_ready(kc: Any, km: Any, timeout: float) -> None:
 
     deadline = time.monotonic() + timeout
     while True:
-        msg_id = kc.kernel_info()
+        kc.kernel_info()
         try:
             reply = await kc.shell_channel.get_msg(timeout=1)
         except Empty:
             reply = None
-        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
+        # Any kernel_info reply will do: a slow kernel answers an earlier request after the
+        # next one is sent, and waiting for the newest one's reply would never end.
+        if reply is not None and reply["msg_type"] == "kernel_info_reply":
             try:
                 await kc.iopub_channel.get_msg(timeout=0.2)  # the kernel_info's busy status
             except Empty:
