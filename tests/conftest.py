@@ -74,3 +74,19 @@ def copy_example(dest: Path) -> Path:
     for folder in ("journal", "notebooks_src", "_freeze"):
         shutil.copytree(REPO / folder, dest / folder)
     return dest
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def chromium_path() -> str:
+    """Debian's chromium (never a downloaded one); skips the test without it, fails in CI."""
+    import os
+
+    found = os.environ.get("TILBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        message = "Debian's chromium is needed for the browser tests: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -218,6 +218,35 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.site.serve import serve, warn_host
+
+    config = _config(args)
+    console.problems(config.warnings)
+    warning = warn_host(args.host)
+    if warning:
+        console.problems([Problem(warning, key="--host", severity="warning")])
+
+    def report(kind: str, text: str) -> None:
+        first, _, rest = text.partition("\n")
+        if kind != "note" and console.color:
+            first = console._paint(first, "31" if kind == "error" else "33")
+        console.note(f"[{time.strftime('%H:%M:%S')}] {first}" + (f"\n{rest}" if rest else ""))
+
+    def ready(url: str) -> None:
+        console.print(f"serving {url} (drafts shown; Ctrl-C stops)")
+        sys.stdout.flush()
+
+    try:
+        serve(config, host=args.host, port=args.port, report=report, ready=ready,
+              load=lambda path: load_config(path))
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
+                         hint="another server may use the port: pass --port N (0 picks a free one)") from exc
+    console.note("stopped")
+    return EXIT_OK
+
+
 def _pairs(items: list[str] | None) -> dict[str, str]:
     found = {}
     for item in items or ():
@@ -468,6 +497,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", metavar="NAME", action="append", help="run this notebook again even if its frozen "
                    "run is up to date; repeat for more")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="preview the site, rebuilt and reloaded as you write",
+                       description="Build the site with drafts into .tilbook/serve/site (never site/), serve it, and "
+                       "rebuild when an entry, mkdocs.yml, the theme or a notebook changes; open pages reload by "
+                       "themselves and show a build error as an overlay until it is fixed. Notebooks are not run "
+                       "(their frozen results are shown). Ctrl-C stops.")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("notebook", help="tutorial notebooks from templates",
                        description="Generate tutorial notebooks from the templates in notebooks_src/ and run them.")

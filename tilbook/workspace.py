@@ -10,9 +10,9 @@ from tilbook.journal.model import Journal
 from tilbook.journal.new import plan_new_entry
 
 GITIGNORE = """\
-# tilbook build output and caches
+# tilbook build output, caches and the serve preview
 /site/
-/.tilbook/cache/
+/.tilbook/
 __pycache__/
 .ipynb_checkpoints/
 """

@@ -4,27 +4,20 @@ the pages' key elements through the DOM, math typeset, and no request leaving lo
 import datetime as dt
 import functools
 import http.server
-import os
-import shutil
 import threading
 
 import pytest
 
-from tests.conftest import REPO, copy_example
+from tests.conftest import CHROMIUM_ARGS, REPO, chromium_path, copy_example
 from tilbook.config import load_config
 from tilbook.site.build import build_site
 
-CHROMIUM = os.environ.get("TILBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if not CHROMIUM:
-        message = "Debian's chromium is needed for the browser tests: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    chromium_path()
     root = copy_example(tmp_path_factory.mktemp("browser"))
     serve = root / "serve"
     # Served under /nightly-dl/, as GitHub Pages serves a project site: checks the base path.
@@ -44,10 +37,7 @@ def browser(served):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

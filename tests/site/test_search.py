@@ -96,3 +96,24 @@ def test_a_missing_pagefind_fails_the_build_and_keeps_the_old_site(tmp_path, mon
     problem = info.value.problems[0]
     assert "search needs Pagefind" in problem.message and "search: false" in problem.hint
     assert (tmp_path / "site/index.html").read_bytes() == before
+
+
+def test_a_build_can_leave_the_index_behind_and_catch_up_later(tmp_path):
+    """What `serve` does: rebuild pages at once, index when the writer pauses (in memory)."""
+    from tilbook.site.build import CacheFiles, update_search_index
+
+    config = make_workspace(tmp_path, ENTRIES)
+    caches = CacheFiles(tmp_path / ".tilbook/serve-test", keep=True)
+    build_site(config, now=NOW, caches=caches)
+    before = sorted(p.name for p in (tmp_path / "site/pagefind/fragment").iterdir())
+    (tmp_path / "journal/2026-11-03-new.md").write_text("---\ntitle: 새 글\n---\n그람 행렬\n", encoding="utf-8")
+    quick = build_site(config, now=NOW, caches=caches, search_index=False)
+    assert quick.search_stale and "2026/11/03/new/index.html" in quick.changed
+    assert not any(p.startswith("pagefind/") for p in quick.changed)
+    assert sorted(p.name for p in (tmp_path / "site/pagefind/fragment").iterdir()) == before  # the old index stays
+    assert not (caches.folder / "manifest.pkl").exists()  # held in memory until flushed
+    assert update_search_index(config, caches=caches)
+    assert len(list((tmp_path / "site/pagefind/fragment").iterdir())) == 3
+    assert not update_search_index(config, caches=caches)  # nothing behind any more
+    caches.flush()
+    assert build_site(config, now=NOW, caches=CacheFiles(caches.folder)).noop  # a cold process agrees

@@ -58,6 +58,8 @@ class BuildResult:
     entries: int = 0
     changed: tuple[str, ...] = ()
     """The files written anew (site-relative), sorted."""
+    search_stale: bool = False
+    """The search index is behind the entries (a build with search_index=False)."""
 
 
 def cache_dir(config: Config) -> Path:
@@ -78,6 +80,42 @@ def _save_pickle(path: Path, value: Any) -> None:
     with os.fdopen(fd, "wb") as fh:
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
+
+
+class CacheFiles:
+    """The build's caches: pickles in `folder`. With `keep` (a warm process: `serve`) they
+    are also held in memory: reads after the first come from there, and writes wait for
+    `flush()` (loading and saving them is most of a one-entry rebuild at 2,000 entries)."""
+
+    def __init__(self, folder: Path, *, keep: bool = False) -> None:
+        self.folder, self.keep = folder, keep
+        self._held: dict[str, Any] = {}
+        self._dirty: set[str] = set()
+
+    def load(self, name: str) -> Any:
+        if name in self._held:
+            return self._held[name]
+        value = _load_pickle(self.folder / name)
+        if self.keep:
+            self._held[name] = value
+        return value
+
+    def save(self, name: str, value: Any) -> None:
+        if self.keep:
+            self._held[name] = value
+            self._dirty.add(name)
+        else:
+            _save_pickle(self.folder / name, value)
+
+    def drop(self, name: str) -> None:
+        self._held.pop(name, None)
+        self._dirty.discard(name)
+        (self.folder / name).unlink(missing_ok=True)
+
+    def flush(self) -> None:
+        for name in sorted(self._dirty):
+            _save_pickle(self.folder / name, self._held[name])
+        self._dirty.clear()
 
 
 # --- rendering pages (forked workers inherit these: nothing is pickled) ---------------------
@@ -134,13 +172,23 @@ def build_site(
     execute: bool = True,
     refresh: frozenset[str] = frozenset(),
     on_notebook: Callable[[Any], None] | None = None,
+    caches: CacheFiles | None = None,
+    search_index: bool = True,
+    cancel: Any = None,
 ) -> BuildResult:
     """Build `config.site_dir`. Raises `BuildError` (with every problem) and leaves the old
     site untouched when any entry has an error, or with `strict` when a link is broken.
 
     Notebooks that entries name are brought up to date in the freeze store first: stale
     ones run (`on_notebook(job)` as each starts) unless `execute` is False, in which case
-    they are reported (errors with `strict`); names in `refresh` run in any case."""
+    they are reported (errors with `strict`); names in `refresh` run in any case.
+
+    `caches` replaces the pickles in `.tilbook/cache/` (`serve` keeps its own, in memory).
+    With `search_index` False
+    the search index is not rebuilt: the last one stays, and `search_stale` says whether
+    it is behind (`serve` indexes later, when the writer pauses). `cancel` (a
+    threading.Event) stops a search indexing in progress: the build then raises
+    `BuildCancelled` and leaves the site as it was."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -152,11 +200,12 @@ def build_site(
     now = now or dt.datetime.now(config.tilbook.timezone)
     today = now.astimezone(config.tilbook.timezone).date()
     site_dir = config.site_dir
-    cache = cache_dir(config)
+    caches = caches or CacheFiles(cache_dir(config))
+    cache = caches.folder
 
     # gather: the content hash of every input (a file whose stat is unchanged since the last
     # build keeps its hash, see `FileHashes`); the bytes are not kept (workers read the files)
-    manifest = _load_pickle(cache / "manifest.pkl") if use_cache else None
+    manifest = caches.load("manifest.pkl") if use_cache else None
     hasher = FileHashes(manifest.get("stats") if manifest else None)
     paths = entry_paths(config)
     rels = {p: _rel(p, config.docs_dir) for p in paths}
@@ -176,12 +225,13 @@ def build_site(
     lap("gather")
     if (manifest and manifest.get("inputs") == inputs and not refresh
             and not (execute and manifest.get("notebooks_pending"))
+            and not (search_index and manifest.get("search_stale"))
             and (manifest.get("next_change") is None or now < manifest["next_change"])
             and all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"])):
         if hasher.changed:  # same bytes, new stat (a touch, a checkout): remember it
-            _save_pickle(cache / "manifest.pkl", {**manifest, "stats": hasher.record()})
+            caches.save("manifest.pkl", {**manifest, "stats": hasher.record()})
         return BuildResult(site_dir, 0, len(manifest["files"]), True, tuple(manifest.get("warnings", ())), timings,
-                           manifest.get("entries", 0))
+                           manifest.get("entries", 0), search_stale=bool(manifest.get("search_stale")))
 
     from tilbook.journal.load import assemble_journal
     from tilbook.site.bodies import parse_and_render
@@ -198,7 +248,7 @@ def build_site(
     try:
         # parse: reuse entries and bodies whose bytes (and the config) are unchanged
         parse_key = digest(CACHE_FORMAT, __version__, config_bytes)
-        stored = _load_pickle(cache / "entries.pkl") if use_cache else None
+        stored = caches.load("entries.pkl") if use_cache else None
         known: dict[str, tuple[str, Entry, RenderedBody]] = (
             stored["items"] if stored and stored.get("key") == parse_key else {})
         results: list[Entry | EntryError] = []
@@ -270,7 +320,8 @@ def build_site(
                 if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
                     staging.write(rel, data)
             lap("render")
-            search = _search_index(config, site.search, store, manifest.get("search") if manifest else None, site_dir)
+            search = _search_index(config, site.search, store, manifest.get("search") if manifest else None, site_dir,
+                                   rebuild=search_index, cancel=cancel)
             for rel, data in search.files.items():
                 files_key[rel] = "s:" + hash_bytes(data)
                 if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
@@ -295,21 +346,24 @@ def build_site(
 
         future = [e.date for e in journal.entries if e.date > now]
         if use_cache:
-            _save_pickle(cache / "entries.pkl", {"key": parse_key, "items": fresh})
-            _save_pickle(cache / "manifest.pkl", {
+            caches.save("entries.pkl", {"key": parse_key, "items": fresh})
+            caches.save("manifest.pkl", {
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
                 "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
                 "notebooks_pending": pending,
                 "search": {"key": search.key, "files": {r: files_key[r] for r in (*search.files, *search.kept)}},
+                "search_stale": search.stale,
             })
             store.prune({body.key for _, _, body in fresh.values()})
+            if search.stale:  # what `update_search_index` will index when the writer pauses
+                caches.save("search-docs.pkl", site.search)
         lap("save")
     finally:
         store.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
-                       len(site.entries), tuple(sorted(staging.files)))
+                       len(site.entries), tuple(sorted(staging.files)), search.stale)
 
 
 @dataclass(frozen=True)
@@ -319,20 +373,65 @@ class _SearchFiles:
     """Built anew: path → bytes."""
     kept: dict[str, str]
     """Unchanged since the last build, already in site/: path → its key in the manifest."""
+    stale: bool = False
 
 
 def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[str, Any] | None,
-                  site_dir: Path) -> _SearchFiles:
+                  site_dir: Path, *, rebuild: bool = True, cancel: Any = None) -> _SearchFiles:
     """The Pagefind bundle for `docs`: reused when they are what the last build indexed
-    (Pagefind takes seconds for thousands of entries), else built anew."""
+    (Pagefind takes seconds for thousands of entries), else built anew; without `rebuild`,
+    the last one is kept even when behind (its key stays the old one: `stale`)."""
     if not docs:
         return _SearchFiles("", {}, {})
     from tilbook.site.search import build_index, index_key
 
     key = index_key(docs, config.theme.language)
-    if last and last.get("key") == key and all((site_dir / rel).is_file() for rel in last["files"]):
-        return _SearchFiles(key, {}, dict(last["files"]))
-    return _SearchFiles(key, build_index(list(docs), store.get, config.theme.language), {})
+    usable = bool(last) and all((site_dir / rel).is_file() for rel in last["files"])  # type: ignore[index]
+    if usable and last["key"] == key:  # type: ignore[index]
+        return _SearchFiles(key, {}, dict(last["files"]))  # type: ignore[index]
+    if not rebuild:
+        return _SearchFiles(last["key"], {}, dict(last["files"]), True) if usable else _SearchFiles("", {}, {}, True)  # type: ignore[index]
+    return _SearchFiles(key, build_index(list(docs), store.get, config.theme.language, cancel=cancel), {})
+
+
+def update_search_index(config: Config, *, caches: CacheFiles | None = None, cancel: Any = None) -> bool:
+    """Bring the search index of the last build up to date, when that build left it
+    behind (`build_site(search_index=False)`, as `serve` does while the writer types).
+    Pagefind runs on what that build published: nothing else is parsed or rendered.
+    Returns whether the index changed; raises `BuildCancelled` when `cancel` is set
+    meanwhile (the site keeps the index it had)."""
+    from tilbook.site.store import HtmlStore
+    from tilbook.site.write import Staging
+
+    caches = caches or CacheFiles(cache_dir(config))
+    manifest = caches.load("manifest.pkl")
+    docs = caches.load("search-docs.pkl")
+    if not manifest or not manifest.get("search_stale") or docs is None:
+        return False
+    site_dir = config.site_dir
+    store = HtmlStore(caches.folder / "html.sqlite")
+    try:
+        search = _search_index(config, docs, store, manifest.get("search"), site_dir, cancel=cancel)
+    finally:
+        store.close()
+    old = dict(manifest.get("search", {}).get("files", {}))
+    files = {rel: key for rel, key in manifest["files"].items() if rel not in old}
+    staging = Staging(site_dir)
+    try:
+        for rel, data in search.files.items():
+            files[rel] = "s:" + hash_bytes(data)
+            staging.write(rel, data)
+        files.update(search.kept)
+        _write(lambda: staging.publish(full=False, stale=[rel for rel in old if rel not in files]), site_dir)
+    except BaseException:
+        staging.discard()
+        raise
+    caches.save("manifest.pkl", {
+        **manifest, "files": files, "search_stale": False,
+        "search": {"key": search.key, "files": {r: files[r] for r in (*search.files, *search.kept)}},
+    })
+    caches.drop("search-docs.pkl")
+    return True
 
 
 def _unknown_notebook_links(site: Any, bodies: Any, config: Config, known: set[str]) -> list[Problem]:

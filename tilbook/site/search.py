@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from tilbook.errors import BuildError
 from tilbook.site.keys import digest
@@ -115,8 +115,15 @@ def pagefind_binary() -> str | None:
     return shutil.which("pagefind")
 
 
-def build_index(docs: list[SearchDoc], body_html: Callable[[str], str], language: str) -> dict[str, bytes]:
-    """Pagefind's bundle for `docs`: site-relative path (under `pagefind/`) → bytes."""
+class BuildCancelled(Exception):
+    """A newer change made this indexing pointless (`serve`)."""
+
+
+def build_index(docs: list[SearchDoc], body_html: Callable[[str], str], language: str, *,
+                cancel: Any = None) -> dict[str, bytes]:
+    """Pagefind's bundle for `docs`: site-relative path (under `pagefind/`) → bytes. When
+    `cancel` (a threading.Event) is set meanwhile, Pagefind is stopped and BuildCancelled
+    raised."""
     binary = pagefind_binary()
     if binary is None:
         wanted = os.environ.get("TILBOOK_PAGEFIND")
@@ -128,13 +135,25 @@ def build_index(docs: list[SearchDoc], body_html: Callable[[str], str], language
         source = work / "source"
         source.mkdir()
         for i, doc in enumerate(docs):
+            if cancel is not None and i % 50 == 0 and cancel.is_set():
+                raise BuildCancelled()
             (source / f"{i}.html").write_text(source_page(doc, body_html(doc.body_key), language), encoding="utf-8")
         out = work / "out"
-        done = subprocess.run([binary, "--site", str(source), "--output-path", str(out), "--quiet"],
-                              capture_output=True, text=True, encoding="utf-8", errors="replace")
-        if done.returncode != 0:
-            raise BuildError(f"Pagefind failed to index the site (exit {done.returncode})", path=binary,
-                             detail=(done.stderr or done.stdout).strip()[-2000:] or None,
+        with subprocess.Popen([binary, "--site", str(source), "--output-path", str(out), "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                              errors="replace") as proc:
+            while True:
+                try:
+                    output, _ = proc.communicate(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    if cancel is not None and cancel.is_set():
+                        proc.kill()
+                        proc.communicate()
+                        raise BuildCancelled() from None
+        if proc.returncode != 0:
+            raise BuildError(f"Pagefind failed to index the site (exit {proc.returncode})", path=binary,
+                             detail=output.strip()[-2000:] or None,
                              hint="run the build with a newer `pip install -U 'pagefind[extended]'`, "
                                   "or set tilbook.search: false")
         return {f"{FOLDER}/{p.relative_to(out).as_posix()}": p.read_bytes()

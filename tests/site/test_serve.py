@@ -1,0 +1,123 @@
+"""`tilbook serve` as a writer uses it: the real command in a subprocess, a real browser."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import CHROMIUM_ARGS, chromium_path, copy_example
+from tilbook.site.serve import inject, warn_host
+
+
+class Server:
+    def __init__(self, root, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "tilbook", "serve", "--port", "0", *args], cwd=root,
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.err: list[str] = []
+        threading.Thread(target=lambda: self.err.extend(iter(self.proc.stderr.readline, "")), daemon=True).start()
+        line = self.proc.stdout.readline()
+        assert line.startswith("serving "), line + "".join(self.err)
+        self.url = line.split()[1]
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.err):
+            assert time.monotonic() < deadline, f"no {text!r} in:\n" + "".join(self.err)
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[int, float]:
+        start = time.monotonic()
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=30)
+        return self.proc.returncode, time.monotonic() - start
+
+
+@pytest.fixture()
+def workspace(tmp_path):
+    root = copy_example(tmp_path)
+    # a sub-path site, as on GitHub Pages: the preview serves under it too
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "site_url: https://example.github.io/nightly-dl/" in text
+    return root
+
+
+def test_an_edit_reloads_the_open_page_and_an_error_shows_until_fixed(workspace):
+    from playwright.sync_api import sync_playwright
+
+    entry = workspace / "journal/2026/2026-11-10-dead-kernel.md"
+    original = entry.read_text(encoding="utf-8")
+    (workspace / "journal/2026/2026-11-25-draft.md").write_text(
+        "---\ntitle: 아직 쓰는 중\ndraft: true\n---\n초안.\n", encoding="utf-8")
+    server = Server(workspace)
+    try:
+        assert server.url.endswith("/nightly-dl/")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(server.url)
+            draft = page.locator(".card", has_text="아직 쓰는 중")
+            assert draft.locator(".badge").inner_text() == "초안"  # drafts show in the preview, badged
+            page.goto(server.url + "2026/11/10/dead-kernel/")
+            page.wait_for_load_state("networkidle")
+            started = time.monotonic()
+            entry.write_text(original + "\n\n새로 덧붙인 문장.\n", encoding="utf-8")
+            page.wait_for_function("() => document.body.innerText.includes('새로 덧붙인 문장')", timeout=20_000)
+            reload_s = time.monotonic() - started
+            entry.write_text("---\ntitle: [broken\n---\n" + original, encoding="utf-8")
+            overlay = page.locator("#tilbook-error")
+            overlay.wait_for(timeout=20_000)
+            assert "2026-11-10-dead-kernel.md:2" in overlay.inner_text()
+            page.screenshot(path=str(workspace / "serve-error.png"))
+            server.wait_for("2026-11-10-dead-kernel.md:2")  # and in the terminal
+            entry.write_text(original, encoding="utf-8")
+            overlay.wait_for(state="detached", timeout=20_000)
+            assert "새로 덧붙인 문장" not in page.locator("body").inner_text()
+            browser.close()
+        assert reload_s < 10
+    finally:
+        code, took = server.stop()
+    assert code == 0 and took < 10 and "stopped" in "".join(server.err)
+    assert not (workspace / "site").exists()  # the preview never touches site/
+
+
+def test_files_under_the_base_path_the_script_only_in_html_and_nothing_outside(workspace):
+    server = Server(workspace)
+    try:
+        page = urllib.request.urlopen(server.url).read().decode()
+        assert page.count("/__tilbook/live.js") == 1 and page.rstrip().endswith("</html>")
+        css = urllib.request.urlopen(server.url + "assets/tilbook.css").read().decode()
+        assert "__tilbook" not in css
+        origin = server.url.split("/nightly-dl/")[0]
+        for path in ("/nightly-dl/../../etc/passwd", "/nightly-dl/%2e%2e/%2e%2e/etc/passwd", "/other/"):
+            with pytest.raises(urllib.error.HTTPError) as info:
+                urllib.request.urlopen(origin + path)
+            assert info.value.code == 404
+        assert urllib.request.urlopen(origin + "/").geturl() == server.url  # the root leads to the site
+    finally:
+        server.stop()
+
+
+def test_a_busy_port_is_a_clear_error(workspace):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "tilbook", "serve", "--port", str(port)], cwd=workspace,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"cannot serve on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+
+
+def test_inject_and_host_warning():
+    assert inject(b"<html><body><p>x</p></body></html>") == (
+        b'<html><body><p>x</p><script src="/__tilbook/live.js"></script></body></html>')
+    assert inject(b"<p>no body</p>").endswith(b"</script>")
+    assert warn_host("127.0.0.1") is None and "drafts included" in warn_host("0.0.0.0")
