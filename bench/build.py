@@ -5,8 +5,10 @@
     python bench/build.py --sizes 2000 --runs 5
 
 For each N it reports medians of: a cold build (no site/, no cache), a no-op rebuild, a
-rebuild after one entry's body was edited, after one entry's tags changed, and the peak RSS
-of the build process (and of its largest worker). Each build is a fresh `python -m tilbook
+rebuild after one entry's body was edited (one from the middle of the journal, and the
+newest), after one entry's tags changed, and the peak RSS of the build process (and of its
+largest worker, Pagefind included). With `--search both` (the default) it does all of that
+with the search index and without it: Hugo, the reference, builds no search index. Each build is a fresh `python -m tilbook
 build` process, start-up included, as a user runs it. Journals come from
 ../shared/bench/gen_journal.py (seed 1). Hugo (`apt-get install hugo`) builds the same
 entries with a minimal theme as the reference the issue names.
@@ -34,12 +36,13 @@ HUGO_LIST = """<!doctype html><html><head><title>{{ .Title }}</title></head><bod
 {{ range .Paginator.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Summary }}</p></article>{{ end }}</body></html>"""
 
 
-def generate(n: int, root: Path) -> Path:
+def generate(n: int, root: Path, *, search: bool = True) -> Path:
     start = ["--start", "1995-01-01"] if n > 2000 else []
     subprocess.run([sys.executable, str(SHARED / "bench" / "gen_journal.py"), str(root), "--entries", str(n),
                     "--seed", "1", "--layout", "plain", *start], check=True, capture_output=True)
     (root / "mkdocs.yml").write_text("site_name: bench\nsite_url: https://example.org/\ntheme:\n  language: ko\n"
-                                     "tilbook:\n  timezone: Asia/Seoul\n", encoding="utf-8")
+                                     f"tilbook:\n  timezone: Asia/Seoul\n  search: {str(search).lower()}\n",
+                                     encoding="utf-8")
     return root
 
 
@@ -70,7 +73,7 @@ def rss_of_main(root: Path) -> int:
 
 def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
     build = [sys.executable, "-m", "tilbook", "build"]
-    results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": []}
+    results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": [], "edit newest": []}
     entries = sorted((root / "journal").rglob("*.md"))
     for i in range(runs):
         shutil.rmtree(root / "site", ignore_errors=True)
@@ -83,6 +86,9 @@ def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
         text = victim.read_text(encoding="utf-8")
         victim.write_text(text.replace("tags: [", f"tags: [bench{i}, ", 1), encoding="utf-8")
         results["edit tags"].append(timed(build, root)[0])
+        newest = entries[-1]  # where a journal is written: with search on, its shard is small
+        newest.write_text(newest.read_text(encoding="utf-8") + f"\n오늘 {i}: 한 줄 더.\n", encoding="utf-8")
+        results["edit newest"].append(timed(build, root)[0])
     out = {k: statistics.median(v) for k, v in results.items()}
     out["peak RSS MB (full build)"] = rss_of_main(root) / 1024
     return out
@@ -114,19 +120,23 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[2000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--search", choices=("both", "on", "off"), default="both",
+                        help="build with the search index, without it (like Hugo, which has none), or both")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(REPO))
     print(f"{os.cpu_count()} cores; medians of {args.runs} runs; seconds unless noted")
     for n in args.sizes:
         root = generate(n, Path(tempfile.mkdtemp(prefix=f"tilbook-build-{n}-")))
         hugo = None if args.no_hugo else bench_hugo(root / "journal", args.runs)
-        ours = bench_tilbook(root, args.runs)
-        print(f"\nN = {n}")
-        for name, value in ours.items():
-            print(f"  {name:<32} {value:8.2f}")
-        if hugo is not None:
-            print(f"  {'hugo cold (reference)':<32} {hugo:8.2f}")
-            print(f"  {'tilbook cold / hugo cold':<32} {ours['cold'] / hugo:8.2f}")
+        for search in {"both": (False, True), "on": (True,), "off": (False,)}[args.search]:
+            generate(n, root, search=search)  # the same entries (seed 1): only the config differs
+            ours = bench_tilbook(root, args.runs)
+            print(f"\nN = {n}, search index {'on' if search else 'off'}")
+            for name, value in ours.items():
+                print(f"  {name:<32} {value:8.2f}")
+            if hugo is not None:
+                print(f"  {'hugo cold (reference, no search)':<32} {hugo:8.2f}")
+                print(f"  {'tilbook cold / hugo cold':<32} {ours['cold'] / hugo:8.2f}")
         shutil.rmtree(root)
 
 

@@ -23,7 +23,16 @@ def served(tmp_path_factory):
     # Served under /nightly-dl/, as GitHub Pages serves a project site: checks the base path.
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("site_dir: site", f"site_dir: {serve / 'nightly-dl'}")
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
-    build_site(load_config(root / "mkdocs.yml"), now=NOW, execute=False)
+    import tilbook.site.search as search
+
+    # The example's entries are all from one month: one shard. Three here, so that the
+    # search script's merging of shards runs in the browser too.
+    real = search.shard_docs
+    search.shard_docs = lambda docs: {f"s{i}": list(docs)[i::3] for i in range(3)}
+    try:
+        build_site(load_config(root / "mkdocs.yml"), now=NOW, execute=False)
+    finally:
+        search.shard_docs = real
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve))
     handler.log_message = lambda *a: None  # type: ignore[attr-defined]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -145,6 +154,7 @@ def test_korean_search_finds_words_inside_compounds_and_queries_without_spaces(s
     """The header box, typed into as a user types: results come from this host only."""
     base, root = served
     page, _, requests = open_page(browser, base + "archive/")
+    assert len(page.evaluate("fetch('/nightly-dl/pagefind/tilbook.json').then(r => r.json())")["shards"]) > 1
     box = page.locator("form.search input")
     box.fill("데스크톱GPU")  # the text says "데스크톱 GPU를"
     first = page.locator(".search-results li a").first

@@ -52,9 +52,10 @@ def test_build_publishes_the_index_and_the_script(tmp_path):
     config = make_workspace(tmp_path, ENTRIES)
     result = build_site(config, now=NOW)
     site = tmp_path / "site"
-    assert (site / "pagefind/pagefind.js").is_file() and (site / "assets/search.js").is_file()
-    assert not list(site.glob("pagefind/pagefind-ui*"))  # Pagefind's own UIs are not shipped
-    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert json.loads((site / "pagefind/tilbook.json").read_bytes()) == {"shards": ["recent"]}
+    assert (site / "pagefind/recent/pagefind.js").is_file() and (site / "assets/search.js").is_file()
+    assert not list(site.glob("pagefind/recent/pagefind-ui*"))  # Pagefind's own UIs are not shipped
+    entry = json.loads((site / "pagefind/recent/pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["ko" if config.theme.language == "ko" else "en"]["page_count"] == 2
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'form class="search"' in home and "assets/search.js" in home
@@ -71,7 +72,7 @@ def test_the_index_is_rebuilt_only_when_what_it_holds_changes(tmp_path):
     (tmp_path / "journal/2026-11-02-gan.md").write_text("---\ntitle: GAN 둘째 날\n---\n모드 붕괴.\n", encoding="utf-8")
     edited = build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
     assert any(p.startswith("pagefind/") for p in edited.changed)
-    fragments = list((tmp_path / "site/pagefind/fragment").iterdir())
+    fragments = list((tmp_path / "site/pagefind/recent/fragment").iterdir())
     assert len(fragments) == 2  # the old fragment of the edited entry is gone
 
 
@@ -105,15 +106,38 @@ def test_a_build_can_leave_the_index_behind_and_catch_up_later(tmp_path):
     config = make_workspace(tmp_path, ENTRIES)
     caches = CacheFiles(tmp_path / ".tilbook/serve-test", keep=True)
     build_site(config, now=NOW, caches=caches)
-    before = sorted(p.name for p in (tmp_path / "site/pagefind/fragment").iterdir())
+    before = sorted(p.name for p in (tmp_path / "site/pagefind/recent/fragment").iterdir())
     (tmp_path / "journal/2026-11-03-new.md").write_text("---\ntitle: 새 글\n---\n그람 행렬\n", encoding="utf-8")
     quick = build_site(config, now=NOW, caches=caches, search_index=False)
     assert quick.search_stale and "2026/11/03/new/index.html" in quick.changed
     assert not any(p.startswith("pagefind/") for p in quick.changed)
-    assert sorted(p.name for p in (tmp_path / "site/pagefind/fragment").iterdir()) == before  # the old index stays
+    assert sorted(p.name for p in (tmp_path / "site/pagefind/recent/fragment").iterdir()) == before  # the old index stays
     assert not (caches.folder / "manifest.pkl").exists()  # held in memory until flushed
     assert update_search_index(config, caches=caches)
-    assert len(list((tmp_path / "site/pagefind/fragment").iterdir())) == 3
+    assert len(list((tmp_path / "site/pagefind/recent/fragment").iterdir())) == 3
     assert not update_search_index(config, caches=caches)  # nothing behind any more
     caches.flush()
     assert build_site(config, now=NOW, caches=CacheFiles(caches.folder)).noop  # a cold process agrees
+
+
+def test_shards_index_in_parallel_and_an_edit_reindexes_only_its_own(tmp_path, monkeypatch):
+    """The newest month is one small shard (a new entry re-indexes only it); older entries
+    spread over hashed shards, and editing one re-indexes only its shard."""
+    import tilbook.site.search as search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 1)
+    entries = {f"2026-{m:02d}-10-e{m}.md": f"---\ntitle: 글 {m}\n---\n공부한 내용 {m}\n" for m in range(1, 8)}
+    entries["2026-11-02-new.md"] = "---\ntitle: 이번 달\n---\n이번 달 내용\n"
+    config = make_workspace(tmp_path, entries)
+    build_site(config, now=NOW)
+    shards = json.loads((tmp_path / "site/pagefind/tilbook.json").read_bytes())["shards"]
+    assert "recent" in shards and len(shards) >= 4  # seven older entries hashed into several shards
+
+    def touched() -> set[str]:
+        return {p.split("/")[1] for p in build_site(config, now=NOW).changed if p.startswith("pagefind/")}
+
+    (tmp_path / "journal/2026-03-10-e3.md").write_text("---\ntitle: 글 3\n---\n고쳐 쓴 내용\n", encoding="utf-8")
+    edited = touched()
+    assert len(edited) == 1 and edited < set(shards) - {"recent"}
+    (tmp_path / "journal/2026-11-20-today.md").write_text("---\ntitle: 오늘\n---\n새 글\n", encoding="utf-8")
+    assert touched() == {"recent"}

@@ -322,11 +322,11 @@ def build_site(
             lap("render")
             search = _search_index(config, site.search, store, manifest.get("search") if manifest else None, site_dir,
                                    rebuild=search_index, cancel=cancel)
+            search_keys = search.keys()
             for rel, data in search.files.items():
-                files_key[rel] = "s:" + hash_bytes(data)
-                if old_files.get(rel) != files_key[rel] or not (site_dir / rel).is_file():
+                if old_files.get(rel) != search_keys[rel] or not (site_dir / rel).is_file():
                     staging.write(rel, data)
-            files_key.update(search.kept)
+            files_key.update(search_keys)
             for rel, source in assets_found.items():
                 if rel in files_key:  # a page, theme asset or search file of the same name wins
                     continue
@@ -351,7 +351,7 @@ def build_site(
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
                 "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
                 "notebooks_pending": pending,
-                "search": {"key": search.key, "files": {r: files_key[r] for r in (*search.files, *search.kept)}},
+                "search": search.record,
                 "search_stale": search.stale,
             })
             store.prune({body.key for _, _, body in fresh.values()})
@@ -368,30 +368,53 @@ def build_site(
 
 @dataclass(frozen=True)
 class _SearchFiles:
-    key: str
+    record: dict[str, Any]
+    """For the manifest: {"shards": {name: {"key", "files": {path: file key}}}, "list": {path: key}}."""
     files: dict[str, bytes]
-    """Built anew: path → bytes."""
-    kept: dict[str, str]
-    """Unchanged since the last build, already in site/: path → its key in the manifest."""
+    """Built anew: path → bytes (the rest of the record's files are in site/ already)."""
     stale: bool = False
+
+    def keys(self) -> dict[str, str]:
+        """Every search file → its key in the manifest."""
+        found = dict(self.record.get("list", {}))
+        for shard in self.record.get("shards", {}).values():
+            found.update(shard["files"])
+        return found
 
 
 def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[str, Any] | None,
                   site_dir: Path, *, rebuild: bool = True, cancel: Any = None) -> _SearchFiles:
-    """The Pagefind bundle for `docs`: reused when they are what the last build indexed
-    (Pagefind takes seconds for thousands of entries), else built anew; without `rebuild`,
-    the last one is kept even when behind (its key stays the old one: `stale`)."""
+    """The Pagefind bundles for `docs`, one per shard: a shard whose documents are what the
+    last build indexed is kept (Pagefind takes seconds per thousand entries), the others are
+    built anew, in parallel. Without `rebuild`, the last index is kept even when behind
+    (`stale`; its record stays the old one, so the next indexing sees what changed)."""
     if not docs:
-        return _SearchFiles("", {}, {})
-    from tilbook.site.search import build_index, index_key
+        return _SearchFiles({}, {})
+    from tilbook.site.search import LIST_FILE, build_shards, index_key, shard_docs, shard_list
 
-    key = index_key(docs, config.theme.language)
-    usable = bool(last) and all((site_dir / rel).is_file() for rel in last["files"])  # type: ignore[index]
-    if usable and last["key"] == key:  # type: ignore[index]
-        return _SearchFiles(key, {}, dict(last["files"]))  # type: ignore[index]
-    if not rebuild:
-        return _SearchFiles(last["key"], {}, dict(last["files"]), True) if usable else _SearchFiles("", {}, {}, True)  # type: ignore[index]
-    return _SearchFiles(key, build_index(list(docs), store.get, config.theme.language, cancel=cancel), {})
+    language = config.theme.language
+    groups = shard_docs(docs)
+    keys = {name: index_key(group, language) for name, group in groups.items()}
+    old = {name: shard for name, shard in ((last or {}).get("shards") or {}).items()
+           if all((site_dir / rel).is_file() for rel in shard["files"])}
+    todo = {name: group for name, group in groups.items() if old.get(name, {}).get("key") != keys[name]}
+    listing = shard_list(groups)
+    if not todo and (last or {}).get("list") == {LIST_FILE: "s:" + hash_bytes(listing)}:
+        return _SearchFiles(dict(last), {})  # type: ignore[arg-type]
+    if todo and not rebuild:
+        kept = {"shards": old, "list": (last or {}).get("list", {})} if old else {}
+        return _SearchFiles(kept, {}, True)
+    built = build_shards(todo, store.get, language, cancel=cancel)
+    shards = {}
+    for name in groups:
+        if name in todo:
+            prefix = f"{LIST_FILE.rsplit('/', 1)[0]}/{name}/"
+            shards[name] = {"key": keys[name],
+                            "files": {rel: "s:" + hash_bytes(data) for rel, data in built.items() if rel.startswith(prefix)}}
+        else:
+            shards[name] = old[name]
+    built[LIST_FILE] = listing
+    return _SearchFiles({"shards": shards, "list": {LIST_FILE: "s:" + hash_bytes(listing)}}, built)
 
 
 def update_search_index(config: Config, *, caches: CacheFiles | None = None, cancel: Any = None) -> bool:
@@ -414,22 +437,18 @@ def update_search_index(config: Config, *, caches: CacheFiles | None = None, can
         search = _search_index(config, docs, store, manifest.get("search"), site_dir, cancel=cancel)
     finally:
         store.close()
-    old = dict(manifest.get("search", {}).get("files", {}))
+    old = _SearchFiles(manifest.get("search") or {}, {}).keys()
     files = {rel: key for rel, key in manifest["files"].items() if rel not in old}
+    files.update(search.keys())
     staging = Staging(site_dir)
     try:
         for rel, data in search.files.items():
-            files[rel] = "s:" + hash_bytes(data)
             staging.write(rel, data)
-        files.update(search.kept)
         _write(lambda: staging.publish(full=False, stale=[rel for rel in old if rel not in files]), site_dir)
     except BaseException:
         staging.discard()
         raise
-    caches.save("manifest.pkl", {
-        **manifest, "files": files, "search_stale": False,
-        "search": {"key": search.key, "files": {r: files[r] for r in (*search.files, *search.kept)}},
-    })
+    caches.save("manifest.pkl", {**manifest, "files": files, "search_stale": False, "search": search.record})
     caches.drop("search-docs.pkl")
     return True
 

@@ -22,12 +22,15 @@ title, tags, the rendered body and the suffixes, after a marker the script cuts 
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -35,8 +38,15 @@ from typing import Any, Callable, Iterable
 from tilbook.errors import BuildError
 from tilbook.site.keys import digest
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 FOLDER = "pagefind"
+LIST_FILE = f"{FOLDER}/tilbook.json"
+SHARD_SIZE = 250
+MAX_SHARDS = 8
+"""Entries per Pagefind bundle, and at most this many bundles ("recent" included). More,
+smaller shards index in parallel and re-index less after an edit (Pagefind takes about 10 ms
+per entry here); fewer search faster (bench/search/run.py --shard-size: 63 ms a query with
+one bundle, 107 ms with ten)."""
 # Between the visible text and the added suffixes: the script cuts excerpts before it.
 MARK = "\u2042"
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]{3,}")
@@ -88,13 +98,15 @@ def source_page(doc: SearchDoc, body_html: str, language: str) -> str:
     tags = " ".join(f"#{t}" for t in doc.tags)
     extra = " ".join(korean_suffixes(" ".join((doc.title, tags, text))))
     title = "" if text.startswith(doc.title) else f"<h1>{esc(doc.title)}</h1>"
+    # The body goes in as text: Pagefind parses HTML markup (Pygments' spans above all)
+    # for longer than it indexes the words.
     return (
         f'<!doctype html><html lang="{esc(language)}"><head><meta charset="utf-8"></head><body>'
         f'<main data-pagefind-body><div data-pagefind-ignore>'
         f'<span data-pagefind-meta="url:{esc(doc.url)}"></span>'
         f'<span data-pagefind-meta="date:{esc(doc.date)}"></span>'
         f'<span data-pagefind-meta="title">{esc(doc.title)}</span></div>'
-        f'{title}<p>{esc(tags)}</p>\n{body_html}\n'
+        f'{title}<p>{esc(tags)}</p>\n<p>{esc(text)}</p>\n'
         f'<p data-pagefind-weight="0.2">{MARK} {esc(extra)}</p>'
         f'</main></body></html>'
     )
@@ -119,11 +131,36 @@ class BuildCancelled(Exception):
     """A newer change made this indexing pointless (`serve`)."""
 
 
-def build_index(docs: list[SearchDoc], body_html: Callable[[str], str], language: str, *,
-                cancel: Any = None) -> dict[str, bytes]:
-    """Pagefind's bundle for `docs`: site-relative path (under `pagefind/`) → bytes. When
-    `cancel` (a threading.Event) is set meanwhile, Pagefind is stopped and BuildCancelled
-    raised."""
+def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
+    """The documents in shards, each a Pagefind bundle of its own: shards are indexed in
+    parallel, and an edit re-indexes only its own. The newest month's entries (where a
+    journal grows and is edited) are one small shard, "recent"; the others are spread over
+    up to MAX_SHARDS - 1 shards of about SHARD_SIZE by a hash of their address, so they
+    stay put as entries come and go. A new month moves the last one's entries over once."""
+    docs = list(docs)
+    newest = max((d.date[:7] for d in docs), default="")
+    recent = [d for d in docs if d.date[:7] == newest]
+    older = [d for d in docs if d.date[:7] != newest]
+    count = min(MAX_SHARDS - 1, max(1, -(-len(older) // SHARD_SIZE)))
+    groups: dict[str, list[SearchDoc]] = {f"s{i}": [] for i in range(count)}
+    for doc in older:
+        n = int.from_bytes(hashlib.blake2b(doc.url.encode(), digest_size=4).digest(), "big") % count
+        groups[f"s{n}"].append(doc)
+    groups["recent"] = recent
+    return {name: group for name, group in groups.items() if group}
+
+
+def shard_list(names: Iterable[str]) -> bytes:
+    """`pagefind/tilbook.json`: the shards the search script merges."""
+    return json.dumps({"shards": sorted(names)}).encode()
+
+
+def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], str], language: str, *,
+                 cancel: Any = None) -> dict[str, bytes]:
+    """Pagefind's bundle for each shard (`pagefind/NAME/...` → bytes), as many Pagefind
+    processes at once as there are cores; the next shard's pages are written while the
+    others index. When `cancel` (a threading.Event) is set meanwhile, every Pagefind is
+    stopped and BuildCancelled raised."""
     binary = pagefind_binary()
     if binary is None:
         wanted = os.environ.get("TILBOOK_PAGEFIND")
@@ -131,32 +168,50 @@ def build_index(docs: list[SearchDoc], body_html: Callable[[str], str], language
                          hint="pip install 'pagefind[extended]' (it ships the binary), or set tilbook.search: false "
                               "in mkdocs.yml to build without search")
     work = Path(tempfile.mkdtemp(prefix="tilbook-search-"))
-    try:
-        source = work / "source"
-        source.mkdir()
-        for i, doc in enumerate(docs):
-            if cancel is not None and i % 50 == 0 and cancel.is_set():
+    running: dict[str, subprocess.Popen[str]] = {}
+    outputs: dict[str, str] = {}
+    parallel = max(1, min(os.cpu_count() or 1, 8))
+
+    def reap(block: bool) -> None:
+        while running:
+            for name, proc in list(running.items()):
+                if proc.poll() is not None:
+                    outputs[name] = proc.stdout.read() if proc.stdout else ""
+                    proc.stdout and proc.stdout.close()
+                    del running[name]
+                    if proc.returncode != 0:
+                        raise BuildError(f"Pagefind failed to index the site (exit {proc.returncode})", path=binary,
+                                         detail=outputs[name].strip()[-2000:] or None,
+                                         hint="run the build with a newer `pip install -U 'pagefind[extended]'`, "
+                                              "or set tilbook.search: false")
+            if cancel is not None and cancel.is_set():
                 raise BuildCancelled()
-            (source / f"{i}.html").write_text(source_page(doc, body_html(doc.body_key), language), encoding="utf-8")
-        out = work / "out"
-        with subprocess.Popen([binary, "--site", str(source), "--output-path", str(out), "--quiet"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                              errors="replace") as proc:
-            while True:
-                try:
-                    output, _ = proc.communicate(timeout=0.1)
-                    break
-                except subprocess.TimeoutExpired:
-                    if cancel is not None and cancel.is_set():
-                        proc.kill()
-                        proc.communicate()
-                        raise BuildCancelled() from None
-        if proc.returncode != 0:
-            raise BuildError(f"Pagefind failed to index the site (exit {proc.returncode})", path=binary,
-                             detail=output.strip()[-2000:] or None,
-                             hint="run the build with a newer `pip install -U 'pagefind[extended]'`, "
-                                  "or set tilbook.search: false")
-        return {f"{FOLDER}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                for p in sorted(out.rglob("*")) if p.is_file() and not _UNUSED.match(p.name)}
+            if not block and len(running) < parallel:
+                return
+            time.sleep(0.02)
+
+    try:
+        for name, docs in sorted(groups.items()):
+            source = work / name / "source"
+            source.mkdir(parents=True)
+            for i, doc in enumerate(docs):
+                if cancel is not None and i % 50 == 0 and cancel.is_set():
+                    raise BuildCancelled()
+                (source / f"{i}.html").write_text(source_page(doc, body_html(doc.body_key), language), encoding="utf-8")
+            reap(block=False)
+            running[name] = subprocess.Popen([binary, "--site", str(source), "--output-path", str(work / name / "out"),
+                                              "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                             encoding="utf-8", errors="replace")
+        reap(block=True)
+        found: dict[str, bytes] = {}
+        for name in sorted(groups):
+            out = work / name / "out"
+            for path in sorted(out.rglob("*")):
+                if path.is_file() and not _UNUSED.match(path.name):
+                    found[f"{FOLDER}/{name}/{path.relative_to(out).as_posix()}"] = path.read_bytes()
+        return found
     finally:
+        for proc in running.values():
+            proc.kill()
+            proc.communicate()
         shutil.rmtree(work, ignore_errors=True)

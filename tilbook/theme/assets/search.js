@@ -18,10 +18,15 @@
   ];
   let loading = null;
 
+  // The index is one Pagefind bundle per shard of entries (pagefind/tilbook.json lists
+  // them): the first is loaded, the others merged into it.
   function pagefind() {
     if (!loading) {
-      loading = import(`${base}/pagefind/pagefind.js`).then(async (pf) => {
+      loading = fetch(`${base}/pagefind/tilbook.json`).then((r) => r.json()).then(async ({ shards }) => {
+        const pf = await import(`${base}/pagefind/${shards[0]}/pagefind.js`);
+        await pf.options({ baseUrl: "/" });
         await pf.init();
+        for (const shard of shards.slice(1)) await pf.mergeIndex(`${base}/pagefind/${shard}/`);
         return pf;
       });
     }
