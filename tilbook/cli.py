@@ -247,6 +247,20 @@ def cmd_serve(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.doctor import diagnose, format_report
+
+    config = _config(args)
+    kernels = list(dict.fromkeys([*(args.kernel or []), config.tilbook.kernel] if not args.kernel else args.kernel))
+    report = diagnose(config, kernels)
+    if args.json:
+        console.print(report.to_json())
+    else:
+        for line in format_report(report):
+            console.print(line)
+    return EXIT_OK if report.healthy else EXIT_FAILED
+
+
 def _pairs(items: list[str] | None) -> dict[str, str]:
     found = {}
     for item in items or ():
@@ -506,6 +520,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("doctor", help="find what breaks notebooks: kernels, NumPy/torch, CUDA, Jupyter settings",
+                       description="Inspect tilbook's environment, each kernel from inside its own interpreter (Python, "
+                       "NumPy, torch and its CUDA build, the driver, the devices, the packages the templates need) and "
+                       "Jupyter's config files (listening on all interfaces without a password, NotebookApp settings "
+                       "Jupyter Server ignores, a quoted password hash). Each problem comes with its fix. Exit 0 when "
+                       "healthy, 1 when a problem was found.")
+    p.add_argument("--kernel", action="append", metavar="K", help="inspect this kernelspec (default: tilbook.kernel); "
+                   "repeat for more")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("notebook", help="tutorial notebooks from templates",
                        description="Generate tutorial notebooks from the templates in notebooks_src/ and run them.")
