@@ -127,3 +127,45 @@ def test_cuda_diagnoses(seen, driver, level, text):
     report = Report()
     _check_cuda(report, "kernel k", seen, driver)
     assert [(f.level, text in f.message) for f in report.findings] == [(level, True)]
+
+
+def test_jupyter_config_writes_serverapp_settings_and_only_the_hash(tmp_path, monkeypatch, run):
+    import io
+
+    from jupyter_server.auth import passwd_check
+
+    make_workspace(tmp_path, {})
+    folder = tmp_path / "cfg"
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-밤\n"))
+    result = run(tmp_path, "jupyter-config", "--config-dir", str(folder), "--password-stdin", "--port", "8899")
+    assert result.code == 0 and result.out.strip() == str(folder / "jupyter_server_config.py")
+    text = (folder / "jupyter_server_config.py").read_text(encoding="utf-8")
+    assert "s3cret" not in text and "NotebookApp" not in text.split("\n", 3)[3]
+    assert "c.ServerApp.ip = '127.0.0.1'" in text and "c.ServerApp.port = 8899" in text
+    hashed = text.split("hashed_password = '")[1].split("'")[0]
+    assert hashed.startswith("argon2:") and passwd_check(hashed, "s3cret-밤")
+    # what doctor checks for passes on what this wrote
+    report = Report()
+    _check_jupyter_configs(report, [folder / "jupyter_server_config.py"])
+    assert report.findings == []
+    # never replaced without --force; with it, the old one is kept
+    again = run(tmp_path, "jupyter-config", "--config-dir", str(folder), "--no-password")
+    assert again.code == 2 and "exists; left untouched" in again.err
+    monkeypatch.setattr("sys.stdin", io.StringIO("other\n"))
+    forced = run(tmp_path, "jupyter-config", "--config-dir", str(folder), "--password-stdin", "--force")
+    assert forced.code == 0 and "kept the old config as" in forced.err
+    backups = list(folder.glob("jupyter_server_config.py.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == text
+
+
+def test_jupyter_config_refuses_all_interfaces_without_a_password_and_warns_without_tls(tmp_path, monkeypatch, run):
+    import io
+
+    make_workspace(tmp_path, {})
+    folder = tmp_path / "cfg"
+    refused = run(tmp_path, "jupyter-config", "--config-dir", str(folder), "--ip", "0.0.0.0", "--no-password")
+    assert refused.code == 2 and "refusing to listen on 0.0.0.0 without a password" in refused.err
+    assert not folder.exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
+    open_ = run(tmp_path, "jupyter-config", "--config-dir", str(folder), "--ip", "0.0.0.0", "--password-stdin")
+    assert open_.code == 0 and "no TLS" in open_.err

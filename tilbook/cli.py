@@ -261,6 +261,39 @@ def cmd_doctor(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK if report.healthy else EXIT_FAILED
 
 
+def cmd_jupyter_config(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.jupyter_config import write_config
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif args.no_password:
+        password = None
+    else:
+        import getpass
+
+        password = getpass.getpass("Jupyter password (not shown): ")
+        if password != getpass.getpass("again: "):
+            raise UsageError("the two passwords differ; nothing was written")
+    if password == "":
+        password = None
+    if args.config_dir:
+        folder = Path(args.config_dir)
+    else:
+        from jupyter_core.paths import jupyter_config_dir
+
+        folder = Path(jupyter_config_dir())
+    written = write_config(folder, ip=args.ip, port=args.port, password=password, certfile=args.certfile,
+                           keyfile=args.keyfile, force=args.force)
+    for warning in written.warnings:
+        console.problems([Problem(warning, severity="warning")])
+    if written.backup:
+        console.note(f"kept the old config as {written.backup}")
+    console.print(str(written.path))
+    console.note(f"start it with `jupyter server` (port {args.port}); from the laptop: "
+                 f"`ssh -N -L {args.port}:127.0.0.1:{args.port} desktop`, then http://127.0.0.1:{args.port}/")
+    return EXIT_OK
+
+
 def _pairs(items: list[str] | None) -> dict[str, str]:
     found = {}
     for item in items or ():
@@ -531,6 +564,21 @@ def build_parser() -> argparse.ArgumentParser:
                    "repeat for more")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("jupyter-config", help="write a safe Jupyter Server config for remote access",
+                       description="Write jupyter_server_config.py in Jupyter's config folder: ServerApp settings (not "
+                       "NotebookApp), the port, no browser, and only the argon2 hash of a password asked for without "
+                       "echo. Refuses to listen beyond this machine without a password; warns when there is no TLS; "
+                       "never replaces an existing config without --force, which keeps a backup.")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1: reach it over SSH)")
+    p.add_argument("--port", type=int, default=8888, help="port (default 8888)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input (scripts)")
+    p.add_argument("--no-password", action="store_true", help="no password (only with the default --ip)")
+    p.add_argument("--certfile", help="TLS certificate (with --keyfile)")
+    p.add_argument("--keyfile", help="TLS private key (with --certfile)")
+    p.add_argument("--config-dir", metavar="DIR", help="write here instead of Jupyter's config folder")
+    p.add_argument("--force", action="store_true", help="replace an existing config, keeping a backup")
+    p.set_defaults(func=cmd_jupyter_config)
 
     p = sub.add_parser("notebook", help="tutorial notebooks from templates",
                        description="Generate tutorial notebooks from the templates in notebooks_src/ and run them.")
