@@ -238,8 +238,7 @@ def cmd_serve(args: argparse.Namespace, console: _Console) -> int:
         sys.stdout.flush()
 
     try:
-        serve(config, host=args.host, port=args.port, report=report, ready=ready,
-              load=lambda path: load_config(path))
+        serve(config, host=args.host, port=args.port, report=report, ready=ready, load=load_config)
     except OSError as exc:
         raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
                          hint="another server may use the port: pass --port N (0 picks a free one)") from exc
@@ -251,8 +250,7 @@ def cmd_doctor(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.doctor import diagnose, format_report
 
     config = _config(args)
-    kernels = list(dict.fromkeys([*(args.kernel or []), config.tilbook.kernel] if not args.kernel else args.kernel))
-    report = diagnose(config, kernels)
+    report = diagnose(config, list(dict.fromkeys(args.kernel or [config.tilbook.kernel])))
     if args.json:
         console.print(report.to_json())
     else:
