@@ -343,7 +343,7 @@ def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
     config = _config(args)
     if args.output and len(args.targets) > 1:
         raise UsageError("-o names one folder; it cannot take several notebooks", hint="run them one by one, or drop -o")
-    kernel = resolve_kernel(args.kernel or config.tilbook.kernel)  # checked before anything starts
+    kernel = resolve_kernel(args.kernel or config.tilbook.kernel, config)  # checked before anything starts
     early = None
     if len(args.targets) == 1 and (args.refresh or not _has_record(config, args.targets[0], args)):
         early = KernelLaunch(kernel, config.root).start()  # it will surely run: boot while we prepare

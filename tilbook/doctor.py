@@ -106,7 +106,7 @@ def diagnose(config: Config, kernels: list[str]) -> Report:
     needs = _template_requirements(config)
     driver = nvidia_driver()
     for name in kernels:
-        _check_kernel(report, name, needs, driver)
+        _check_kernel(report, config, name, needs, driver)
     _check_jupyter_configs(report, jupyter_config_files())
     return report
 
@@ -159,16 +159,21 @@ def _version(text: str | None) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text or "")[:2])
 
 
-def _check_kernel(report: Report, name: str, needs: dict[str, list[str]], driver: dict[str, str] | None) -> None:
+def _check_kernel(report: Report, config: Config, name: str, needs: dict[str, list[str]],
+                  driver: dict[str, str] | None) -> None:
     from tilbook.errors import ExecutionError
-    from tilbook.notebooks.execute import resolve_kernel, _spec_manager
+    from tilbook.notebooks.execute import _spec_manager, resolve_kernel
 
     topic = f"kernel {name}"
     try:
-        kernel = resolve_kernel(name)
+        kernel = resolve_kernel(name, config)
     except ExecutionError as exc:
         problem = exc.problem
-        report.add(topic, "problem", problem.message, problem.hint, problem.path)
+        report.add(topic, "problem", problem.message, problem.hint, problem.path or problem.key)
+        return
+    if kernel.remote is not None:
+        report.add(topic, "ok", f"{kernel.remote.url} answers, accepts the token and has kernel {kernel.remote.kernel!r} "
+                   "(what runs inside it shows in each run's record)")
         return
     spec = _spec_manager().get_kernel_spec(name)
     env = {**os.environ, **(spec.env or {})}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import string
 from pathlib import Path, PurePosixPath
@@ -11,6 +12,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tilbook.config.model import (
+    Remote,
     DEFAULT_ENTRY_PATH,
     DEFAULT_PERMALINK,
     DEFAULT_SLUG,
@@ -42,7 +44,7 @@ _MKDOCS_OTHER = {
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
     "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir", "freeze_dir",
-    "search",
+    "search", "remotes",
 }
 _THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
 
@@ -300,6 +302,7 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
                 "write search: false to build without the search index")
         search = True
     return TilbookSettings(
+        remotes=_remotes(chk, value.get("remotes"), root),
         search=search,
         kernel=kernel,
         notebooks_dir=_folder(chk, value, ("tilbook", "notebooks_dir"), root, "notebooks_src"),
@@ -316,6 +319,54 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
         entry_template=entry_template,
         templates_dir=templates_dir,
     )
+
+
+_REMOTE_KEYS = {"url", "kernel", "token_env", "token_file", "verify_tls"}
+
+
+def _remotes(chk: _Checker, raw: Any, root: Path) -> tuple[Remote, ...]:
+    """`tilbook.remotes: {NAME: {url, kernel, token_env | token_file, verify_tls}}`."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        chk.add(("tilbook", "remotes"), f"expected a mapping of names to servers, got {_kind(raw)}",
+                "write remotes:\n    desktop:\n      url: https://desktop.local:8888\n      token_env: DESKTOP_TOKEN")
+        return ()
+    found = []
+    for name, value in raw.items():
+        keys = ("tilbook", "remotes", str(name))
+        if not isinstance(value, dict):
+            chk.add(keys, f"expected url, kernel and token_env or token_file, got {_kind(value)}")
+            continue
+        if "token" in value or "password" in value:
+            secret = "token" if "token" in value else "password"
+            chk.add((*keys, secret), f"a {secret} must not be written in mkdocs.yml (it is committed and published)",
+                    f"put it in an environment variable and write token_env: VAR, or in a file outside the repo "
+                    f"and write token_file: ~/.config/tilbook/{name}.token")
+            continue
+        for key in value:
+            if key not in _REMOTE_KEYS:
+                chk.add((*keys, str(key)), "unknown key", "known: " + ", ".join(sorted(_REMOTE_KEYS)), warning=True)
+        url = value.get("url")
+        if not isinstance(url, str) or not re.match(r"https?://", url):
+            chk.add((*keys, "url"), f"expected an http(s):// address, got {_kind(url)}",
+                    "write e.g. url: http://127.0.0.1:8888 (an SSH tunnel) or https://desktop.local:8888")
+            continue
+        token_env, token_file = value.get("token_env"), value.get("token_file")
+        if not token_env and not token_file:
+            chk.add(keys, "no token_env or token_file: how does tilbook authenticate?",
+                    "write token_env: VAR (an environment variable holding the server's token)")
+            continue
+        verify = value.get("verify_tls", True)
+        if not isinstance(verify, bool):
+            chk.add((*keys, "verify_tls"), f"expected true or false, got {_kind(verify)}")
+            verify = True
+        token_path = Path(os.path.expanduser(str(token_file))) if token_file else None
+        if token_path is not None and not token_path.is_absolute():
+            token_path = root / token_path
+        found.append(Remote(str(name), url.rstrip("/"), str(value.get("kernel") or "python3"),
+                            str(token_env) if token_env else None, token_path, verify))
+    return tuple(found)
 
 
 def parse_config(text: str, *, path: Path) -> Config:

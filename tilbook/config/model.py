@@ -44,6 +44,20 @@ class MarkdownExtension:
 
 
 @dataclass(frozen=True)
+class Remote:
+    """A Jupyter Server on another machine whose kernels run notebooks (`--kernel NAME`).
+    The token is never in the config: it is read from `token_env` or `token_file`."""
+
+    name: str
+    url: str
+    kernel: str = "python3"
+    """The kernelspec's name on that server."""
+    token_env: str | None = None
+    token_file: Path | None = None
+    verify_tls: bool = True
+
+
+@dataclass(frozen=True)
 class TilbookSettings:
     """The keys under `tilbook:` in `mkdocs.yml`."""
 
@@ -75,6 +89,8 @@ class TilbookSettings:
     """Entries in the Atom feed, newest first."""
     search: bool = True
     """Build the search index (Pagefind) and show the search box."""
+    remotes: tuple[Remote, ...] = ()
+    """Jupyter Servers on other machines, by name."""
 
 
 @dataclass(frozen=True)

@@ -46,18 +46,33 @@ Status = Literal["ok", "error", "timeout", "dead", "interrupted"]
 
 @dataclass(frozen=True)
 class Kernel:
-    """A local kernelspec that was checked: its interpreter exists."""
+    """A kernel that was checked before anything starts: a local kernelspec whose
+    interpreter exists, or a remote whose server answered, took the token and has the
+    kernel (`remote` set; the token is kept out of repr)."""
 
     name: str
     display_name: str
     interpreter: str
     spec_dir: str | None
+    remote: Any = None
+    token: str | None = field(default=None, repr=False, compare=False)
 
 
-def resolve_kernel(name: str) -> Kernel:
-    """The kernelspec `name`, checked before anything starts. Raises `ExecutionError` naming
-    the spec's folder and the fix when it is missing or its interpreter is gone."""
+def resolve_kernel(name: str, config: Any = None) -> Kernel:
+    """The kernel `name`: one of `config`'s remotes (after a preflight against its server),
+    else a local kernelspec. Raises `ExecutionError` naming what failed and the fix: the
+    spec's folder when it is missing or its interpreter is gone, the remote's key when its
+    server cannot be reached or refuses the token."""
     from jupyter_client.kernelspec import NoSuchKernel
+
+    remote = next((r for r in (config.tilbook.remotes if config is not None else ()) if r.name == name), None)
+    if remote is not None:
+        from tilbook.notebooks.remote import preflight, read_token
+
+        token = read_token(remote)
+        specs = preflight(remote, token)
+        shown = specs["kernelspecs"][remote.kernel].get("spec", {}).get("display_name") or remote.kernel
+        return Kernel(name, f"{shown} on {remote.url}", f"{remote.kernel} on {remote.url}", None, remote, token)
 
     manager = _spec_manager()
     try:
@@ -113,15 +128,23 @@ class KernelLaunch:
 
         self.kernel, self.cwd = kernel, cwd
         self.runner = asyncio.Runner()
-        self.manager = AsyncKernelManager(kernel_name=kernel.name, kernel_spec_manager=_spec_manager())
         self.sockets: str | None = None
+        if kernel.remote is not None:
+            from tilbook.notebooks.remote import gateway_manager
+
+            self.manager = gateway_manager(kernel.remote, kernel.token or "")
+            return
+        self.manager = AsyncKernelManager(kernel_name=kernel.name, kernel_spec_manager=_spec_manager())
         if os.name == "posix":
             self.sockets = tempfile.mkdtemp(prefix="tilbook-kernel-")
             if len(self.sockets) < 90:  # a socket's path must fit in 104 bytes (macOS), 108 (Linux)
                 self.manager.transport, self.manager.ip = "ipc", os.path.join(self.sockets, "k")
 
     def start(self) -> "KernelLaunch":
-        self.runner.run(self.manager.start_kernel(cwd=str(self.cwd), extra_arguments=list(KERNEL_ARGUMENTS)))
+        if self.kernel.remote is not None:  # its folders are the server's: no cwd from here
+            self.runner.run(self.manager.start_kernel(kernel_name=self.kernel.remote.kernel))
+        else:
+            self.runner.run(self.manager.start_kernel(cwd=str(self.cwd), extra_arguments=list(KERNEL_ARGUMENTS)))
         return self
 
     def close(self) -> None:
@@ -129,6 +152,9 @@ class KernelLaunch:
         try:
             if self.manager.has_kernel:
                 self.runner.run(self.manager.shutdown_kernel(now=True))
+        except Exception:  # a remote that went away has nothing left to stop
+            if self.kernel.remote is None:
+                raise
         finally:
             self.runner.close()
             if self.sockets:
@@ -281,6 +307,13 @@ def execute_notebook(
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     state = _RunState(total=len(code_cells), progress=progress)
     launch = launch or KernelLaunch(kernel, cwd or folder)
+    if kernel.remote is not None and not launch.manager.has_kernel:
+        try:
+            launch.start()
+        except Exception as exc:
+            launch.close()
+            raise ExecutionError(f"the Jupyter Server at {kernel.remote.url} did not start kernel "
+                                 f"{kernel.remote.kernel!r}: {exc}", key=f"tilbook.remotes.{kernel.name}") from None
     client = _client_class()(nb, km=launch.manager, timeout=int(cell_timeout) if cell_timeout else None,
                              kernel_name=kernel.name, allow_errors=False, record_timing=True, startup_timeout=60,
                              resources={"metadata": {"path": str(cwd or folder)}})
@@ -301,11 +334,17 @@ def execute_notebook(
         status, failure = ("interrupted" if state.interrupted else "error"), exc
     except KeyboardInterrupt as exc:
         status, failure = "interrupted", exc
+    except RuntimeError as exc:  # a remote kernel's channels end this way when its server goes
+        if kernel.remote is None:
+            raise
+        status, failure = "dead", exc
     finally:
         launch.close()
     duration = time.perf_counter() - state.clock
     _renumber(nb)
     error = _error_details(nb, state, status, failure, total_timeout, cell_timeout) if status != "ok" else None
+    if error is not None and status == "dead" and kernel.remote is not None and error["ename"] == "DeadKernel":
+        error["evalue"] = f"the remote kernel, or the Jupyter Server at {kernel.remote.url}, stopped answering"
     figures = _write_figures(nb, folder)  # before the banner: figure names follow the cells' positions
     metrics = _metrics(nb)
     if error is not None:
@@ -317,7 +356,7 @@ def execute_notebook(
         duration=round(duration, 3),
         kernel=kernel.name,
         interpreter=state.environment.get("executable") or kernel.interpreter,
-        environment=state.environment,
+        environment={**state.environment, **({"server": kernel.remote.url} if kernel.remote else {})},
         parameters=values,
         metrics=metrics,
         fallbacks=tuple((metrics or {}).get("fallbacks") or ()),
@@ -360,13 +399,15 @@ def _client_class() -> Any:
 
             import atexit
 
+            from jupyter_core.utils import ensure_async
+
             self.kc = self.km.client()
-            self.kc.start_channels()
+            await ensure_async(self.kc.start_channels())  # a coroutine for a remote kernel's client
             try:
                 await _wait_for_ready(self.kc, self.km, self.startup_timeout)
             except BaseException:
                 atexit.unregister(self._cleanup_kernel)  # nbclient's, registered before; our launch cleans up
-                self.kc.stop_channels()
+                await ensure_async(self.kc.stop_channels())
                 raise
             self.kc.allow_stdin = False
             await run_hook(self.on_notebook_start, notebook=self.nb)
@@ -439,7 +480,7 @@ _PROBE_START = f"""
 def _tilbook_probe():
     import json, platform, sys
     from importlib import metadata
-    found = {{"python": platform.python_version(), "executable": sys.executable}}
+    found = {{"python": platform.python_version(), "executable": sys.executable, "host": platform.node()}}
     for name in ("numpy", "torch"):
         try:
             found[name] = metadata.version(name)
@@ -518,17 +559,32 @@ async def _with_deadline(coroutine: Any, seconds: float | None, state: _RunState
 
 
 async def _probe(client: Any, code: str, state: _RunState) -> None:
-    """Run `code` outside the notebook (no history, no cell) and keep what it reports."""
+    """Run `code` outside the notebook (no history, no cell) and keep what it reports. It
+    reads the channels itself (no zmq poller), so it works on a remote kernel's websocket
+    channels too."""
+    from queue import Empty
+
     from jupyter_core.utils import ensure_async
 
     texts: list[str] = []
-
-    def collect(msg: dict[str, Any]) -> None:
-        if msg.get("msg_type") == "stream":
-            texts.append(msg["content"].get("text", ""))
-
     try:
-        await ensure_async(client.kc.execute_interactive(code, store_history=False, output_hook=collect, timeout=60))
+        msg_id = client.kc.execute(code, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                msg = await ensure_async(client.kc.iopub_channel.get_msg(timeout=1))
+            except Empty:
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg.get("msg_type") == "stream":
+                texts.append(msg["content"].get("text", ""))
+            elif msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
+                break
+        while time.monotonic() < deadline:  # its reply, so that the notebook's cells find only theirs
+            reply = await ensure_async(client.kc.shell_channel.get_msg(timeout=max(0.1, deadline - time.monotonic())))
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
     except Exception:  # a probe never fails a run; the record just knows less
         return
     for line in "".join(texts).splitlines():

@@ -131,7 +131,7 @@ def refresh_frozen(
             results.append(FrozenNotebook(job, "stale" if existing else "missing", existing))
             continue
         if job.kernel not in kernels:
-            kernels[job.kernel] = resolve_kernel(job.kernel)
+            kernels[job.kernel] = resolve_kernel(job.kernel, config)
         if on_start:
             on_start(job)
         try:
