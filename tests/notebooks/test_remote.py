@@ -25,8 +25,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(root, port):
-    args = [sys.executable, "-m", "jupyter_server", f"--ServerApp.token={TOKEN}", f"--port={port}", "--no-browser",
+def start_server(root, port, *auth):
+    auth = auth or (f"--ServerApp.token={TOKEN}",)
+    args = [sys.executable, "-m", "jupyter_server", *auth, f"--port={port}", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
@@ -34,7 +35,7 @@ def start_server(root, port):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
             return proc
         except OSError:
             time.sleep(0.2)
@@ -135,3 +136,56 @@ def test_the_server_killed_mid_run_is_a_clear_error_with_the_partial_notebook(tm
     saved = nbformat.read(tmp_path / "out/nb.ipynb", as_version=4)
     assert any("ran 2" in o.get("text", "") for c in saved.cells for o in c.get("outputs", []))
     assert TOKEN not in out + err
+
+
+def test_a_password_only_server_logs_in_as_a_browser_does(tmp_path, monkeypatch, run):
+    from jupyter_server.auth import passwd
+
+    password = "pw-" + os.urandom(6).hex() + "-밤"
+    port = free_port()
+    (tmp_path / "server-root").mkdir()
+    proc = start_server(tmp_path / "server-root", port, f"--PasswordIdentityProvider.hashed_password={passwd(password)}",
+                        "--IdentityProvider.token=")
+    try:
+        path = workspace(tmp_path, port, monkeypatch)
+        config = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8").replace("token_env: DESK_TOKEN", "password_env: DESK_PW")
+        (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+        monkeypatch.setenv("DESK_PW", "wrong")
+        refused = run(tmp_path, "notebook", "run", str(path), "--kernel", "desktop", "-o", str(tmp_path / "out"))
+        assert refused.code == 1 and "refused the password" in refused.err and "DESK_PW" in refused.err
+        monkeypatch.setenv("DESK_PW", password)
+        result = run(tmp_path, "notebook", "run", str(path), "--kernel", "desktop", "-p", "steps=5", "-o",
+                     str(tmp_path / "out"))
+        assert result.code == 0, result.err
+        out = nbformat.read(tmp_path / "out/nb.ipynb", as_version=4)
+        assert out.cells[-1].outputs[0].text.startswith("ran 5 ")
+        written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+        assert not any(password.encode() in p.read_bytes() for p in written)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_autoencoder_smoke_run_on_the_remote_matches_a_local_run(tmp_path, server, monkeypatch, run):
+    from tests.conftest import REPO
+
+    port, _ = server
+    monkeypatch.setenv("DESK_TOKEN", TOKEN)
+    make_workspace(tmp_path, {}, config=f"site_name: x\ntilbook:\n  notebooks_dir: {REPO / 'notebooks_src'}\n"
+                                        f"  remotes:\n    desktop:\n      url: http://127.0.0.1:{port}\n"
+                                        "      token_env: DESK_TOKEN\n")
+    local = run(tmp_path, "notebook", "run", "autoencoder", "--profile", "smoke", "-o", str(tmp_path / "local"), "--json")
+    assert local.code == 0, local.err
+    remote = run(tmp_path, "notebook", "run", "autoencoder", "--profile", "smoke", "--kernel", "desktop",
+                 "-o", str(tmp_path / "remote"), "--json")
+    assert remote.code == 0, remote.err
+    here, there = (json.loads(r.out[r.out.index("{"):]) for r in (local, remote))
+    assert here["key"] != there["key"]  # the kernel is part of the freeze key
+    assert here["parameters"] == there["parameters"] and here["template"] == there["template"]
+    assert set(here["metrics"]) == set(there["metrics"])
+    for name, value in here["metrics"].items():  # same seed, same machine: the same learning
+        if isinstance(value, float) and not name.endswith("seconds"):
+            assert there["metrics"][name] == pytest.approx(value, rel=1e-3, abs=1e-6), name
+    assert there["environment"]["server"] == f"http://127.0.0.1:{port}" and "server" not in here["environment"]
+    assert len(there["figures"]) == len(here["figures"]) > 0
+    assert not any(TOKEN.encode() in p.read_bytes() for p in (tmp_path / "remote").rglob("*") if p.is_file())

@@ -321,7 +321,7 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
     )
 
 
-_REMOTE_KEYS = {"url", "kernel", "token_env", "token_file", "verify_tls"}
+_REMOTE_KEYS = {"url", "kernel", "token_env", "token_file", "password_env", "password_file", "verify_tls"}
 
 
 def _remotes(chk: _Checker, raw: Any, root: Path) -> tuple[Remote, ...]:
@@ -353,19 +353,24 @@ def _remotes(chk: _Checker, raw: Any, root: Path) -> tuple[Remote, ...]:
                     "write e.g. url: http://127.0.0.1:8888 (an SSH tunnel) or https://desktop.local:8888")
             continue
         token_env, token_file = value.get("token_env"), value.get("token_file")
-        if not token_env and not token_file:
-            chk.add(keys, "no token_env or token_file: how does tilbook authenticate?",
+        password_env, password_file = value.get("password_env"), value.get("password_file")
+        if not (token_env or token_file or password_env or password_file):
+            chk.add(keys, "no token_env, token_file, password_env or password_file: how does tilbook authenticate?",
                     "write token_env: VAR (an environment variable holding the server's token)")
             continue
         verify = value.get("verify_tls", True)
         if not isinstance(verify, bool):
             chk.add((*keys, "verify_tls"), f"expected true or false, got {_kind(verify)}")
             verify = True
-        token_path = Path(os.path.expanduser(str(token_file))) if token_file else None
-        if token_path is not None and not token_path.is_absolute():
-            token_path = root / token_path
+        def secret_path(raw: Any) -> Path | None:
+            if not raw:
+                return None
+            path = Path(os.path.expanduser(str(raw)))
+            return path if path.is_absolute() else root / path
+
         found.append(Remote(str(name), url.rstrip("/"), str(value.get("kernel") or "python3"),
-                            str(token_env) if token_env else None, token_path, verify))
+                            str(token_env) if token_env else None, secret_path(token_file), verify,
+                            str(password_env) if password_env else None, secret_path(password_file)))
     return tuple(found)
 
 

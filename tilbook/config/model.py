@@ -55,6 +55,9 @@ class Remote:
     token_env: str | None = None
     token_file: Path | None = None
     verify_tls: bool = True
+    password_env: str | None = None
+    """For a server with a password and no token: tilbook logs in as a browser does."""
+    password_file: Path | None = None
 
 
 @dataclass(frozen=True)

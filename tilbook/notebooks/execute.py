@@ -48,14 +48,14 @@ Status = Literal["ok", "error", "timeout", "dead", "interrupted"]
 class Kernel:
     """A kernel that was checked before anything starts: a local kernelspec whose
     interpreter exists, or a remote whose server answered, took the token and has the
-    kernel (`remote` set; the token is kept out of repr)."""
+    kernel (`remote` set; its credentials are kept out of repr)."""
 
     name: str
     display_name: str
     interpreter: str
     spec_dir: str | None
     remote: Any = None
-    token: str | None = field(default=None, repr=False, compare=False)
+    auth: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
 
 def resolve_kernel(name: str, config: Any = None) -> Kernel:
@@ -67,12 +67,12 @@ def resolve_kernel(name: str, config: Any = None) -> Kernel:
 
     remote = next((r for r in (config.tilbook.remotes if config is not None else ()) if r.name == name), None)
     if remote is not None:
-        from tilbook.notebooks.remote import preflight, read_token
+        from tilbook.notebooks.remote import authenticate, preflight
 
-        token = read_token(remote)
-        specs = preflight(remote, token)
+        auth = authenticate(remote)
+        specs = preflight(remote, auth)
         shown = specs["kernelspecs"][remote.kernel].get("spec", {}).get("display_name") or remote.kernel
-        return Kernel(name, f"{shown} on {remote.url}", f"{remote.kernel} on {remote.url}", None, remote, token)
+        return Kernel(name, f"{shown} on {remote.url}", f"{remote.kernel} on {remote.url}", None, remote, auth)
 
     manager = _spec_manager()
     try:
@@ -132,7 +132,7 @@ class KernelLaunch:
         if kernel.remote is not None:
             from tilbook.notebooks.remote import gateway_manager
 
-            self.manager = gateway_manager(kernel.remote, kernel.token or "")
+            self.manager = gateway_manager(kernel.remote, kernel.auth or {})
             return
         self.manager = AsyncKernelManager(kernel_name=kernel.name, kernel_spec_manager=_spec_manager())
         if os.name == "posix":
