@@ -189,3 +189,12 @@ def test_the_autoencoder_smoke_run_on_the_remote_matches_a_local_run(tmp_path, s
     assert there["environment"]["server"] == f"http://127.0.0.1:{port}" and "server" not in here["environment"]
     assert len(there["figures"]) == len(here["figures"]) > 0
     assert not any(TOKEN.encode() in p.read_bytes() for p in (tmp_path / "remote").rglob("*") if p.is_file())
+
+
+def test_remote_config_errors_name_their_key_and_line(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        make_workspace(tmp_path, {}, config="site_name: x\ntilbook:\n  remotes:\n    desktop:\n      url: desktop:8888\n"
+                                            "      token_env: T\n    laptop:\n      url: http://127.0.0.1:1\n")
+    text = str(info.value)
+    assert "mkdocs.yml:5: tilbook.remotes.desktop.url: expected an http(s):// address" in text
+    assert "tilbook.remotes.laptop: no token_env, token_file, password_env or password_file" in text
