@@ -138,15 +138,18 @@ def _template_requirements(config: Config) -> dict[str, list[str]]:
     return needs
 
 
-def nvidia_driver() -> dict[str, str] | None:
-    """The driver version and the newest CUDA it supports, from `nvidia-smi`; None if no
-    NVIDIA driver answers."""
-    smi = shutil.which("nvidia-smi")
-    if smi is None:
-        return None
-    try:
-        out = subprocess.run([smi], capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.TimeoutExpired):
+def nvidia_driver(out: str | None = "") -> dict[str, str] | None:
+    """The driver version and the newest CUDA it supports, from `nvidia-smi` (run here, or
+    its output `out` from elsewhere); None if no NVIDIA driver answers."""
+    if out == "":
+        smi = shutil.which("nvidia-smi")
+        if smi is None:
+            return None
+        try:
+            out = subprocess.run([smi], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    if not out:
         return None
     driver = re.search(r"Driver Version:\s*([\d.]+)", out)
     cuda = re.search(r"CUDA Version:\s*([\d.]+)", out)
@@ -172,8 +175,15 @@ def _check_kernel(report: Report, config: Config, name: str, needs: dict[str, li
         report.add(topic, "problem", problem.message, problem.hint, problem.path or problem.key)
         return
     if kernel.remote is not None:
-        report.add(topic, "ok", f"{kernel.remote.url} answers, accepts the token and has kernel {kernel.remote.kernel!r} "
-                   "(what runs inside it shows in each run's record)")
+        report.add(topic, "ok", f"{kernel.remote.url} answers, accepts the credentials and has kernel "
+                   f"{kernel.remote.kernel!r}")
+        try:
+            seen = _probe_remote(kernel, list(needs))
+        except Exception as exc:  # the server answered the preflight: say what the kernel did
+            report.add(topic, "problem", f"a kernel on {kernel.remote.url} could not run the check: {exc}",
+                       "start one in the browser there and run `import torch` to see why")
+            return
+        _interpret(report, topic, name, seen, needs, nvidia_driver(seen.get("nvidia_smi")), local=False)
         return
     spec = _spec_manager().get_kernel_spec(name)
     env = {**os.environ, **(spec.env or {})}
@@ -190,10 +200,79 @@ def _check_kernel(report: Report, config: Config, name: str, needs: dict[str, li
                    "is it a Python interpreter? see `jupyter kernelspec list`", kernel.spec_dir)
         return
     seen = json.loads(line[len("tilbook-doctor:"):])
+    _interpret(report, topic, name, seen, needs, driver, local=True)
+
+
+def _probe_remote(kernel: Any, dists: list[str]) -> dict[str, Any]:
+    """PROBE run in a fresh kernel on the remote server (started and stopped here)."""
+    import asyncio
+
+    from tilbook.notebooks.execute import KernelLaunch
+
+    launch = KernelLaunch(kernel, Path.cwd()).start()
+    code = f"import sys\nsys.argv = ['probe', *{dists!r}]\n" + PROBE + "\nimport subprocess, shutil\n" + _SMI_PROBE
+
+    async def ask() -> str:
+        from queue import Empty
+
+        from jupyter_core.utils import ensure_async
+
+        kc = launch.manager.client()
+        await ensure_async(kc.start_channels())
+        try:
+            msg_id = kc.execute(code, store_history=False, allow_stdin=False)
+            texts: list[str] = []
+            deadline = asyncio.get_running_loop().time() + 180
+            while asyncio.get_running_loop().time() < deadline:
+                try:
+                    msg = await ensure_async(kc.iopub_channel.get_msg(timeout=1))
+                except Empty:
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                if msg.get("msg_type") == "stream":
+                    texts.append(msg["content"].get("text", ""))
+                elif msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
+                    break
+            return "".join(texts)
+        finally:
+            await ensure_async(kc.stop_channels())
+
+    try:
+        out = launch.runner.run(ask())
+    finally:
+        launch.close()
+    seen: dict[str, Any] = {}
+    for line in out.splitlines():
+        if line.startswith("tilbook-doctor:"):
+            seen.update(json.loads(line[len("tilbook-doctor:"):]))
+        elif line.startswith("tilbook-smi:"):
+            seen["nvidia_smi"] = json.loads(line[len("tilbook-smi:"):])
+    if "python" not in seen:
+        raise RuntimeError("no answer from the check")
+    return seen
+
+
+# nvidia-smi where the kernel runs (the desktop, for a remote), as text.
+_SMI_PROBE = """
+import json as _json
+_smi = shutil.which("nvidia-smi")
+_out = None
+if _smi:
+    try:
+        _out = subprocess.run([_smi], capture_output=True, text=True, timeout=20).stdout
+    except Exception:
+        _out = None
+print("tilbook-smi:" + _json.dumps(_out))
+"""
+
+
+def _interpret(report: Report, topic: str, name: str, seen: dict[str, Any], needs: dict[str, list[str]],
+               driver: dict[str, str] | None, *, local: bool) -> None:
     report.kernels[name] = seen
     report.add(topic, "ok", f"runs {seen['executable']} (Python {seen['python']}), "
                f"NumPy {seen.get('numpy') or '-'}, torch {seen.get('torch') or '-'}")
-    if os.path.realpath(seen["prefix"]) != os.path.realpath(sys.prefix):
+    if local and os.path.realpath(seen["prefix"]) != os.path.realpath(sys.prefix):
         report.add(topic, "warning",
                    f"this kernel's environment is {seen['prefix']}, not tilbook's ({sys.prefix}): notebooks run "
                    "with the packages installed there",

@@ -198,3 +198,17 @@ def test_remote_config_errors_name_their_key_and_line(tmp_path):
     text = str(info.value)
     assert "mkdocs.yml:5: tilbook.remotes.desktop.url: expected an http(s):// address" in text
     assert "tilbook.remotes.laptop: no token_env, token_file, password_env or password_file" in text
+
+
+def test_doctor_looks_inside_a_remote_kernel_and_reports_an_unreachable_one(tmp_path, server, monkeypatch, run):
+    port, _ = server
+    workspace(tmp_path, port, monkeypatch)
+    result = run(tmp_path, "doctor", "--kernel", "desktop", "--json")
+    assert result.code == 0, result.out
+    found = json.loads(result.out)
+    assert found["kernels"]["desktop"]["python"] and "nvidia_smi" in found["kernels"]["desktop"]
+    assert any("answers, accepts the credentials" in f["message"] for f in found["findings"])
+    assert TOKEN not in result.out + result.err
+    workspace(tmp_path, free_port(), monkeypatch)
+    gone = run(tmp_path, "doctor", "--kernel", "desktop")
+    assert gone.code == 1 and "[FAIL] kernel desktop: cannot reach the Jupyter Server" in gone.out
