@@ -212,3 +212,31 @@ def test_doctor_looks_inside_a_remote_kernel_and_reports_an_unreachable_one(tmp_
     workspace(tmp_path, free_port(), monkeypatch)
     gone = run(tmp_path, "doctor", "--kernel", "desktop")
     assert gone.code == 1 and "[FAIL] kernel desktop: cannot reach the Jupyter Server" in gone.out
+
+
+def test_a_remote_kernel_whose_torch_is_broken_stops_before_any_cell(tmp_path, monkeypatch, run):
+    fake = tmp_path / "fake-packages" / "torch"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('numpy.core.multiarray failed to import')\n", encoding="utf-8")
+    spec = tmp_path / "jp" / "kernels" / "gpu"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "gpu",
+        "language": "python", "env": {"PYTHONPATH": str(tmp_path / "fake-packages")}}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jp"))  # the server's kernelspecs
+    port = free_port()
+    (tmp_path / "server-root").mkdir()
+    proc = start_server(tmp_path / "server-root", port)
+    try:
+        path = workspace(tmp_path, port, monkeypatch)
+        config = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8") + "      kernel: gpu\n"
+        (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+        result = run(tmp_path, "notebook", "run", str(path), "--kernel", "desktop", "-o", str(tmp_path / "out"))
+        assert result.code == 1
+        assert "Preflight: torch does not import in this kernel: ImportError: numpy.core.multiarray failed" in result.err
+        assert "tilbook doctor --kernel desktop" in result.err
+        out = nbformat.read(tmp_path / "out/nb.ipynb", as_version=4)
+        assert not any(c.get("outputs") for c in out.cells if c.cell_type == "code")  # no cell ran
+    finally:
+        proc.kill()
+        proc.wait()

@@ -305,7 +305,7 @@ def execute_notebook(
             cell.outputs, cell.execution_count = [], None
     folder.mkdir(parents=True, exist_ok=True)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    state = _RunState(total=len(code_cells), progress=progress)
+    state = _RunState(total=len(code_cells), progress=progress, remote=kernel.remote is not None)
     launch = launch or KernelLaunch(kernel, cwd or folder)
     if kernel.remote is not None and not launch.manager.has_kernel:
         try:
@@ -327,6 +327,8 @@ def execute_notebook(
         status, failure = "timeout", exc
     except KernelStartError as exc:
         status, failure = "dead", exc
+    except _PreflightFailed as exc:
+        status, failure = "error", exc
     except (DeadKernelError, asyncio.CancelledError) as exc:
         # nbclient reports a cancelled cell as a dead kernel: the deadline says which it was
         status, failure = ("timeout", _TotalTimeout()) if state.expired else ("dead", exc)
@@ -462,6 +464,7 @@ class _RunState:
     cell_clock: float = 0.0
     timings: list[CellTiming] = field(default_factory=list)
     environment: dict[str, Any] = field(default_factory=dict)
+    remote: bool = False
 
     def start(self, index: int, source: str) -> None:
         self.current, self.cell_clock = index, time.perf_counter()
@@ -489,11 +492,7 @@ def _tilbook_probe():
     print("{_PROBE_MARK}" + json.dumps(found))
 _tilbook_probe(); del _tilbook_probe
 """
-_PROBE_END = f"""
-def _tilbook_probe():
-    import json, sys
-    found = {{}}
-    torch = sys.modules.get("torch")
+_DEVICE = """
     if torch is not None:
         found["cuda"] = torch.version.cuda
         if torch.cuda.is_available():
@@ -502,9 +501,38 @@ def _tilbook_probe():
             found["device"] = "mps"
         else:
             found["device"] = "cpu"
+"""
+_PROBE_END = f"""
+def _tilbook_probe():
+    import json, sys
+    found = {{}}
+    torch = sys.modules.get("torch")
+{_DEVICE}
     print("{_PROBE_MARK}" + json.dumps(found))
 _tilbook_probe(); del _tilbook_probe
 """
+# A remote kernel (the GPU desktop) is checked from inside before any cell runs: torch is
+# imported if it is installed, and the device it sees recorded; a torch that fails to import
+# stops the run there, with its own error, instead of in the middle of the notebook.
+_PROBE_REMOTE = f"""
+def _tilbook_probe():
+    import json, traceback
+    found = {{}}
+    try:
+        import torch
+    except ModuleNotFoundError:
+        torch = None
+    except BaseException:
+        torch = None
+        found["torch_error"] = traceback.format_exc()[-2000:]
+{_DEVICE}
+    print("{_PROBE_MARK}" + json.dumps(found))
+_tilbook_probe(); del _tilbook_probe
+"""
+
+
+class _PreflightFailed(Exception):
+    """Inside a remote kernel, before any cell: torch does not import."""
 
 
 async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
@@ -526,6 +554,10 @@ async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
         if info is not None and "language_info" in info["content"]:
             nb.metadata["language_info"] = info["content"]["language_info"]
         await _probe(client, _PROBE_START, state)
+        if state.remote:
+            await _probe(client, _PROBE_REMOTE, state)
+            if state.environment.get("torch_error"):
+                raise _PreflightFailed(state.environment.pop("torch_error"))
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -634,6 +666,10 @@ def _error_details(nb: Any, state: _RunState, status: Status, failure: Exception
         limit = (f"the {cell_timeout:g} s limit per cell" if per_cell and cell_timeout else
                  f"the {total_timeout:g} s limit for the whole run" if total_timeout and not per_cell else "a time limit")
         ename, evalue = "Timeout", f"stopped after {limit}"
+    elif isinstance(failure, _PreflightFailed):
+        lines = [line for line in str(failure).strip().splitlines() if line.strip()]
+        ename, evalue = "Preflight", "torch does not import in this kernel: " + (lines[-1].strip() if lines else "?")
+        traceback = str(failure).splitlines()
     elif status == "dead" and isinstance(failure, KernelStartError):
         ename, evalue = "KernelStart", str(failure)
     elif status == "dead":
@@ -668,6 +704,8 @@ def _error_message(error: Mapping[str, Any], status: Status) -> str:
 
 
 def _error_hint(status: Status, error: Mapping[str, Any], kernel: Kernel) -> str:
+    if error.get("ename") == "Preflight":
+        return f"no cell ran; `tilbook doctor --kernel {kernel.name}` explains it (the NumPy 1.x/2.x break, a broken install)"
     if error.get("ename") == "KernelStart":
         return (f"check the kernel's environment: `{kernel.interpreter} -m ipykernel --version` must work "
                 f"(install it with `{kernel.interpreter} -m pip install ipykernel`); `tilbook doctor` checks more")
