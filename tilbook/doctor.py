@@ -205,36 +205,18 @@ def _check_kernel(report: Report, config: Config, name: str, needs: dict[str, li
 
 def _probe_remote(kernel: Any, dists: list[str]) -> dict[str, Any]:
     """PROBE run in a fresh kernel on the remote server (started and stopped here)."""
-    import asyncio
-
-    from tilbook.notebooks.execute import KernelLaunch
+    from tilbook.notebooks.execute import KernelLaunch, run_quietly
 
     launch = KernelLaunch(kernel, Path.cwd()).start()
     code = f"import sys\nsys.argv = ['probe', *{dists!r}]\n" + PROBE + "\nimport subprocess, shutil\n" + _SMI_PROBE
 
     async def ask() -> str:
-        from queue import Empty
-
         from jupyter_core.utils import ensure_async
 
         kc = launch.manager.client()
         await ensure_async(kc.start_channels())
         try:
-            msg_id = kc.execute(code, store_history=False, allow_stdin=False)
-            texts: list[str] = []
-            deadline = asyncio.get_running_loop().time() + 180
-            while asyncio.get_running_loop().time() < deadline:
-                try:
-                    msg = await ensure_async(kc.iopub_channel.get_msg(timeout=1))
-                except Empty:
-                    continue
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                if msg.get("msg_type") == "stream":
-                    texts.append(msg["content"].get("text", ""))
-                elif msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
-                    break
-            return "".join(texts)
+            return await run_quietly(kc, code, timeout=180)
         finally:
             await ensure_async(kc.stop_channels())
 

@@ -590,36 +590,45 @@ async def _with_deadline(coroutine: Any, seconds: float | None, state: _RunState
         handle.cancel()
 
 
-async def _probe(client: Any, code: str, state: _RunState) -> None:
-    """Run `code` outside the notebook (no history, no cell) and keep what it reports. It
-    reads the channels itself (no zmq poller), so it works on a remote kernel's websocket
-    channels too."""
+async def run_quietly(kc: Any, code: str, *, timeout: float = 60) -> str:
+    """Run `code` in the kernel outside any notebook (no history, no cell) and return what it
+    printed. It reads the channels itself (no zmq poller), so a remote kernel's websocket
+    channels work too; it waits for the reply as well, so later requests find only theirs.
+    Raises TimeoutError past `timeout`."""
     from queue import Empty
 
     from jupyter_core.utils import ensure_async
 
     texts: list[str] = []
+    msg_id = kc.execute(code, store_history=False, allow_stdin=False)
+    deadline = time.monotonic() + timeout
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer within {timeout:g} s")
+        try:
+            msg = await ensure_async(kc.iopub_channel.get_msg(timeout=1))
+        except Empty:
+            continue
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if msg.get("msg_type") == "stream":
+            texts.append(msg["content"].get("text", ""))
+        elif msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
+            break
+    while time.monotonic() < deadline:
+        reply = await ensure_async(kc.shell_channel.get_msg(timeout=max(0.1, deadline - time.monotonic())))
+        if reply.get("parent_header", {}).get("msg_id") == msg_id:
+            break
+    return "".join(texts)
+
+
+async def _probe(client: Any, code: str, state: _RunState) -> None:
+    """Run `code` beside the notebook and keep what it reports."""
     try:
-        msg_id = client.kc.execute(code, store_history=False, allow_stdin=False)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                msg = await ensure_async(client.kc.iopub_channel.get_msg(timeout=1))
-            except Empty:
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if msg.get("msg_type") == "stream":
-                texts.append(msg["content"].get("text", ""))
-            elif msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
-                break
-        while time.monotonic() < deadline:  # its reply, so that the notebook's cells find only theirs
-            reply = await ensure_async(client.kc.shell_channel.get_msg(timeout=max(0.1, deadline - time.monotonic())))
-            if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                break
+        text = await run_quietly(client.kc, code)
     except Exception:  # a probe never fails a run; the record just knows less
         return
-    for line in "".join(texts).splitlines():
+    for line in text.splitlines():
         if line.startswith(_PROBE_MARK):
             try:
                 state.environment.update(json.loads(line[len(_PROBE_MARK):]))
