@@ -74,6 +74,7 @@ def test_an_edit_reloads_the_open_page_and_an_error_shows_until_fixed(workspace)
             overlay = page.locator("#tilbook-error")
             overlay.wait_for(timeout=20_000)
             assert "2026-11-10-dead-kernel.md:2" in overlay.inner_text()
+            assert overlay.inner_text().startswith("tilbook: 빌드에 실패했습니다")  # in the site's language
             page.screenshot(path=str(workspace / "serve-error.png"))
             server.wait_for("2026-11-10-dead-kernel.md:2")  # and in the terminal
             entry.write_text(original, encoding="utf-8")

@@ -55,7 +55,10 @@ LIVE_JS = """(() => {
   const events = new EventSource("/__tilbook/events");
   events.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
-    if (state.error) { show("tilbook: the build failed (the page shows the last good build)\\n\\n" + state.error); return; }
+    const heading = (document.documentElement.lang || "").startsWith("ko")
+      ? "tilbook: 빌드에 실패했습니다 (페이지는 마지막으로 성공한 빌드입니다)"
+      : "tilbook: the build failed (the page shows the last good build)";
+    if (state.error) { show(heading + "\\n\\n" + state.error); return; }
     if (version !== null && state.version !== version) { location.reload(); return; }
     version = state.version;
     if (overlay) { overlay.remove(); overlay = null; }
