@@ -417,13 +417,23 @@ def _has_record(config: Any, target: str, args: argparse.Namespace) -> bool:
     """Whether `target` has a run record where `notebook run` keeps it: if not, it will run
     for sure (a record there may still be stale; then the kernel starts later)."""
     from tilbook.notebooks.execute import RECORD_NAME
+
+    return (_run_folder(config, target, args) / RECORD_NAME).is_file()
+
+
+def _is_notebook_path(target: str) -> bool:
+    """A `notebook run` target that names a file rather than a template."""
+    return target.endswith(".ipynb") or os.sep in target or "/" in target
+
+
+def _run_folder(config: Any, target: str, args: argparse.Namespace) -> Path:
+    """Where `notebook run` keeps `target`'s run: -o, else the freeze store, under the
+    notebook file's stem or the template's name."""
     from tilbook.notebooks.freeze import store_folder
 
     if args.output:
-        folder = Path(args.output)
-    else:
-        folder = store_folder(config) / (Path(target).stem if target.endswith(".ipynb") else target)
-    return (folder / RECORD_NAME).is_file()
+        return Path(args.output)
+    return store_folder(config) / (Path(target).stem if _is_notebook_path(target) else target)
 
 
 def _run_job(config: Any, target: str, args: argparse.Namespace) -> Any:
@@ -432,11 +442,11 @@ def _run_job(config: Any, target: str, args: argparse.Namespace) -> Any:
     from dataclasses import replace
 
     from tilbook.notebooks.execute import freeze_key
-    from tilbook.notebooks.freeze import NotebookJob, store_folder, template_job
+    from tilbook.notebooks.freeze import NotebookJob, template_job
 
     pairs = _pairs(args.param)
     kernel_name = args.kernel or config.tilbook.kernel
-    if target.endswith(".ipynb") or os.sep in target or "/" in target:
+    if _is_notebook_path(target):
         import nbformat
 
         path = Path(target)
@@ -447,7 +457,7 @@ def _run_job(config: Any, target: str, args: argparse.Namespace) -> Any:
         values = {k: _literal(v) for k, v in pairs.items()}
         job = NotebookJob(name=path.stem, template="", title=path.stem, profile="", parameters=values, notebook=nb,
                           kernel=kernel_name, key=freeze_key(nb, values, kernel_name),
-                          folder=store_folder(config) / path.stem)
+                          folder=_run_folder(config, target, args))
     else:
         job = template_job(config, target, profile=args.profile, params=pairs, kernel_name=kernel_name)
     return replace(job, folder=Path(args.output)) if args.output else job

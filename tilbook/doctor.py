@@ -165,7 +165,7 @@ def _version(text: str | None) -> tuple[int, ...]:
 def _check_kernel(report: Report, config: Config, name: str, needs: dict[str, list[str]],
                   driver: dict[str, str] | None) -> None:
     from tilbook.errors import ExecutionError
-    from tilbook.notebooks.execute import _spec_manager, resolve_kernel
+    from tilbook.notebooks.execute import resolve_kernel
 
     topic = f"kernel {name}"
     try:
@@ -185,8 +185,7 @@ def _check_kernel(report: Report, config: Config, name: str, needs: dict[str, li
             return
         _interpret(report, topic, name, seen, needs, nvidia_driver(seen.get("nvidia_smi")), local=False)
         return
-    spec = _spec_manager().get_kernel_spec(name)
-    env = {**os.environ, **(spec.env or {})}
+    env = {**os.environ, **(kernel.env or {})}
     try:
         done = subprocess.run([kernel.interpreter, "-c", PROBE, *needs], capture_output=True, text=True, env=env,
                               timeout=120, encoding="utf-8", errors="replace")

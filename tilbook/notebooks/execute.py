@@ -56,6 +56,8 @@ class Kernel:
     spec_dir: str | None
     remote: Any = None
     auth: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    env: Mapping[str, str] | None = field(default=None, compare=False)
+    """The kernelspec's environment variables (a local kernel)."""
 
 
 def resolve_kernel(name: str, config: Any = None) -> Kernel:
@@ -98,7 +100,7 @@ def resolve_kernel(name: str, config: Any = None) -> Kernel:
                  f"`/path/to/env/bin/python -m ipykernel install --user --name {name}`, "
                  f"or remove it: `jupyter kernelspec remove {name}`",
         )
-    return Kernel(name, spec.display_name or name, interpreter, spec.resource_dir)
+    return Kernel(name, spec.display_name or name, interpreter, spec.resource_dir, env=dict(spec.env or {}))
 
 
 def _spec_manager() -> Any:

@@ -390,7 +390,7 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
     (`stale`; its record stays the old one, so the next indexing sees what changed)."""
     if not docs:
         return _SearchFiles({}, {})
-    from tilbook.site.search import LIST_FILE, build_shards, index_key, shard_docs, shard_list
+    from tilbook.site.search import FOLDER, LIST_FILE, build_shards, index_key, shard_docs, shard_list
 
     language = config.theme.language
     groups = shard_docs(docs)
@@ -399,7 +399,8 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
            if all((site_dir / rel).is_file() for rel in shard["files"])}
     todo = {name: group for name, group in groups.items() if old.get(name, {}).get("key") != keys[name]}
     listing = shard_list(groups)
-    if not todo and (last or {}).get("list") == {LIST_FILE: "s:" + hash_bytes(listing)}:
+    listed = {LIST_FILE: "s:" + hash_bytes(listing)}
+    if not todo and (last or {}).get("list") == listed:
         return _SearchFiles(dict(last), {})  # type: ignore[arg-type]
     if todo and not rebuild:
         kept = {"shards": old, "list": (last or {}).get("list", {})} if old else {}
@@ -408,13 +409,13 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
     shards = {}
     for name in groups:
         if name in todo:
-            prefix = f"{LIST_FILE.rsplit('/', 1)[0]}/{name}/"
+            prefix = f"{FOLDER}/{name}/"
             shards[name] = {"key": keys[name],
                             "files": {rel: "s:" + hash_bytes(data) for rel, data in built.items() if rel.startswith(prefix)}}
         else:
             shards[name] = old[name]
     built[LIST_FILE] = listing
-    return _SearchFiles({"shards": shards, "list": {LIST_FILE: "s:" + hash_bytes(listing)}}, built)
+    return _SearchFiles({"shards": shards, "list": listed}, built)
 
 
 def update_search_index(config: Config, *, caches: CacheFiles | None = None, cancel: Any = None) -> bool:

@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from tilbook.config.model import Config
 from tilbook.errors import TilbookError
+from tilbook.site.search import FOLDER as SEARCH_FOLDER
 
 LIVE_PATH = "/__tilbook/"
 SEARCH_PAUSE = 1.5
@@ -196,15 +197,13 @@ class Builder:
             self.config = preview_config(self.load(self.config_path))
             result = build_site(self.config, drafts=True, execute=False, search_index=False, cancel=self.cancel,
                                 caches=self._caches(self.config))
-        except TilbookError as exc:
-            text = "\n".join(p.format() for p in exc.problems)
-            self.report("error", text)
-            self.state.publish(error=text)
-            return
-        except Exception as exc:  # a bug must not stop the preview: show it, keep serving
-            import traceback
+        except Exception as exc:  # the journal's errors, or a bug: either way show it and keep serving
+            if isinstance(exc, TilbookError):
+                text = "\n".join(p.format() for p in exc.problems)
+            else:
+                import traceback
 
-            text = "".join(traceback.format_exception(exc))
+                text = "".join(traceback.format_exception(exc))
             self.report("error", text)
             self.state.publish(error=text)
             return
@@ -217,7 +216,7 @@ class Builder:
             self.report("note", f"rebuilt: {result.written} files in {elapsed:.2f}s ({result.entries} entries)")
         elif self.state.error is not None:
             self.report("note", "the build works again (the site is as it was before the error)")
-        pages = any(not path.startswith("pagefind/") for path in result.changed)
+        pages = any(not path.startswith(SEARCH_FOLDER + "/") for path in result.changed)
         if pages or self.state.error is not None or self.state.version == 0:
             self.state.publish()  # open pages reload (not for a new search index: nothing shown changed)
 
