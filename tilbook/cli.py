@@ -259,6 +259,32 @@ def cmd_doctor(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK if report.healthy else EXIT_FAILED
 
 
+def cmd_import(args: argparse.Namespace, console: _Console) -> int:
+    from tilbook.importer import run_import
+
+    config = _config(args)
+    report = run_import(args.kind, Path(args.src), config, dry_run=args.dry_run, force=args.force,
+                        site_url=args.site_url, show=console.print if args.verbose or args.dry_run else None)
+    console.problems(report.warnings)
+    for source, why in report.skipped:
+        console.note(f"skipped {source}: {why}")
+    for source, why in report.failed:
+        console.note(f"not imported {source}: {why}")
+    s = report.summary()
+    verb = "would import" if args.dry_run else "imported"
+    console.print(f"{verb} {s['imported']} post{'s' if s['imported'] != 1 else ''} from {args.kind} "
+                  f"into {config.display_path(config.docs_dir)}/ in {s['seconds']:.1f}s: "
+                  f"{s['skipped']} skipped (already there), {s['failed']} failed, {s['warnings']} warnings, "
+                  f"{s['files_copied']} files {'to copy' if args.dry_run else 'copied'}, {s['redirects']} old addresses")
+    if s["converted"]:
+        console.print("converted: " + ", ".join(f"{k} ×{v}" for k, v in s["converted"].items()))
+    if s["dropped_keys"]:
+        console.print("front matter keys dropped: " + ", ".join(f"{k} ×{v}" for k, v in s["dropped_keys"].items()))
+    if args.json:
+        console.print(json.dumps(s, ensure_ascii=False))
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
 def cmd_jupyter_config(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.jupyter_config import write_config
 
@@ -572,6 +598,23 @@ def build_parser() -> argparse.ArgumentParser:
                    "repeat for more")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("import", help="bring an existing Jekyll, Hugo, Zola or MkDocs blog into the journal",
+                       description="Convert the posts of an existing blog into journal entries: dates (with their "
+                       "offsets), titles, tags, categories and drafts kept; Liquid and shortcodes turned into Markdown "
+                       "where they have a meaning and reported where not; files the posts link to copied; each post's "
+                       "old address kept in redirect_from, so the site redirects from it. Never overwrites an entry "
+                       "without --force (which keeps a backup in .tilbook/import-backup/). Exit 1 when a post could "
+                       "not be converted (the others are imported).")
+    p.add_argument("kind", choices=["jekyll", "hugo", "zola", "mkdocs"], help="what the old blog is built with")
+    p.add_argument("src", help="the old blog's folder (its root, or _posts / content / docs)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    p.add_argument("--force", action="store_true", help="replace entries that exist, keeping a backup")
+    p.add_argument("--site-url", metavar="URL", help="the old site's address, for its old links and files "
+                   "(default: from its config: url+baseurl, baseURL, base_url or site_url)")
+    p.add_argument("-v", "--verbose", action="store_true", help="a line per post written")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON too")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("jupyter-config", help="write a safe Jupyter Server config for remote access",
                        description="Write jupyter_server_config.py in Jupyter's config folder: ServerApp settings (not "

@@ -177,7 +177,8 @@ def test_jekyll_leftovers_and_links_between_entries(tmp_path):
             "{% highlight python %}\nx = {'a': 1}\n{% endhighlight %}\n\n"
             "[prev]({% post_url 2026-11-01-first %}) and [same](2026-11-01-first.md#파이토치-텐서)\n\n"
             "Important.\n{: .notice--info}\n\n"
-            "{% include video id=1 %}\n"
+            "{% include sidebar.html %}\n\n"
+            '{% include video id="VYOjWnS4cMY" provider="youtube" %}\n'
         ),
         "images/a.png": b"\x89PNG",
     }, config="site_name: x\nsite_url: https://me.github.io/til/\ntilbook:\n  timezone: Asia/Seoul\n")
@@ -189,9 +190,10 @@ def test_jekyll_leftovers_and_links_between_entries(tmp_path):
     assert '<a href="/til/2026/11/01/first/">prev</a>' in page
     assert '<a href="/til/2026/11/01/first/#%ED%8C%8C%EC%9D%B4%ED%86%A0%EC%B9%98-%ED%85%90%EC%84%9C">same</a>' in page
     assert "{:" not in page and "<p>Important.</p>" in page
-    assert "{% include video id=1 %}" in page
+    assert "{% include sidebar.html %}" in page
+    assert 'src="https://www.youtube-nocookie.com/embed/VYOjWnS4cMY"' in page
     assert [w.format().split("\n")[0] for w in result.warnings] == [
-        "journal/2026-11-02-second.md:17: warning: Liquid '{% include video id=1 %}' is left as text"
+        "journal/2026-11-02-second.md:17: warning: Liquid '{% include sidebar.html %}' is left as text"
     ]
     assert (tmp_path / "site/images/a.png").read_bytes() == b"\x89PNG"
 

@@ -94,6 +94,9 @@ class Entry:
     """`last_modified_at` / `updated` from the front matter, if any."""
     notebooks: tuple[NotebookRef, ...] = ()
     """Notebooks named in the front matter, in order."""
+    redirects: tuple[str, ...] = ()
+    """Old addresses of this entry (`redirect_from`, `aliases`): URL paths, unencoded, from
+    the site root (`/2020/07/06/Rustup-1.22.0.html`); the site writes a redirect page at each."""
 
     @property
     def day(self) -> dt.date:

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Callable
+from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
@@ -201,6 +202,35 @@ def _notebook_refs(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tu
     return tuple(found)
 
 
+_REDIRECT_FORM = "write redirect_from: [/old/address/] (paths on your old site, one per item)"
+
+
+def _redirects(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[str, ...]:
+    """`redirect_from` (jekyll-redirect-from) and `aliases` (Hugo, Zola): old addresses of this
+    entry as URL paths from the site root, unencoded. A full URL keeps only its path."""
+    found: list[str] = []
+    for key in ("redirect_from", "aliases"):
+        value = data.get(key)
+        if value is None:
+            continue
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            p.error(f"expected a list of addresses, got {value!r}", line=lines.get(key), key=key, hint=_REDIRECT_FORM)
+            continue
+        for item in items:
+            text = item.strip()
+            if "://" in text or text.startswith("//"):
+                text = urlsplit(text).path
+            path = "/" + unicodedata.normalize("NFC", unquote(text.split("#", 1)[0].split("?", 1)[0])).lstrip("/")
+            if path == "/" or any(part in (".", "..") for part in path.split("/")):
+                p.error(f"{item!r} cannot be an old address of this entry", line=lines.get(key), key=key,
+                        hint="give a path below the site root, without '..'")
+                continue
+            if path not in found:
+                found.append(path)
+    return tuple(found)
+
+
 def _param_text(value: Any) -> str:
     """A front matter value as `-p` text (`True` → true), for the spec to check."""
     if isinstance(value, bool):
@@ -281,9 +311,18 @@ def parse_entry(
     # --- date: front matter, then Zola's `path`, then the file name, then the fallback ----
     date: dt.datetime | None = None
     source: DateSource | None = None
+    material = data.get("date") if isinstance(data.get("date"), dict) else None  # MkDocs Material: created/updated
     for key in ("date", "pubDate", "published_at"):
         if data.get(key) is not None and not isinstance(data.get(key), bool):
-            date = _date_value(p, data[key], key, lines.get(key), config)
+            value = data[key]
+            if material is not None and key == "date":
+                if material.get("created") is None:
+                    p.error("date has no 'created'", line=lines.get(key), key=key,
+                            hint="write date: YYYY-MM-DD, or date: {created: YYYY-MM-DD, updated: YYYY-MM-DD}")
+                    source = "front matter"
+                    break
+                value = material["created"]
+            date = _date_value(p, value, key, lines.get(key), config)
             source = "front matter"
             break
     url_path = data.get("path") if isinstance(data.get("path"), str) else None
@@ -327,7 +366,9 @@ def parse_entry(
                 )
 
     updated = None
-    for key in ("last_modified_at", "updated", "lastmod"):
+    if material is not None and material.get("updated") is not None:
+        updated = _date_value(p, material["updated"], "date", lines.get("date"), config)
+    for key in () if updated else ("last_modified_at", "updated", "lastmod"):
         if data.get(key) is not None:
             updated = _date_value(p, data[key], key, lines.get(key), config)
             break
@@ -371,6 +412,7 @@ def parse_entry(
                 draft = True
 
     notebooks = _notebook_refs(p, data, lines)
+    redirects = _redirects(p, data, lines)
 
     errors = [x for x in p.problems if x.is_error]
     if errors:
@@ -396,4 +438,5 @@ def parse_entry(
         todos=facts.todos,
         warnings=tuple(p.problems),
         notebooks=notebooks,
+        redirects=redirects,
     )

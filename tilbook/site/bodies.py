@@ -63,7 +63,8 @@ def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[
     """The Markdown to render (Jekyll leftovers converted), the options for this entry, and
     the Liquid left as text (body line, text)."""
     leftovers: tuple[tuple[int, str], ...] = ()
-    if front_matter.format == "yaml" and ("{%" in body or "{{" in body or "{:" in body):
+    liquid = front_matter.data.get("render_with_liquid") is not False  # Jekyll 4's switch; `tilbook import` sets it
+    if front_matter.format == "yaml" and liquid and ("{%" in body or "{{" in body or "{:" in body):
         base = base_path(config)
         # Jekyll: site.url is the origin, site.baseurl the path; posts write {{ site.url }}{{ site.baseurl }}.
         result = convert_jekyll(body, base_path=base, site_url=site_origin(config),

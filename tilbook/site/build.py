@@ -288,7 +288,8 @@ def build_site(
         notebooks = notebook_pages(config, frozen, base=base_path(config), href=href) if frozen else {}
         site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),
                             body_html=loader, notebooks=notebooks)
-        warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems]
+        warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems,
+                    *site.problems]
         for entry in site.entries:
             warnings.extend(bodies[entry.rel_path.as_posix()].notes)
         unknown = _unknown_notebook_links(site, bodies, config, set(notebooks))

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 from tilbook.config.model import Config
+from tilbook.errors import Problem
 from tilbook.journal.body import plain_text
 from tilbook.journal.model import Entry, Journal
 from tilbook.journal.slug import slugify
@@ -52,6 +53,16 @@ def output_file(url_path: str) -> str:
     """'/a/b/' → 'a/b/index.html'; '/a/b.html' → 'a/b.html'."""
     rel = url_path.lstrip("/")
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+def redirect_file(old: str) -> str:
+    """The file that answers an old address: '/a/b.html' → 'a/b.html'; '/a/b/' and '/a/b'
+    → 'a/b/index.html' (a static host answers '/a/b' with it too)."""
+    rel = old.lstrip("/")
+    last = rel.rstrip("/").rsplit("/", 1)[-1]
+    if rel.endswith("/") or "." not in last:
+        return rel.rstrip("/") + "/index.html"
+    return rel
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,8 @@ class Site:
     """Other files to publish (site-relative path → bytes): notebook downloads and images."""
     search: tuple[SearchDoc, ...] = ()
     """What the search index holds: one document per entry page."""
+    problems: tuple[Problem, ...] = ()
+    """Warnings about the site as a whole (an old address that clashes with a page)."""
 
 
 def excerpt_text(entry: Entry) -> str:
@@ -328,6 +341,27 @@ def collect_site(
              cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title) for t in todos]
     add("/todo/", "todo.html", (tuple(rows), today), rows=rows, title=s["todo"])
 
+    # --- redirects from old addresses (`redirect_from`, `aliases`) ----------------------------
+    problems: list[Problem] = []
+    taken = {p.path: p.url for p in pages} | {f: "" for f in ("404.html", "feed.xml", "sitemap.xml", "robots.txt")}
+    for entry in entries:
+        card = cards[rel_of[id(entry)]]
+        for old in entry.redirects:
+            path = redirect_file(old)
+            if path in taken:
+                if taken[path] != card.url:
+                    problems.append(Problem(
+                        f"old address {old!r} is also {'the address of ' + taken[path] if taken[path] else 'a page of the site'}"
+                        "; no redirect written", path=config.display_path(config.docs_dir / entry.rel_path),
+                        line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
+                        key="redirect_from", context="front matter", severity="warning",
+                        hint="remove it from this entry's redirect_from"))
+                continue
+            taken[path] = card.url
+            pages.append(Page(path=path, template="redirect.html",
+                              context={"site": site, "target": card.url, "title": entry.title},
+                              key=digest(site_key, "redirect.html", path, card.url, entry.title), url=href(base, "/" + path)))
+
     # --- 404, feed, sitemap, robots ----------------------------------------------------------
     add("/404.html", "404.html", (), title=s["not_found"])
     feed_entries = [(cards[rel_of[id(e)]], e, bodies[rel_of[id(e)]]) for e in newest_first[: config.tilbook.feed_size]]
@@ -337,7 +371,7 @@ def collect_site(
     add("/feed.xml", "feed.xml", (tuple((c.key, b.key) for c, _, b in feed_entries), feed_targets, origin),
         items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(), b.key) for c, e, b in feed_entries],
         origin=origin, updated=(newest_first[0].date.isoformat() if newest_first else now.isoformat()))
-    sitemap_urls = [p.url for p in pages if p.template not in ("404.html", "feed.xml")]
+    sitemap_urls = [p.url for p in pages if p.template not in ("404.html", "feed.xml", "redirect.html")]
     add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
     add("/robots.txt", "robots.txt", (origin,), origin=origin)
     return Site(
@@ -347,6 +381,7 @@ def collect_site(
         has_math=has_math or bool(notebooks),
         files=files,
         search=tuple(search) if config.tilbook.search else (),
+        problems=tuple(problems),
     )
 
 

@@ -28,8 +28,10 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
     return problems
 
 
-_HREF = re.compile(r'href="([^"]*)"')
-_ID = re.compile(r'\bid="([^"]*)"')
+_HREF = re.compile(r'<a\s[^>]*?\bhref="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"|<a\s[^>]*?\bname="([^"]*)"')  # `<a name>`: an anchor browsers still follow
+# Code shows markup as text (`&lt;a href="/about"&gt;`, unescaped quotes and all): never a link.
+_CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.S)
 
 
 def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
@@ -42,14 +44,15 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
         if page.template != "entry.html":
             continue
         html = page.context["site"]["body_html"](page.context["body"].key)
-        ids_of[unquote(page.url)] = set(_ID.findall(html))
+        ids_of[unquote(page.url)] = {a or b for a, b in _ID.findall(html)}
     for page in site.pages:
         if page.template != "entry.html":
             continue
         entry_card = page.context["entry"]
         src = next(e for e in site.entries if href(base, e.url(config.tilbook.permalink)) == entry_card.url)
         shown = config.display_path(config.docs_dir / src.rel_path)
-        for target in _HREF.findall(page.context["site"]["body_html"](page.context["body"].key)):
+        html = _CODE.sub("", page.context["site"]["body_html"](page.context["body"].key))
+        for target in _HREF.findall(html):
             if re.match(r"^[a-zA-Z][\w+.-]*:|^//", target) and not target.startswith("tilbook:"):
                 continue
             path, _, frag = unquote(target).partition("#")
