@@ -83,6 +83,7 @@ class _Body:
         self.old_address = old_address
         self.out = Converted("")
         self.missing: list[tuple[int, str]] = []
+        self.produced: set[str] = set()
         self.folder = posixpath.dirname(new_rel)
 
     def note(self, line: int, message: str, hint: str = "") -> None:
@@ -90,14 +91,15 @@ class _Body:
 
     def rel_link(self, to: str, frag: str = "") -> str:
         """A link from the new entry to a journal path."""
-        rel = posixpath.relpath(to, self.folder or ".")
-        return rel + (f"#{frag}" if frag else "")
+        rel = posixpath.relpath(to, self.folder or ".") + (f"#{frag}" if frag else "")
+        self.produced.add(rel)  # already where it points: the link pass leaves it alone
+        return rel
 
     # --- links --------------------------------------------------------------------------
 
     def link(self, dest: str, line: int, *, image: bool) -> str:
         """The new destination for a link or image source found in the post."""
-        if not dest or dest.startswith("#"):
+        if not dest or dest.startswith("#") or dest in self.produced:
             return dest
         if dest.startswith("@/"):  # Zola: a link to a content file
             path, _, frag = dest[2:].partition("#")

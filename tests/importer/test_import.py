@@ -1,0 +1,303 @@
+"""`tilbook import`: real corpora end to end, and small blogs of each kind written here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPORA, make_workspace, write_files
+from tests.importer.prose import lost_words
+from tilbook.config import load_config
+from tilbook.journal.load import load_journal
+from tilbook.site.collect import output_file, redirect_file
+
+ATTR_CONFIG = """site_name: Imported
+site_url: https://me.github.io/
+markdown_extensions:
+  - toc:
+      permalink: true
+  - tables
+  - footnotes
+  - attr_list
+tilbook:
+  timezone: Asia/Seoul
+  entry_path: "{year}-{month}-{day}-{slug}.md"
+"""
+
+CORPUS_SOURCES = [
+    ("jekyll", "teddylee777__teddylee777.github.io", "https://teddylee777.github.io", 102),
+    ("jekyll", "soohyun-chris-jeon__soohyun-chris-jeon.github.io", "https://soohyun-chris-jeon.github.io", 110),
+    ("zola", "rust-lang__blog.rust-lang.org", "https://blog.rust-lang.org", 150),
+    ("mkdocs", "simonw__til", "https://til.simonwillison.net", 150),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "url", "posts"), CORPUS_SOURCES, ids=[c[1].split("__")[0] for c in CORPUS_SOURCES])
+def test_corpus_imports_builds_strict_and_keeps_every_word(tmp_path, run, kind, name, url, posts):
+    make_workspace(tmp_path, {}, config=ATTR_CONFIG)
+    result = run(tmp_path, "import", kind, str(CORPORA / name), "--site-url", url, "--json")
+    assert result.code == 0, result.err[-2000:]
+    assert f"imported {posts} posts from {kind}" in result.out
+    assert run(tmp_path, "build", "--strict").code == 0
+
+    config = load_config(tmp_path / "mkdocs.yml")
+    journal = load_journal(config)
+    assert len(journal.entries) == posts and not journal.errors
+    lost, no_redirect = {}, []
+    for entry in journal.entries:
+        source = (CORPORA / name / entry.front_matter.data["imported_from"]).read_text(encoding="utf-8")
+        own = output_file(entry.url(config.tilbook.permalink))
+        gone = lost_words(source, (config.site_dir / own).read_text(encoding="utf-8"))
+        if gone:
+            lost[entry.rel_path.as_posix()] = sorted(gone)[:8]
+        for old in entry.redirects:
+            page = config.site_dir / redirect_file(old)
+            if redirect_file(old) != own and 'http-equiv="refresh"' not in page.read_text(encoding="utf-8"):
+                no_redirect.append(old)
+    assert not lost
+    assert not no_redirect
+    assert sum(len(e.redirects) for e in journal.entries) >= posts  # every post had an address
+
+
+def test_corpus_facts_survive(tmp_path, run):
+    """Dates with their offsets, terms split the Jekyll way, the file name's date when it is the only one."""
+    make_workspace(tmp_path, {}, config=ATTR_CONFIG)
+    assert run(tmp_path, "import", "jekyll", str(CORPORA / "soohyun-chris-jeon__soohyun-chris-jeon.github.io")).code == 0
+    onnx = next((tmp_path / "journal").glob("2025-10-20-onnx.md")).read_text(encoding="utf-8")
+    assert "\ndate: 2025-10-20 00:00:00 +0900\n" in onnx  # 0:00 +0900: still the 20th, offset kept
+    mismatch = (tmp_path / "journal" / "2025-10-21-software.md").read_text(encoding="utf-8")
+    assert '\nredirect_from:\n  - "/posts/software.html"' not in mismatch  # Jekyll default permalink, front matter date
+    assert "\n  - \"/" in mismatch
+
+    ws2 = tmp_path / "teddy"
+    make_workspace(ws2, {}, config=ATTR_CONFIG)
+    assert run(ws2, "import", "jekyll", str(CORPORA / "teddylee777__teddylee777.github.io")).code == 0
+    lstm = (ws2 / "journal" / "2020-12-25-lstm-stock-forecast.md").read_text(encoding="utf-8")
+    assert "\ndate: 2020-12-25\n" in lstm
+    assert '\ncategories: ["tensorflow"]\n' in lstm
+    assert '"텐서플로우 강의"' in lstm and '"TensorFlow Tutorial"' in lstm
+    assert '  - "/tensorflow/2020/12/25/lstm-stock-forecast.html"' in lstm
+
+
+def test_lost_words_sees_a_missing_word():
+    source = "---\ntitle: t\n---\n파이토치로 **텐서**를 만들고 zebra 를 봤다.\n"
+    assert lost_words(source, "<p>파이토치로 <strong>텐서</strong>를 만들고 zebra 를 봤다.</p>") == set()
+    assert lost_words(source, "<p>파이토치로 <strong>텐서</strong>를 만들고 를 봤다.</p>") == {"zebra"}
+
+
+# --- Jekyll, written here -------------------------------------------------------------
+
+JEKYLL = {
+    "_config.yml": "url: https://old.example.org\nbaseurl: \"\"\npermalink: /:categories/:title/\ntimezone: Asia/Seoul\n",
+    "_posts/2024-03-05-first-day.md": (
+        "---\n"
+        "layout: post\n"
+        "title: \"[PyTorch] 첫날: 텐서\"\n"
+        "date: 2024-03-05 00:30:00 +0900\n"
+        "categories: deep learning\n"
+        "tags: [pytorch, 텐서 기초]\n"
+        "redirect_from:\n  - /old/first\n"
+        "comments: true\n"
+        "---\n"
+        "오늘은 텐서를 배웠다.\n"                                           # file line 11
+        "\n"
+        "{% highlight python %}\nx = torch.zeros(3)\n{% endhighlight %}\n"
+        "\n"
+        "{% raw %}{{ not_liquid }}{% endraw %} 그대로.\n"
+        "\n"
+        "[다음 글]({% post_url 2024-03-06-second %})\n"
+        "\n"
+        '{% include video id="dQw4w9WgXcQ" provider="youtube" %}\n'
+        "\n"
+        "![사진]({{ site.baseurl }}/images/pic one.png)\n"
+        "\n"
+        "![없는 사진](../images/missing.png)\n"
+        "\n"
+        "중요한 문단.\n{: .notice--info}\n"
+        "\n"
+        "{% include sidebar.html %}\n"                                      # file line 30
+    ),
+    "_posts/2024-03-06-second.md": "---\ntitle: Second\n---\n[back](/deep/learning/first-day/) 돌아가기.\n",
+    "_posts/2024-03-07-broken.md": "---\ntitle: [unclosed\n---\nbody\n",
+    "_drafts/idea.md": "---\ntitle: 아이디어\n---\n나중에 쓸 글.\n",
+    "images/pic one.png": b"\x89PNG fake",
+}
+
+
+def test_jekyll_import_converts_copies_reports_and_redirects(tmp_path, run):
+    src = write_files(tmp_path / "old", JEKYLL)
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    result = run(ws, "import", "jekyll", str(src))
+    assert result.code == 1  # the broken post failed; the others came
+    assert "imported 3 posts from jekyll" in result.out and "1 failed" in result.out
+    assert "not imported _posts/2024-03-07-broken.md" in result.err
+    assert re.search(r"2024-03-05-first-day\.md:30: warning: '\{% include sidebar\.html %\}' has no meaning here", result.err)
+    assert re.search(r"first-day\.md:25: warning: 1 linked file not found beside the source, linked to the old "
+                     r"site https://old\.example\.org instead: \.\./images/missing\.png", result.err)
+
+    files = {p.relative_to(ws / "journal").as_posix() for p in (ws / "journal").rglob("*") if p.is_file()}
+    ideas = {f for f in files if f.endswith("-idea.md")}  # a draft without a date: the file's own time
+    assert len(ideas) == 1
+    assert files - ideas == {"2024-03-05-first-day.md", "2024-03-06-second.md", "images/pic one.png"}
+    first = (ws / "journal" / "2024-03-05-first-day.md").read_text(encoding="utf-8")
+    front, body = first.split("\n---\n", 1)
+    assert "title: \"[PyTorch] 첫날: 텐서\"" in front
+    assert "\ndate: 2024-03-05 00:30:00 +0900" in front
+    assert '\ncategories: ["deep", "learning"]' in front
+    assert '\ntags: ["pytorch", "텐서 기초"]' in front
+    assert '\nredirect_from:\n  - "/deep/learning/first-day/"\n  - "/old/first"' in front
+    assert "render_with_liquid: false" in front and "layout" not in front and "comments" not in front
+    assert "```python\nx = torch.zeros(3)\n```" in body
+    assert "{{ not_liquid }} 그대로." in body
+    assert "[다음 글](2024-03-06-second.md)" in body
+    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in body
+    assert "![사진](<images/pic one.png>)" in body
+    assert "![없는 사진](https://old.example.org/images/missing.png)" in body
+    assert "{.notice--info}\n중요한 문단." in body
+    second = (ws / "journal" / "2024-03-06-second.md").read_text(encoding="utf-8")
+    assert "[back](2024-03-05-first-day.md) 돌아가기." in second
+    idea = next((ws / "journal").glob("*-idea.md")).read_text(encoding="utf-8")
+    assert "\ndraft: true\n" in idea
+    assert (ws / "journal" / "images" / "pic one.png").read_bytes() == b"\x89PNG fake"
+
+    assert run(ws, "build", "--strict").code == 0
+    page = (ws / "site" / "2024" / "03" / "05" / "first-day" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="notice--info">중요한 문단.</p>' in page
+    assert "{{ not_liquid }}" in page
+    for old in ("deep/learning/first-day/index.html", "old/first/index.html"):
+        redirect = (ws / "site" / old).read_text(encoding="utf-8")
+        assert 'content="0; url=/2024/03/05/first-day/"' in redirect
+    assert "old/first" not in (ws / "site" / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_dry_run_writes_nothing_and_a_clash_is_skipped_unless_forced(tmp_path, run):
+    src = write_files(tmp_path / "old", {k: v for k, v in JEKYLL.items() if "broken" not in k})
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    dry = run(ws, "import", "jekyll", str(src), "--dry-run")
+    assert dry.code == 0 and "would import 3 posts" in dry.out
+    assert "would write journal/2024-03-05-first-day.md  ← _posts/2024-03-05-first-day.md" in dry.out
+    assert not (ws / "journal").exists() and not (ws / ".tilbook").exists()
+
+    assert run(ws, "import", "jekyll", str(src)).code == 0
+    mine = ws / "journal" / "2024-03-06-second.md"
+    mine.write_text("---\ntitle: Second, edited by me\n---\nmy words\n", encoding="utf-8")
+    again = run(ws, "import", "jekyll", str(src))
+    assert again.code == 0 and "imported 0 posts" in again.out and "3 skipped" in again.out
+    assert "skipped _posts/2024-03-06-second.md: journal/2024-03-06-second.md exists" in again.err
+    assert mine.read_text(encoding="utf-8").endswith("my words\n")
+
+    forced = run(ws, "import", "jekyll", str(src), "--force")
+    assert forced.code == 0 and "imported 3 posts" in forced.out
+    assert "title: \"Second\"" in mine.read_text(encoding="utf-8")
+    backups = list((ws / ".tilbook" / "import-backup").rglob("2024-03-06-second.md"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8").endswith("my words\n")
+
+
+# --- Hugo, Zola, MkDocs, written here -----------------------------------------------------
+
+
+def test_hugo_bundles_shortcodes_and_addresses(tmp_path, run):
+    src = write_files(tmp_path / "site", {
+        "hugo.toml": 'baseURL = "https://hugo.example.com/"\n[permalinks]\nposts = "/:year/:month/:slug/"\n',
+        "content/posts/my-bundle/index.md": (
+            "---\ntitle: 번들 글\ndate: 2023-05-01T21:00:00+09:00\nslug: bundle\naliases: [old-bundle]\n"
+            "tags: [hugo]\n---\n"
+            '{{< figure src="pic.png" alt="그림" >}}\n\n{{< youtube abc123 >}}\n\n{{< gist user 1 >}}\n'
+        ),
+        "content/posts/my-bundle/pic.png": b"PNG",
+        "content/posts/my-bundle/data.csv": "a,b\n",
+        "content/posts/plain.md": (
+            '+++\ntitle = "Plain"\ndate = 2023-05-02\nurl = "/custom/plain/"\ndraft = true\n+++\n'
+            'See [the bundle]({{< ref "my-bundle/index.md" >}}).\n'
+        ),
+        "content/posts/_index.md": "---\ntitle: Posts\n---\n",
+    })
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    result = run(ws, "import", "hugo", str(src))
+    assert result.code == 0 and "imported 2 posts from hugo" in result.out, result.err
+    assert "{{< gist user 1 >}}" in result.err and "left as text" in result.err
+    bundle = ws / "journal" / "2023-05-01-bundle"
+    assert sorted(p.name for p in bundle.iterdir()) == ["data.csv", "index.md", "pic.png"]
+    text = (bundle / "index.md").read_text(encoding="utf-8")
+    assert "\ndate: 2023-05-01 21:00:00 +0900\n" in text
+    assert '  - "/2023/05/bundle/"\n  - "/posts/old-bundle"' in text
+    assert "![그림](pic.png)" in text  # beside the entry, as in the bundle
+    assert "youtube-nocookie.com/embed/abc123" in text
+    assert '\ncategories: ["posts"]' in text  # the section, when the post names none
+    plain = (ws / "journal" / "2023-05-02-plain.md").read_text(encoding="utf-8")
+    assert "\ndraft: true\n" in plain and '  - "/custom/plain/"' in plain
+    assert "[the bundle](2023-05-01-bundle/index.md)" in plain
+    assert run(ws, "build", "--strict", "--drafts").code == 0
+    page = (ws / "site" / "2023" / "05" / "01" / "bundle" / "index.html").read_text(encoding="utf-8")
+    src_attr = re.search(r'<img src="([^"]+)" alt="그림"', page)[1]
+    assert (ws / "site" / src_attr.lstrip("/")).read_bytes() == b"PNG"
+    assert (ws / "site" / "posts" / "old-bundle" / "index.html").is_file()
+
+
+def test_zola_taxonomies_internal_links_and_path(tmp_path, run):
+    src = write_files(tmp_path / "site", {
+        "config.toml": 'base_url = "https://zola.example.org"\n',
+        "content/a.md": ('+++\ntitle = "A"\npath = "2022/01/31/a-post"\naliases = ["2022/01/31/a-post.html"]\n'
+                         '[taxonomies]\ntags = ["rust", "러스트"]\n+++\nSee [b](@/team/b.md#details).\n'),
+        "content/team/b.md": ('+++\ntitle = "B"\ndate = 2022-02-01\n+++\n## Details 🦀\n\n'
+                              "{{ youtube(id=\"xyz\") }}\n\nBack to [a](/2022/01/31/a-post/).\n"),
+    })
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    assert run(ws, "import", "zola", str(src)).code == 0
+    a = (ws / "journal" / "2022-01-31-a-post.md").read_text(encoding="utf-8")
+    assert '\ntags: ["rust", "러스트"]' in a
+    assert "[b](2022-02-01-b.md#details)" in a  # @/ link, and the anchor is our heading id
+    b = (ws / "journal" / "2022-02-01-b.md").read_text(encoding="utf-8")
+    assert "[a](2022-01-31-a-post.md)" in b and "embed/xyz" in b and '\ncategories: ["team"]' in b
+    assert run(ws, "build", "--strict").code == 0
+    assert (ws / "site" / "2022" / "01" / "31" / "a-post.html").is_file()
+
+
+def test_mkdocs_material_blog(tmp_path, run):
+    src = write_files(tmp_path / "docs-site", {
+        "mkdocs.yml": ("site_name: Old\nsite_url: https://docs.example.net/\nplugins:\n  - search\n  - blog\n"
+                       "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"),
+        "docs/index.md": "# Home\n",
+        "docs/blog/posts/hello.md": ("---\ndate:\n  created: 2024-01-31\n  updated: 2024-02-01\ncategories: [Til]\n"
+                                     "---\n# Hello World\n\nFirst post.\n"),
+    })
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    assert run(ws, "import", "mkdocs", str(src)).code == 0
+    text = (ws / "journal" / "2024-01-31-hello.md").read_text(encoding="utf-8")
+    assert "\ndate: 2024-01-31\n" in text and "\nupdated: 2024-02-01" in text
+    assert 'title: "Hello World"' in text and '\ncategories: ["Til"]' in text
+    assert '  - "/blog/2024/01/31/hello-world/"' in text
+
+
+def test_redirect_that_clashes_with_a_page_is_a_warning_not_an_overwrite(tmp_path, run):
+    make_workspace(tmp_path, {
+        "2024-01-01-a.md": "---\ntitle: A\n---\nA.\n",
+        "2024-01-02-b.md": "---\ntitle: B\nredirect_from: [/2024/01/01/a/, /tags/]\n---\nB.\n",
+    })
+    result = run(tmp_path, "build")
+    assert result.code == 0
+    assert result.err.count("no redirect written") == 2
+    assert "A." in (tmp_path / "site" / "2024" / "01" / "01" / "a" / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh"' not in (tmp_path / "site" / "tags" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_folder_with_no_posts_is_a_usage_error(tmp_path, run):
+    make_workspace(tmp_path / "ws", {})
+    (tmp_path / "empty").mkdir()
+    result = run(tmp_path / "ws", "import", "hugo", str(tmp_path / "empty"))
+    assert result.code == 2 and "no posts found" in result.err and "content/" in result.err
+
+
+def test_source_is_never_modified(tmp_path, run):
+    src = write_files(tmp_path / "old", {k: v for k, v in JEKYLL.items() if "broken" not in k})
+    before = {p: p.read_bytes() for p in Path(src).rglob("*") if p.is_file()}
+    make_workspace(tmp_path / "ws", {}, config=ATTR_CONFIG)
+    assert run(tmp_path / "ws", "import", "jekyll", str(src / "_posts")).code == 0  # _posts itself works too
+    assert {p: p.read_bytes() for p in Path(src).rglob("*") if p.is_file()} == before
