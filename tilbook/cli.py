@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -132,6 +130,8 @@ def cmd_new(args: argparse.Namespace, console: _Console) -> int:
             console.note("no editor: set $EDITOR (for example EDITOR=nano) to use --edit")
             return EXIT_USAGE
         try:
+            import subprocess
+
             return EXIT_OK if subprocess.call(command) == 0 else EXIT_FAILED
         except OSError as exc:
             console.note(f"cannot start the editor {command[0]!r}: {exc.strerror}")
@@ -140,6 +140,8 @@ def cmd_new(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
+    import json
+
     from tilbook.journal.todo import track_todos
 
     config = _config(args)
@@ -260,6 +262,8 @@ def cmd_doctor(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_import(args: argparse.Namespace, console: _Console) -> int:
+    import json
+
     from tilbook.importer import run_import
 
     config = _config(args)
@@ -364,6 +368,8 @@ def cmd_notebook_new(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_notebook_run(args: argparse.Namespace, console: _Console) -> int:
+    import json
+
     from tilbook.notebooks.execute import KernelLaunch, execute_notebook, frozen_run, read_record, resolve_kernel
 
     config = _config(args)

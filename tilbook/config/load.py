@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import string
@@ -97,6 +96,8 @@ class _Checker:
         )
 
     def unknown(self, keys: tuple[str, ...], known: set[str], where: str) -> None:
+        import difflib
+
         close = difflib.get_close_matches(keys[-1], sorted(known), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"known keys {where}: {', '.join(sorted(known))}"
         self.add(keys, "unknown key, ignored", hint, warning=True)
@@ -165,6 +166,8 @@ def _close_zone(name: str) -> str | None:
     by_lower = {z.lower(): z for z in zones}
     if name.lower() in by_lower:
         return by_lower[name.lower()]
+    import difflib
+
     close = difflib.get_close_matches(name, zones, n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
-import shutil
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from tilbook import __version__
 from tilbook.config.model import Config
 from tilbook.errors import BuildError, Problem
-from tilbook.journal.scan import entry_paths, scan_assets
+from tilbook.journal.scan import entry_files, scan_assets
 from tilbook.parallel import worker_count
 from tilbook.site.keys import digest, hash_bytes
 from tilbook.site.theme import theme_key
@@ -76,6 +74,8 @@ def _load_pickle(path: Path) -> Any:
 
 def _save_pickle(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
     with os.fdopen(fd, "wb") as fh:
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -207,7 +207,7 @@ def build_site(
     # build keeps its hash, see `FileHashes`); the bytes are not kept (workers read the files)
     manifest = caches.load("manifest.pkl") if use_cache else None
     hasher = FileHashes(manifest.get("stats") if manifest else None)
-    paths = entry_paths(config)
+    paths = entry_files(config)
     rels = {p: _rel(p, config.docs_dir) for p in paths}
     hashes = {rels[p]: hasher.hash(p) for p in paths}
     assets_found = scan_assets(config.docs_dir)
@@ -242,6 +242,9 @@ def build_site(
     from tilbook.site.store import BodyHtml, HtmlStore
     from tilbook.site.write import Staging
 
+    import shutil
+    import tempfile
+
     scratch = None if use_cache else Path(tempfile.mkdtemp(prefix="tilbook-html-"))
     store = HtmlStore(cache / "html.sqlite" if use_cache else scratch / "html.sqlite")  # type: ignore[operator]
     shutil.rmtree(cache / "html", ignore_errors=True)  # the folder store of tilbook <= 0.1
@@ -262,7 +265,7 @@ def build_site(
                 results.append(hit[1])
                 bodies[rel] = hit[2]
             else:
-                to_parse.append(path)
+                to_parse.append(Path(path))
         for rel, outcome, body in parse_and_render(to_parse, config, store, workers, progress):
             results.append(outcome)
             if body is not None:
@@ -530,7 +533,7 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
             any(f.state in ("ran", "failed") for f in states), states)
 
 
-def _rel(path: Path, docs: Path) -> str:
+def _rel(path: Path | str, docs: Path) -> str:
     """`path` relative to docs_dir, '/'-separated and NFC like `Entry.rel_path` (string work:
     pathlib is slow for thousands)."""
     rel = str(path)[len(str(docs)) + 1 :].replace(os.sep, "/")
@@ -561,15 +564,15 @@ class FileHashes:
         self._now: dict[str, tuple[tuple[int, int, int, int], str, int]] = {}
         self.changed = False
 
-    def hash(self, path: Path) -> str:
+    def hash(self, path: Path | str) -> str:
         key = str(path)
-        started = time.time_ns()
+        old = self._previous.get(key)
         st = os.stat(key)
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        old = self._previous.get(key)
         if old is not None and old[0] == sig and max(sig[1], sig[2]) < old[2] - RACY_NS:
             self._now[key] = old
             return old[1]
+        started = time.time_ns()  # before the read: a write after it is newer than this
         value = _hash_file(path)
         self._now[key] = (sig, value, started)
         self.changed = True
