@@ -242,7 +242,7 @@ def test_hugo_bundles_shortcodes_and_addresses(tmp_path, run):
 def test_zola_taxonomies_internal_links_and_path(tmp_path, run):
     src = write_files(tmp_path / "site", {
         "config.toml": 'base_url = "https://zola.example.org"\n',
-        "content/a.md": ('+++\ntitle = "A"\npath = "2022/01/31/a-post"\naliases = ["2022/01/31/a-post.html"]\n'
+        "content/a.md": ('+++\ntitle = "A"\npath = "2022/01/31/a-post"\naliases = ["2022/01/31/a-post.html", "releases/1.88.0"]\n'
                          '[taxonomies]\ntags = ["rust", "러스트"]\n+++\nSee [b](@/team/b.md#details).\n'),
         "content/team/b.md": ('+++\ntitle = "B"\ndate = 2022-02-01\n+++\n## Details 🦀\n\n'
                               "{{ youtube(id=\"xyz\") }}\n\nBack to [a](/2022/01/31/a-post/).\n"),
@@ -257,6 +257,8 @@ def test_zola_taxonomies_internal_links_and_path(tmp_path, run):
     assert "[a](2022-01-31-a-post.md)" in b and "embed/xyz" in b and '\ncategories: ["team"]' in b
     assert run(ws, "build", "--strict").code == 0
     assert (ws / "site" / "2022" / "01" / "31" / "a-post.html").is_file()
+    # a dotted last segment is a folder with a page, not a file a browser would download
+    assert 'http-equiv="refresh"' in (ws / "site" / "releases" / "1.88.0" / "index.html").read_text(encoding="utf-8")
 
 
 def test_mkdocs_material_blog(tmp_path, run):
@@ -271,7 +273,7 @@ def test_mkdocs_material_blog(tmp_path, run):
     make_workspace(ws, {}, config=ATTR_CONFIG)
     assert run(ws, "import", "mkdocs", str(src)).code == 0
     text = (ws / "journal" / "2024-01-31-hello.md").read_text(encoding="utf-8")
-    assert "\ndate: 2024-01-31\n" in text and "\nupdated: 2024-02-01" in text
+    assert "\ndate: 2024-01-31\n" in text and "\nupdated: 2024-02-01\n" in text
     assert 'title: "Hello World"' in text and '\ncategories: ["Til"]' in text
     assert '  - "/blog/2024/01/31/hello-world/"' in text
 

@@ -136,7 +136,8 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
     """Our front matter for an imported entry, and the source keys it drops."""
     lines = [f"title: {_yaml_scalar(entry.title)}", f"date: {date}"]
     if entry.updated:
-        lines.append(f"updated: {entry.updated.strftime('%Y-%m-%d %H:%M:%S %z').strip()}")
+        u = entry.updated
+        lines.append(f"updated: {u.date().isoformat() if u.time() == dt.time() else u.strftime('%Y-%m-%d %H:%M:%S %z').strip()}")
     for key, values in (("categories", entry.categories), ("tags", entry.tags)):
         if values:
             lines.append(f"{key}: [{', '.join(_yaml_scalar(v) for v in values)}]")

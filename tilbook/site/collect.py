@@ -56,13 +56,13 @@ def output_file(url_path: str) -> str:
 
 
 def redirect_file(old: str) -> str:
-    """The file that answers an old address: '/a/b.html' → 'a/b.html'; '/a/b/' and '/a/b'
-    → 'a/b/index.html' (a static host answers '/a/b' with it too)."""
+    """The file that answers an old address: '/a/b.html' → 'a/b.html'; '/a/b/', '/a/b' and
+    '/releases/1.88.0' → '…/index.html' (a static host answers '/a/b' with it too; a file
+    named '1.88.0' would be served as a download, not a page)."""
     rel = old.lstrip("/")
-    last = rel.rstrip("/").rsplit("/", 1)[-1]
-    if rel.endswith("/") or "." not in last:
-        return rel.rstrip("/") + "/index.html"
-    return rel
+    if rel.lower().endswith((".html", ".htm")):
+        return rel
+    return rel.rstrip("/") + "/index.html"
 
 
 @dataclass(frozen=True)
