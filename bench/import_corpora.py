@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.importer.prose import lost_words  # noqa: E402
+from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words  # noqa: E402
 from tilbook.config import load_config  # noqa: E402
 from tilbook.importer import run_import  # noqa: E402
 from tilbook.journal.load import load_journal  # noqa: E402
@@ -27,29 +27,11 @@ from tilbook.site.build import build_site  # noqa: E402
 from tilbook.site.collect import output_file, redirect_file  # noqa: E402
 
 CORPORA = REPO.parent / "shared" / "corpora"
-# kind, folder, the old site's address
-SOURCES = [
-    ("jekyll", "teddylee777__teddylee777.github.io", "https://teddylee777.github.io"),
-    ("jekyll", "soohyun-chris-jeon__soohyun-chris-jeon.github.io", "https://soohyun-chris-jeon.github.io"),
-    ("zola", "rust-lang__blog.rust-lang.org", "https://blog.rust-lang.org"),
-    ("mkdocs", "simonw__til", "https://til.simonwillison.net"),
-]
-CONFIG = """site_name: Imported
-site_url: https://me.github.io/
-markdown_extensions:
-  - toc:
-      permalink: true
-  - tables
-  - footnotes
-  - attr_list
-tilbook:
-  timezone: Asia/Seoul
-"""
 
 
 def check(kind: str, name: str, url: str, root: Path) -> dict:
     (root / "journal").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
+    (root / "mkdocs.yml").write_text(ATTR_CONFIG, encoding="utf-8")
     config = load_config(root / "mkdocs.yml")
     started = time.perf_counter()
     report = run_import(kind, CORPORA / name, config, site_url=url)  # type: ignore[arg-type]
@@ -86,7 +68,7 @@ def main() -> int:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="tilbook-import-"))
     failed = False
     try:
-        for kind, name, url in SOURCES:
+        for kind, name, url, _ in CORPUS_SOURCES:
             row = check(kind, name, url, base / name)
             converted = ", ".join(f"{k} {v}" for k, v in row["converted"].items())
             print(f"{name} ({kind}): {row['imported']} imported, {row['failed']} failed, {row['warnings']} warnings, "

@@ -1,4 +1,5 @@
-"""The content check of an import: every word of a source post's prose is in its built page.
+"""The content check of an import (every word of a source post's prose is in its built page),
+and the corpora it is run on.
 
 Prose is the post without front matter, Liquid/shortcodes, HTML tags, comments, scripts
 and styles, link destinations, images and emoji shortcodes; a word is a run of letters
@@ -13,6 +14,27 @@ import unicodedata
 from html.parser import HTMLParser
 
 from tilbook.journal.parse import split_front_matter
+
+# The corpora of ../shared/corpora as `tilbook import` takes them: kind, folder, the old
+# site's address, posts. And the workspace they are imported into (attr_list on).
+CORPUS_SOURCES = [
+    ("jekyll", "teddylee777__teddylee777.github.io", "https://teddylee777.github.io", 102),
+    ("jekyll", "soohyun-chris-jeon__soohyun-chris-jeon.github.io", "https://soohyun-chris-jeon.github.io", 110),
+    ("zola", "rust-lang__blog.rust-lang.org", "https://blog.rust-lang.org", 150),
+    ("mkdocs", "simonw__til", "https://til.simonwillison.net", 150),
+]
+ATTR_CONFIG = """site_name: Imported
+site_url: https://me.github.io/
+markdown_extensions:
+  - toc:
+      permalink: true
+  - tables
+  - footnotes
+  - attr_list
+tilbook:
+  timezone: Asia/Seoul
+  entry_path: "{year}-{month}-{day}-{slug}.md"
+"""
 
 _DROP = [
     re.compile(r"<!--.*?-->", re.S),

@@ -8,30 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPORA, make_workspace, write_files
-from tests.importer.prose import lost_words
+from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words
 from tilbook.config import load_config
 from tilbook.journal.load import load_journal
 from tilbook.site.collect import output_file, redirect_file
-
-ATTR_CONFIG = """site_name: Imported
-site_url: https://me.github.io/
-markdown_extensions:
-  - toc:
-      permalink: true
-  - tables
-  - footnotes
-  - attr_list
-tilbook:
-  timezone: Asia/Seoul
-  entry_path: "{year}-{month}-{day}-{slug}.md"
-"""
-
-CORPUS_SOURCES = [
-    ("jekyll", "teddylee777__teddylee777.github.io", "https://teddylee777.github.io", 102),
-    ("jekyll", "soohyun-chris-jeon__soohyun-chris-jeon.github.io", "https://soohyun-chris-jeon.github.io", 110),
-    ("zola", "rust-lang__blog.rust-lang.org", "https://blog.rust-lang.org", 150),
-    ("mkdocs", "simonw__til", "https://til.simonwillison.net", 150),
-]
 
 
 @pytest.mark.parametrize(("kind", "name", "url", "posts"), CORPUS_SOURCES, ids=[c[1].split("__")[0] for c in CORPUS_SOURCES])

@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from tilbook.importer.sources import SourcePost, SourceSite
@@ -267,6 +267,21 @@ class _Body:
         return text
 
 
+def _outside_fences(lines: list[str]) -> Iterator[int]:
+    """Indexes of the lines outside fenced code (a fence closes with the same character,
+    at least as long)."""
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        m = _FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)
+        elif fence is not None:
+            if m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+        else:
+            yield i
+
+
 def _is_image(text: str, start: int) -> bool:
     """Whether the `](` at `start` closes an image's `![alt`."""
     depth = 0
@@ -331,16 +346,8 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
             b.note(0, f"{result.counts['kramdown attribute list']} kramdown attribute list(s) dropped",
                    "enable attr_list in markdown_extensions of mkdocs.yml to keep them")
     lines = body.split("\n")
-    fence: str | None = None
-    for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-            continue
-        if fence is not None:
-            if m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
+    for i in _outside_fences(lines):
+        line = lines[i]
         if line.startswith(("    ", "\t")) and i and not lines[i - 1].strip():
             continue  # an indented code block (roughly: after a blank line)
         if "{{" in line or "{%" in line:
@@ -393,16 +400,8 @@ def fix_anchors(text: str, rel: str, ids_of: dict[str, list[str]]) -> tuple[str,
     changed = 0
     unmatched: list[tuple[int, str]] = []
     lines = text.split("\n")
-    fence: str | None = None
-    for n, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-            continue
-        if fence is not None:
-            if m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
+    for n in _outside_fences(lines):
+        line = lines[n]
         if "#" not in line:
             continue
 
