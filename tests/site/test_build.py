@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -296,3 +297,20 @@ def test_links_to_unpublished_entries_are_not_resolved_to_missing_pages(tmp_path
     build_site(config, now=NOW, drafts=True)
     page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
     assert '<a href="/2026/11/02/b/">the draft</a>' in page
+
+
+def test_a_first_heading_that_repeats_the_title_is_shown_once(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: 오토인코더  첫날\n---\n# 오토인코더 첫날\n\n본문.\n",
+        "2026-11-02-b.md": "# Title from the heading\n\nBody.\n",
+        "2026-11-03-c.md": "---\ntitle: Mine\n---\n# Another heading\n\nBody.\n",
+    })
+    build_site(config, now=NOW)
+
+    def h1s(day: str, slug: str) -> list[str]:
+        page = (tmp_path / f"site/2026/11/{day}/{slug}/index.html").read_text(encoding="utf-8")
+        return re.findall(r"<h1[^>]*>([^<]*)", page)
+
+    assert h1s("01", "a") == ["오토인코더 첫날"]
+    assert h1s("02", "b") == ["Title from the heading"]
+    assert h1s("03", "c") == ["Mine", "Another heading"]

@@ -188,25 +188,6 @@ def _terms_from_taxonomies(text: str, data: dict[str, Any]) -> str:
     return text.replace("+++\n", "+++\n" + lifted + "\n", 1)
 
 
-def _without_title_heading(body: str, title: str, report: ImportReport) -> str:
-    """The body without a first `# heading` that only repeats the title: the old site showed
-    it as the title, and the new page shows the title already. The line stays, empty."""
-    lines = body.split("\n")
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        m = re.match(r"^#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", line)
-        if m and _plain(m[1]) == _plain(title):
-            lines[i] = ""
-            report.converted["first heading that repeated the title"] += 1
-        break
-    return "\n".join(lines)
-
-
-def _plain(text: str) -> str:
-    return " ".join(re.sub(r"[*_`~]|\[([^\]]*)\]\([^)]*\)", r"\1", unicodedata.normalize("NFC", text)).split()).casefold()
-
-
 def _heading_ids(text: str, config: Config) -> list[str]:
     """The heading ids the site gives an entry (front matter and all, as the build sees it)."""
     from tilbook.journal.parse import split_front_matter
@@ -302,7 +283,6 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
         converted = convert_body(entry.body, site=site, post=post, new_rel=plan.rel, targets=targets,
                                  old_address=plan.addresses[0] if plan.addresses else None,
                                  yaml_front_matter=entry.front_matter.format == "yaml", attr_list=attr_list)
-        converted.body = _without_title_heading(converted.body, entry.title, report)
         report.converted.update(converted.counts)
         for line, message, hint in converted.notes:
             report.warnings.append(Problem(message, path=shown(post.path),

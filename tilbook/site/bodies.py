@@ -52,7 +52,7 @@ def _parse_render(path: Path) -> Outcome:
     except EntryError as exc:
         return rel, exc, None
     rendered = render_tokens(parsed["tokens"], parsed["env"], parsed["options"],
-                             link=link_rewriter(rel, base_path(config)))
+                             link=link_rewriter(rel, base_path(config)), title=entry.title)
     rendered = _with_notes(rendered, parsed["leftovers"], entry, config.display_path(path))
     # The HTML goes to the store, not back to the build: it holds keys, pages read the HTML.
     _JOB["store"].put(rendered.key, rendered.html)
@@ -87,7 +87,8 @@ def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], 
 def render_body(entry: Entry, config: Config, shown: str) -> RenderedBody:
     """Render a parsed entry's body (the build does this in one parse with `_parse_render`)."""
     source, options, leftovers = prepare_body(entry.body, entry.front_matter, config)
-    rendered = render_markdown(source, options, link=link_rewriter(entry.rel_path.as_posix(), base_path(config)))
+    rendered = render_markdown(source, options, link=link_rewriter(entry.rel_path.as_posix(), base_path(config)),
+                               title=entry.title)
     return _with_notes(rendered, leftovers, entry, shown)
 
 

@@ -245,12 +245,14 @@ def _plain(inline: Token) -> str:
 
 
 def render_markdown(
-    text: str, options: MarkdownOptions, *, link: Callable[[str, set[str], set[str]], str] | None = None
+    text: str, options: MarkdownOptions, *, link: Callable[[str, set[str], set[str]], str] | None = None,
+    title: str | None = None,
 ) -> RenderedBody:
-    """Render a body. `link` (see `link_rewriter`) rewrites link and image targets."""
+    """Render a body. `link` (see `link_rewriter`) rewrites link and image targets; see
+    `render_tokens` for `title`."""
     env: dict[str, Any] = {}
     tokens = parser(options).parse(text, env)
-    return render_tokens(tokens, env, options, link=link)
+    return render_tokens(tokens, env, options, link=link, title=title)
 
 
 def render_tokens(
@@ -259,9 +261,14 @@ def render_tokens(
     options: MarkdownOptions,
     *,
     link: Callable[[str, set[str], set[str]], str] | None = None,
+    title: str | None = None,
 ) -> RenderedBody:
-    """Render tokens made by `parser(options)` (with the `env` of that parse)."""
+    """Render tokens made by `parser(options)` (with the `env` of that parse). A first `# heading`
+    that says the entry's `title` again is left out: the page shows the title above the body."""
     md = parser(options)
+    if (title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
+            and _plain(tokens[1]).casefold() == " ".join(title.split()).casefold()):
+        tokens = tokens[3:]
     links: set[str] = set()
     assets: set[str] = set()
     toc: list[Heading] = []
