@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 # A no-op build imports only what is above; the parser, the theme engine and the rest load
 # when there is work to do (start-up time is most of a no-op build).
 
-CACHE_FORMAT = 2
+# Bumped whenever what a cached entry or body holds changes (3: entries keep their old
+# addresses; bodies leave out a first heading that repeats the title).
+CACHE_FORMAT = 3
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
