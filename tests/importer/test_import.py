@@ -6,10 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import CORPORA, make_workspace, write_files
-from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words
+from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words, prose_words, words
 from tilbook.config import load_config
+from tilbook.importer.convert import Targets, convert_body, match_anchor
+from tilbook.importer.sources import SourcePost, SourceSite
 from tilbook.journal.load import load_journal
 from tilbook.site.collect import output_file, redirect_file
 
@@ -283,3 +287,30 @@ def test_source_is_never_modified(tmp_path, run):
     make_workspace(tmp_path / "ws", {}, config=ATTR_CONFIG)
     assert run(tmp_path / "ws", "import", "jekyll", str(src / "_posts")).code == 0  # _posts itself works too
     assert {p: p.read_bytes() for p in Path(src).rglob("*") if p.is_file()} == before
+
+
+# --- properties ------------------------------------------------------------------------
+
+_PIECES = st.sampled_from([
+    "텐서", "word", " ", " ", "\n", "\n\n", "[", "]", "(", ")", "![", "](", "`", "```\n", "{{ site.baseurl }}",
+    "{% raw %}", "{% endraw %}", "{: .note}", "{%", "%}", "#", "## ", "<img src=\"a b.png\">", "../images/x.png",
+    "https://old.example.org/2020/01/01/a.html", "@/a.md", "%", "\\", "~~~\n", "- ", "{{< youtube x >}}",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from(["jekyll", "hugo", "zola", "mkdocs"]),
+       st.booleans())
+def test_conversion_never_drops_prose(tmp_path, body, kind, attr_list):
+    site = SourceSite(kind, tmp_path, tmp_path, (tmp_path,), "https://old.example.org")  # type: ignore[arg-type]
+    post = SourcePost(tmp_path / "_posts" / "2020-01-01-a.md", "_posts/2020-01-01-a.md", "")
+    targets = Targets({"/2020/01/01/a": "2020-01-01-a.md"}, {}, {"2020-01-01-a": "2020-01-01-a.md"})
+    out = convert_body(body, site=site, post=post, new_rel="2020-01-01-a.md", targets=targets,
+                       old_address="/2020/01/01/a.html", yaml_front_matter=True, attr_list=attr_list)
+    assert prose_words(body) <= words(out.body) | {"x"}  # a YouTube id becomes an embed's address
+    assert out.body.count("\n") >= body.count("\n") - body.count("{% highlight")  # lines keep their numbers
+
+
+@given(st.text(alphabet="abc-가나", min_size=1, max_size=12))
+def test_an_anchor_that_exists_is_matched_to_itself(frag):
+    assert match_anchor(frag, [frag, "other"]) == frag
