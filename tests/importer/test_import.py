@@ -103,7 +103,8 @@ JEKYLL = {
         "\n"
         "{% include sidebar.html %}\n"                                      # file line 30
     ),
-    "_posts/2024-03-06-second.md": "---\ntitle: Second\n---\n[back](/deep/learning/first-day/) 돌아가기.\n",
+    "_posts/2024-03-06-second.md": ("---\ntitle: Second\n---\n[back](/deep/learning/first-day/) 돌아가기.\n\n"
+                                    "[again]({% link _posts/2024-03-05-first-day.md %})\n"),
     "_posts/2024-03-07-broken.md": "---\ntitle: [unclosed\n---\nbody\n",
     "_drafts/idea.md": "---\ntitle: 아이디어\n---\n나중에 쓸 글.\n",
     "images/pic one.png": b"\x89PNG fake",
@@ -143,6 +144,7 @@ def test_jekyll_import_converts_copies_reports_and_redirects(tmp_path, run):
     assert "{.notice--info}\n중요한 문단." in body
     second = (ws / "journal" / "2024-03-06-second.md").read_text(encoding="utf-8")
     assert "[back](2024-03-05-first-day.md) 돌아가기." in second
+    assert "[again](2024-03-05-first-day.md)" in second
     idea = next((ws / "journal").glob("*-idea.md")).read_text(encoding="utf-8")
     assert "\ndraft: true\n" in idea
     assert (ws / "journal" / "images" / "pic one.png").read_bytes() == b"\x89PNG fake"
@@ -196,7 +198,7 @@ def test_hugo_bundles_shortcodes_and_addresses(tmp_path, run):
         "content/posts/my-bundle/data.csv": "a,b\n",
         "content/posts/plain.md": (
             '+++\ntitle = "Plain"\ndate = 2023-05-02\nurl = "/custom/plain/"\ndraft = true\n+++\n'
-            'See [the bundle]({{< ref "my-bundle/index.md" >}}).\n'
+            'See [the bundle]({{< ref "my-bundle/index.md" >}}) and [again]({{< relref "/posts/my-bundle" >}}).\n'
         ),
         "content/posts/_index.md": "---\ntitle: Posts\n---\n",
     })
@@ -215,7 +217,7 @@ def test_hugo_bundles_shortcodes_and_addresses(tmp_path, run):
     assert '\ncategories: ["posts"]' in text  # the section, when the post names none
     plain = (ws / "journal" / "2023-05-02-plain.md").read_text(encoding="utf-8")
     assert "\ndraft: true\n" in plain and '  - "/custom/plain/"' in plain
-    assert "[the bundle](2023-05-01-bundle/index.md)" in plain
+    assert "[the bundle](2023-05-01-bundle/index.md)" in plain and "[again](2023-05-01-bundle/index.md)" in plain
     assert run(ws, "build", "--strict", "--drafts").code == 0
     page = (ws / "site" / "2023" / "05" / "01" / "bundle" / "index.html").read_text(encoding="utf-8")
     src_attr = re.search(r'<img src="([^"]+)" alt="그림"', page)[1]

@@ -29,6 +29,7 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Hugo: {{< name args >}} / {{% name args %}}; Zola: {{ name(args) }} / {% name(args) %}.
 _HUGO_SC = re.compile(r"\{\{[<%]\s*(?P<close>/)?\s*(?P<name>[\w-]+)(?P<args>[^>%]*?)\s*[>%]\}\}")
 _ZOLA_SC = re.compile(r"\{[{%]\s*(?P<name>[a-z_][\w]*)\((?P<args>[^)]*)\)\s*[}%]\}")
+_LINK_TAG = re.compile(r"\{%-?\s*link\s+(?P<path>[^\s%]+)\s*-?%\}")  # Jekyll 4: {% link _posts/x.md %}
 _ARG = re.compile(r"""(?:(?P<k>[\w-]+)\s*=\s*)?(?:"(?P<d>[^"]*)"|'(?P<s>[^']*)'|(?P<b>[^\s"',]+))""")
 
 
@@ -103,7 +104,7 @@ class _Body:
             return dest
         if dest.startswith("@/"):  # Zola: a link to a content file
             path, _, frag = dest[2:].partition("#")
-            found = self.targets.by_file.get((self.site.content / unquote(path)).resolve())
+            found = self.post_file(self.site.content / unquote(path))
             if found:
                 self.out.counts["link to another post"] += 1
                 return self.rel_link(found, frag)
@@ -184,6 +185,14 @@ class _Body:
                       f"links kept as written: {names}",
                       "copy them into the journal next to the entry, or pass --site-url to link the old site")
 
+    def post_file(self, path: Path) -> str | None:
+        """The new entry of the post at `path`, written with or without `.md` (or as a bundle)."""
+        for candidate in (path, path.with_name(path.name + ".md"), path / "index.md"):
+            found = self.targets.by_file.get(candidate.resolve())
+            if found:
+                return found
+        return None
+
     def _place(self, source: Path) -> str:
         """Where a copied file goes in the journal: beside the entry for a page bundle's own
         files, else at its path in the old site (so `/images/a.png` → `images/a.png`)."""
@@ -238,7 +247,7 @@ class _Body:
             if name in ("ref", "relref"):
                 target, _, frag = first.partition("#")
                 base = self.site.content if target.startswith("/") else self.post.path.parent
-                found = self.targets.by_file.get((base / target.lstrip("/")).resolve())
+                found = self.post_file(base / target.lstrip("/"))
                 if found:
                     self.out.counts[f"{{{{< {name} >}}}}"] += 1
                     return self.rel_link(found, frag)
@@ -333,6 +342,14 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
             found = targets.by_post_name.get(name.rsplit("/", 1)[-1])
             return b.rel_link(found) if found else None
 
+        def link_tag(m: re.Match[str]) -> str:
+            found = b.post_file(site.root / m["path"])
+            if found is None:
+                return m.group(0)
+            b.out.counts["{% link %}"] += 1
+            return b.rel_link(found)
+
+        body = _LINK_TAG.sub(link_tag, body)
         # {{ site.url }}{{ site.baseurl }}/x → the old site's address; links below map it home.
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(site.url)) if site.url else ""
         result = convert_jekyll(body, base_path=site.base, site_url=origin, post_url=post_url,
