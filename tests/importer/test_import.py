@@ -120,8 +120,8 @@ def test_jekyll_import_converts_copies_reports_and_redirects(tmp_path, run):
     assert "imported 3 posts from jekyll" in result.out and "1 failed" in result.out
     assert "not imported _posts/2024-03-07-broken.md" in result.err
     assert re.search(r"2024-03-05-first-day\.md:30: warning: '\{% include sidebar\.html %\}' has no meaning here", result.err)
-    assert re.search(r"first-day\.md:25: warning: 1 linked file not found beside the source, linked to the old "
-                     r"site https://old\.example\.org instead: \.\./images/missing\.png", result.err)
+    assert re.search(r"first-day\.md:25: warning: 1 link to files or pages not found beside the source, pointed at "
+                     r"the old site https://old\.example\.org instead: \.\./images/missing\.png", result.err)
 
     files = {p.relative_to(ws / "journal").as_posix() for p in (ws / "journal").rglob("*") if p.is_file()}
     ideas = {f for f in files if f.endswith("-idea.md")}  # a draft without a date: the file's own time

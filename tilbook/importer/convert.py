@@ -163,9 +163,9 @@ class _Body:
                 url = self.site.url + "/" + tree.lstrip("./")
             else:  # a bundle's file was published beside its page
                 url = urljoin(self.site.url + "/" + (self.old_address or "").lstrip("/"), path)
-            self.out.counts["missing file linked to the old site"] += 1
+            self.out.counts["link to the old site (not found here)"] += 1
             return _dest_text(url + (f"#{frag}" if frag else ""))
-        self.out.counts["missing file"] += 1
+        self.out.counts["link not found here, kept"] += 1
         return _dest_text(local) if local != dest else dest
 
     def missing_note(self) -> None:
@@ -177,12 +177,12 @@ class _Body:
             names = names[:160].rsplit(", ", 1)[0] + ", …"
         n = len(self.missing)
         if self.site.url:
-            self.note(self.missing[0][0], f"{n} linked file{'s' if n > 1 else ''} not found beside the source, "
-                      f"linked to the old site {self.site.url} instead: {names}",
-                      "copy them into the journal (next to the entry) to keep them when the old site goes")
+            self.note(self.missing[0][0], f"{n} link{'s' if n > 1 else ''} to files or pages not found beside the "
+                      f"source, pointed at the old site {self.site.url} instead: {names}",
+                      "copy the files into the journal (next to the entry) to keep them when the old site goes")
         else:
-            self.note(self.missing[0][0], f"{n} linked file{'s' if n > 1 else ''} not found beside the source, "
-                      f"links kept as written: {names}",
+            self.note(self.missing[0][0], f"{n} link{'s' if n > 1 else ''} to files or pages not found beside the "
+                      f"source, kept as written: {names}",
                       "copy them into the journal next to the entry, or pass --site-url to link the old site")
 
     def post_file(self, path: Path) -> str | None:
