@@ -37,7 +37,7 @@ __all__ = ["KINDS", "ImportReport", "run_import"]
 # Keys that carry over (under our name); every other key is dropped and counted in the report.
 _KEPT = {"description": "description", "summary": "description", "excerpt": "description",
          "math": "math", "use_math": "math", "mathjax": "math", "katex": "math",
-         "author": "authors", "authors": "authors", "notebooks": "notebooks"}
+         "author": "authors", "authors": "authors"}
 # Keys whose meaning the new front matter already holds (not reported as dropped).
 _ABSORBED = {"title", "date", "categories", "category", "tags", "tag", "keywords", "draft", "published",
              "slug", "path", "permalink", "url", "redirect_from", "aliases", "taxonomies", "last_modified_at",
@@ -158,8 +158,6 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
             if names:
                 lines.append(f"authors: [{', '.join(_yaml_scalar(n) for n in names)}]")
                 written.add(ours)
-        elif ours == "notebooks":
-            continue  # a notebook name means something only in this workspace
         elif isinstance(value, str) and value.strip():
             lines.append(f"{ours}: {_yaml_scalar(' '.join(value.split()))}")
             written.add(ours)
