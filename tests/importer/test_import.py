@@ -316,3 +316,22 @@ def test_conversion_never_drops_prose(tmp_path, body, kind, attr_list):
 @given(st.text(alphabet="abc-가나", min_size=1, max_size=12))
 def test_an_anchor_that_exists_is_matched_to_itself(frag):
     assert match_anchor(frag, [frag, "other"]) == frag
+
+
+def test_windows_and_macos_files_import_clean(tmp_path, run):
+    """A post saved by Notepad (BOM, CRLF) and one named on a Mac (NFD Hangul) read like any other."""
+    import unicodedata
+
+    nfd_name = unicodedata.normalize("NFD", "_posts/2024-05-01-파이토치.md")
+    src = write_files(tmp_path / "old", {
+        "_posts/2024-04-30-windows.md": "\ufeff---\r\ntitle: 윈도우에서\r\ntags: [메모장]\r\n---\r\n줄 끝이 CRLF.\r\n",
+        nfd_name: "---\ntitle: 맥에서\n---\n[앞 글]({% post_url 2024-04-30-windows %})\n",
+    })
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    assert run(ws, "import", "jekyll", str(src)).code == 0
+    windows = (ws / "journal" / "2024-04-30-windows.md").read_bytes()
+    assert b"\r" not in windows and not windows.startswith(b"\xef\xbb\xbf")
+    assert 'title: "윈도우에서"' in windows.decode("utf-8")
+    mac = ws / "journal" / "2024-05-01-파이토치.md"  # NFC on disk, as every entry
+    assert mac.is_file() and "[앞 글](2024-04-30-windows.md)" in mac.read_text(encoding="utf-8")
