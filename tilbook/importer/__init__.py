@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import posixpath
 import re
 import shutil
-import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -25,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
+from tilbook.files import write_atomic
 from tilbook.importer.convert import Targets, address_key, convert_body, fix_anchors
 from tilbook.importer.sources import KINDS, Kind, PostFacts, SourcePost, SourceSite, discover, old_addresses
 from tilbook.journal.dates import parse_date_text
@@ -72,7 +71,6 @@ class ImportReport:
     files_copied: int = 0
     redirects: int = 0
     seconds: float = 0.0
-    dry_run: bool = False
 
     def summary(self) -> dict[str, Any]:
         return {"kind": self.kind, "imported": len(self.imported), "skipped": len(self.skipped),
@@ -93,8 +91,8 @@ def _source_config(config: Config, site: SourceSite) -> Config:
     return replace(config, tilbook=replace(config.tilbook, timezone=zone))
 
 
-def _fallback_dates(site: SourceSite, zone: ZoneInfo) -> Callable[[Path], tuple[dt.datetime, Any]]:
-    from tilbook.journal.load import git_first_commits
+def _fallback_dates(site: SourceSite, config: Config) -> Callable[[Path], tuple[dt.datetime, Any]]:
+    from tilbook.journal.load import git_first_commits, mtime_date
 
     first = git_first_commits(site.root)
 
@@ -102,7 +100,7 @@ def _fallback_dates(site: SourceSite, zone: ZoneInfo) -> Callable[[Path], tuple[
         found = first.get(Path(unicodedata.normalize("NFC", str(path))))
         if found is not None:
             return found, "git"
-        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=zone), "mtime"
+        return mtime_date(path, config), "mtime"
 
     return when
 
@@ -188,7 +186,6 @@ def _terms_from_taxonomies(text: str, data: dict[str, Any]) -> str:
 
 def _heading_ids(text: str, config: Config) -> list[str]:
     """The heading ids the site gives an entry (front matter and all, as the build sees it)."""
-    from tilbook.journal.parse import split_front_matter
     from tilbook.site.markdown import markdown_options, parser
 
     body = split_front_matter(text)[2]
@@ -198,9 +195,9 @@ def _heading_ids(text: str, config: Config) -> list[str]:
 
 
 def _plan_path(config: Config, entry: Entry, post: SourcePost, taken: set[str]) -> str:
-    day = entry.day
-    rel = config.tilbook.entry_path.format(year=f"{day.year:04d}", month=f"{day.month:02d}", day=f"{day.day:02d}",
-                                           slug=entry.slug)
+    from tilbook.journal.new import entry_path
+
+    rel = entry_path(config, entry.day, entry.slug).relative_to(config.docs_dir).as_posix()
     stem, n = rel[:-3] if rel.endswith(".md") else rel, 2
     candidate = rel
     while candidate.casefold() in taken:
@@ -214,9 +211,9 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
     """Import every post of the blog at `src` into the journal (config.docs_dir)."""
     started = time.perf_counter()
     site = discover(kind, src, site_url=site_url)
-    report = ImportReport(kind, site.root, dry_run=dry_run)
+    report = ImportReport(kind, site.root)
     pconfig = _source_config(config, site)
-    fallback = _fallback_dates(site, pconfig.tilbook.timezone)
+    fallback = _fallback_dates(site, pconfig)
     attr_list = any(getattr(e, "name", e) == "attr_list" or (isinstance(e, dict) and "attr_list" in e)
                     for e in config.markdown_extensions)
 
@@ -290,13 +287,13 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
                                        dict(entry.front_matter.data), post.rel, converted.body)
         report.dropped_keys.update(dropped)
         body = converted.body.lstrip("\n")
-        plan.text = front + ("\n" if body and not body.startswith("\n") else "") + body
+        gap = "\n" if body else ""
+        plan.text = front + gap + body
         if not plan.text.endswith("\n"):
             plan.text += "\n"
         plan.files = converted.files
         # a line of the new file → the same line of the source (front matter lengths differ)
-        plan.body_offset = entry.body_line - 1 - front.count("\n") - (1 if body and not body.startswith("\n") else 0) \
-            + (len(converted.body) - len(converted.body.lstrip("\n")))
+        plan.body_offset = entry.body_line - 1 - front.count("\n") - len(gap) + len(converted.body) - len(body)
         if post.bundle:  # a bundle's other files come along even when no link names them
             for other in sorted(post.path.parent.rglob("*")):
                 if other.is_file() and other != post.path and other.suffix.lower() not in (".md", ".markdown"):
@@ -304,10 +301,8 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
                                                                           other.relative_to(post.path.parent).as_posix()))
 
     # --- pass 3: anchors the old site made, pointed at the headings as this site names them ---
-    ids_of = {plan.rel: _heading_ids(plan.text, config) for plan in planned if plan.text}
+    ids_of = {plan.rel: _heading_ids(plan.text, config) for plan in planned}
     for plan in planned:
-        if not plan.text:
-            continue
         plan.text, changed, unmatched = fix_anchors(plan.text, plan.rel, ids_of)
         report.converted["anchor matched to its heading"] += changed
         for line, link in unmatched:
@@ -318,8 +313,6 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
 
     # --- write ---------------------------------------------------------------------------
     for plan in planned:
-        if not plan.text:
-            continue
         post = plan.post
         target = config.docs_dir / plan.rel
         if target.exists() and not force:
@@ -334,7 +327,7 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
             continue
         if target.exists():
             _backup(target, config, backup)
-        _write_atomic(target, plan.text.encode("utf-8"))
+        write_atomic(target, plan.text.encode("utf-8"))
         for source, where in plan.files.items():
             dest = config.docs_dir / where
             if dest.exists():
@@ -346,7 +339,7 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
                                                    hint="compare the two files; --force replaces it, keeping a backup"))
                     continue
                 _backup(dest, config, backup)
-            _write_atomic(dest, source.read_bytes())
+            write_atomic(dest, source.read_bytes())
             report.files_copied += 1
     report.seconds = time.perf_counter() - started
     return report
@@ -357,10 +350,3 @@ def _backup(path: Path, config: Config, folder: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(path, dest)
 
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import-", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)

@@ -370,8 +370,8 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
         if "{{" in line or "{%" in line:
             line = b.shortcodes(line, i + 1)
             if site.kind in ("hugo", "zola"):
-                leftovers.extend((i + 1, t) for t in (_HUGO_SC.findall(line) and [x.group(0) for x in _HUGO_SC.finditer(line)]
-                                                      or [x.group(0) for x in _ZOLA_LEFT.finditer(line)]))
+                left = [m.group(0) for m in _HUGO_SC.finditer(line)] or [m.group(0) for m in _ZOLA_LEFT.finditer(line)]
+                leftovers.extend((i + 1, text) for text in left)
         if "](" in line or "]:" in line or "src=" in line or "href=" in line:
             line = b.links_in_line(line, i + 1)
         lines[i] = line

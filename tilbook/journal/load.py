@@ -53,7 +53,8 @@ def git_first_commits(folder: Path) -> dict[Path, dt.datetime]:
     return found
 
 
-def _mtime(path: Path, config: Config) -> dt.datetime:
+def mtime_date(path: Path, config: Config) -> dt.datetime:
+    """A file's modification time in the config's zone: the last fallback for an undated entry."""
     return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=config.tilbook.timezone)
 
 
@@ -79,7 +80,7 @@ def load_entry(
     except OSError as exc:
         raise EntryError(f"cannot read the file: {exc.strerror}", path=shown) from exc
     if fallback_date is None:
-        fallback_date = (_mtime(path, config), "mtime")
+        fallback_date = (mtime_date(path, config), "mtime")
     return parse_entry(text, rel, config=config, display_path=shown, fallback_date=fallback_date, abs_path=path,
                        body_tokens=body_tokens)
 

@@ -790,9 +790,8 @@ def _write_figures(nb: Any, folder: Path) -> tuple[str, ...]:
 
 
 def _write_outputs(nb: Any, record: ExecutedNotebook, folder: Path, name: str) -> None:
+    from tilbook.files import write_atomic
     from tilbook.notebooks.render import notebook_bytes
 
     for path, data in ((folder / f"{name}.ipynb", notebook_bytes(nb)), (folder / RECORD_NAME, record.to_json().encode())):
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)

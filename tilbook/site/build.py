@@ -75,13 +75,9 @@ def _load_pickle(path: Path) -> Any:
 
 
 def _save_pickle(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile
+    from tilbook.files import write_atomic
 
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class CacheFiles:

@@ -19,7 +19,6 @@ _HIGHLIGHT_CLOSE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 _SITE_VAR = re.compile(r"\{\{-?\s*site\.(?P<name>baseurl|url)\s*-?\}\}")
 _POST_URL = re.compile(r"\{%-?\s*post_url\s+(?P<name>[^\s%]+)\s*-?%\}")
 _LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
-_IAL = re.compile(r"\{:\s*[^}\n]*\}")
 _SPAN_IALS = re.compile(r"(?:\{:\s*[^}\n]*\})+")
 _BLOCK_IAL = re.compile(r"^[ \t]*(?:\{:\s*[^}\n]*\}[ \t]*)+$")
 _TOC_MARK = re.compile(r"^[ \t]*\{:\s*toc\s*\}[ \t]*$")
@@ -88,14 +87,16 @@ def convert_jekyll(
     para_start = 0  # index in `out` of the current paragraph's first line
     fence: str | None = None
     in_raw = False
-    for number, line in enumerate(body.split("\n"), 1):
+    lines = body.split("\n")
+    for number, line in enumerate(lines, 1):
         m = _FENCE.match(line)
         if fence is None and m:
             fence = m.group(1)
         elif fence is not None and m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] \
                 and len(m.group(1)) >= len(fence):  # a closing fence: the same character, at least as long
             fence = None
-        if fence is None and not in_raw and (_TOC_MARK.match(line) or (_TOC_ITEM.match(line) and _next_is_toc(body, number))):
+        toc_item = _TOC_ITEM.match(line) and number < len(lines) and _TOC_MARK.match(lines[number])
+        if fence is None and not in_raw and (_TOC_MARK.match(line) or toc_item):
             counts["kramdown {:toc}"] += 1 if _TOC_MARK.match(line) else 0
             out.append("")  # the line stays (warnings keep their line numbers), empty
             continue
@@ -169,8 +170,3 @@ def convert_jekyll(
         out.append("".join(converted))
     return LiquidResult("\n".join(out), tuple(leftovers), tuple(unknown), counts)
 
-
-def _next_is_toc(body: str, number: int) -> bool:
-    """Whether the line after line `number` (1-based) is kramdown's `{:toc}`."""
-    lines = body.split("\n")
-    return number < len(lines) and bool(_TOC_MARK.match(lines[number]))
