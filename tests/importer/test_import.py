@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CORPORA, make_workspace, write_files
-from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words, prose_words, words
+from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words, prose_words
 from tilbook.config import load_config
 from tilbook.importer.convert import Targets, convert_body, match_anchor
 from tilbook.importer.sources import SourcePost, SourceSite
@@ -301,6 +302,7 @@ _PIECES = st.sampled_from([
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example("텐서{{ site.baseurl }}텐서", "jekyll", False)
 @given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from(["jekyll", "hugo", "zola", "mkdocs"]),
        st.booleans())
 def test_conversion_never_drops_prose(tmp_path, body, kind, attr_list):
@@ -309,7 +311,10 @@ def test_conversion_never_drops_prose(tmp_path, body, kind, attr_list):
     targets = Targets({"/2020/01/01/a": "2020-01-01-a.md"}, {}, {"2020-01-01-a": "2020-01-01-a.md"})
     out = convert_body(body, site=site, post=post, new_rel="2020-01-01-a.md", targets=targets,
                        old_address="/2020/01/01/a.html", yaml_front_matter=True, attr_list=attr_list)
-    assert prose_words(body) <= words(out.body) | {"x"}  # a YouTube id becomes an embed's address
+    # The content check's own rule (see lost_words): a word may end up inside a longer run,
+    # as `텐서{{ site.baseurl }}텐서` becomes `텐서텐서` when the base path is empty.
+    text = unicodedata.normalize("NFC", out.body).casefold()
+    assert {w for w in prose_words(body) if w not in text} <= {"x"}  # a YouTube id becomes an embed's address
     assert out.body.count("\n") >= body.count("\n") - body.count("{% highlight")  # lines keep their numbers
 
 
@@ -320,8 +325,6 @@ def test_an_anchor_that_exists_is_matched_to_itself(frag):
 
 def test_windows_and_macos_files_import_clean(tmp_path, run):
     """A post saved by Notepad (BOM, CRLF) and one named on a Mac (NFD Hangul) read like any other."""
-    import unicodedata
-
     nfd_name = unicodedata.normalize("NFD", "_posts/2024-05-01-파이토치.md")
     src = write_files(tmp_path / "old", {
         "_posts/2024-04-30-windows.md": "\ufeff---\r\ntitle: 윈도우에서\r\ntags: [메모장]\r\n---\r\n줄 끝이 CRLF.\r\n",
