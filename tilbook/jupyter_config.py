@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tilbook.errors import UsageError
+from tilbook.files import write_atomic
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -79,8 +80,5 @@ def write_config(folder: Path, *, ip: str, port: int, password: str | None, cert
         shutil.copy2(path, backup)
     text = config_text(ip=ip, port=port, hashed=hash_password(password) if password else None, certfile=certfile,
                        keyfile=keyfile)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text.encode("utf-8"))
     return Written(path, backup, tuple(warnings))
