@@ -97,6 +97,39 @@ def test_html_store_rows_survive_processes_and_a_broken_file_is_begun_again(tmp_
     fresh.close()
 
 
+def test_highlighted_code_is_kept_and_reused(tmp_path, monkeypatch):
+    """A code block is highlighted once: an edited entry whose code did not change takes it
+    from the store (building a Pygments lexer alone costs a tenth of a second)."""
+    import tilbook.site.markdown as md
+    from tilbook.site.store import HtmlStore
+
+    options = md.MarkdownOptions(math=False, admonition=False, attr_list=False, def_list=False, nl2br=False, toc_depth=3)
+    source = "text\n\n```python\nprint('안녕')\n```\n"
+    plain = md.render_markdown(source, options).html
+    assert '<span class="nb">print</span>' in plain
+
+    store = HtmlStore(tmp_path / "html.sqlite")
+    try:
+        md.use_fragment_cache(store)
+        assert md.render_markdown(source, options).html == plain
+        (key,) = [row[0] for row in store._db().execute("SELECT key FROM fragment")]
+        # the next render takes the block from the store, not from Pygments
+        store._db().execute("UPDATE fragment SET body = ? WHERE key = ?", ("<pre>kept</pre>", key))
+        monkeypatch.setattr(md, "_highlight_now", lambda *a: pytest.fail("highlighted again"))
+        assert "<pre>kept</pre>" in md.render_markdown(source + "\nmore prose\n", options).html
+        monkeypatch.undo()
+        other = md.render_markdown("```python\nprint(2)\n```\n", options).html  # new code: highlighted
+        assert '<span class="mi">2</span>' in other
+        assert store._db().execute("SELECT count(*) FROM fragment").fetchone()[0] == 2
+        monkeypatch.setattr("tilbook.site.store.FRAGMENTS_MIN", 1)
+        store.prune(set())  # far more fragments than 8 per kept body: begun again
+        assert store._db().execute("SELECT count(*) FROM fragment").fetchone()[0] == 0
+    finally:
+        md.use_fragment_cache(None)
+        store.close()
+    assert md.render_markdown(source, options).html == plain
+
+
 def _put_in_worker(job):
     store, key = job
     store.put(key, f"<p>{key}</p>")

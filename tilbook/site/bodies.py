@@ -25,6 +25,7 @@ from tilbook.site.markdown import (
     parser,
     render_markdown,
     render_tokens,
+    use_fragment_cache,
 )
 from tilbook.site.store import HtmlStore
 
@@ -39,6 +40,7 @@ def _parse_render(path: Path) -> Outcome:
     """Read, parse and render one entry, parsing its Markdown once for both."""
     config: Config = _JOB["config"]
     parsed: dict[str, Any] = {}
+    use_fragment_cache(_JOB["store"])
 
     def tokens_for(body: str, front_matter: FrontMatter) -> list[Token]:
         source, options, leftovers = prepare_body(body, front_matter, config)
@@ -99,5 +101,8 @@ def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, worker
     a build needs neither in memory, and a big journal would not fit in 150 MB with them."""
     job = {"config": config, "store": store}  # each worker process opens its own connection
     show = (lambda done, total: progress("parse", done, total)) if progress else None
-    return list(map_with_progress(_parse_render, paths, threshold=PARALLEL_MIN, workers=workers, progress=show,
-                                  initializer=_JOB.update, initargs=(job,)))
+    try:
+        return list(map_with_progress(_parse_render, paths, threshold=PARALLEL_MIN, workers=workers, progress=show,
+                                      initializer=_JOB.update, initargs=(job,)))
+    finally:
+        use_fragment_cache(None)  # the store closes after the build: nothing else may use it

@@ -14,6 +14,8 @@ _ROOT_LINK = re.compile(r'((?:href|src)=")(/[^/"][^"]*|/)"')
 # Connections a forked process inherited: never used nor closed there (SQLite forbids
 # carrying a connection across fork), only kept from the garbage collector.
 _INHERITED: list[sqlite3.Connection] = []
+# The fragment table is emptied when it holds more rows than this and 8 per body.
+FRAGMENTS_MIN = 20_000
 
 
 class HtmlStore:
@@ -45,6 +47,14 @@ class HtmlStore:
     def put(self, key: str, html: str) -> None:
         self._db().execute("INSERT OR IGNORE INTO html (key, body) VALUES (?, ?)", (key, html))
 
+    def get_fragment(self, key: str) -> str | None:
+        """A piece of a body kept by its own key (a highlighted code block), or None."""
+        row = self._db().execute("SELECT body FROM fragment WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def put_fragment(self, key: str, html: str) -> None:
+        self._db().execute("INSERT OR IGNORE INTO fragment (key, body) VALUES (?, ?)", (key, html))
+
     def keys(self) -> set[str]:
         return {row[0] for row in self._db().execute("SELECT key FROM html")}
 
@@ -55,11 +65,16 @@ class HtmlStore:
         return row[0]
 
     def prune(self, keep: set[str]) -> None:
+        """Drop the bodies not in `keep`; and the fragments, all of them, once they are many
+        more than a journal's code blocks (an edited block leaves its old one behind)."""
+        db = self._db()
         gone = [(key,) for key in self.keys() - keep]
         if gone:
-            db = self._db()
             with db:
                 db.executemany("DELETE FROM html WHERE key = ?", gone)
+        fragments = db.execute("SELECT count(*) FROM fragment").fetchone()[0]
+        if fragments > max(FRAGMENTS_MIN, 8 * len(keep)):
+            db.execute("DELETE FROM fragment")
 
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():
@@ -76,6 +91,7 @@ def _open(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, body TEXT NOT NULL)")
+            conn.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, body TEXT NOT NULL)")
             return conn
         except sqlite3.DatabaseError:
             if attempt == 2:
