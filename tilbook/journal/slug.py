@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=8192)  # the same tags and categories are slugified for every entry that has them
 def slugify(text: str) -> str:
     """URL slug that keeps Hangul and other letters: NFC, lower case, runs of other chars → '-'.
 

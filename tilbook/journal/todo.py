@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Iterator
 
@@ -56,6 +57,7 @@ class TrackedTodo:
         return self.is_open and self.due is not None and self.due < today
 
 
+@lru_cache(maxsize=8192)
 def todo_key(text: str) -> str:
     """Identity of an item across entries: case, spacing and a trailing period do not count."""
     text = unicodedata.normalize("NFC", text).casefold()
@@ -83,39 +85,38 @@ def track_todos(journal: Journal) -> list[TrackedTodo]:
     other items over (it has `(since …)` markers) but not this one; when the next entry
     carries nothing, the author does not use carrying and the item stays open.
     """
-    found: dict[str, TrackedTodo] = {}
+    # Each item's latest mention: (text, first day, entry index, item, done, appearances).
+    # A site build runs this on every rebuild: the items are made once, at the end.
+    latest: dict[str, tuple[str, dt.date, int, Todo, bool, int]] = {}
     entries = journal.entries
-    for entry in entries:
+    for i, entry in enumerate(entries):
+        if not entry.todos:
+            continue
+        day = entry.day
         for top in entry.todos:
             for text, todo, done in leaf_items(top):
-                _note(found, entry, text, todo, done)
-    carries = [any(t.since is not None for top in e.todos for t in top.walk()) for e in entries]
-    index = {e.rel_path: i for i, e in enumerate(entries)}
-    for key, item in found.items():
-        i = index[item.rel_path]
-        if item.is_open and i + 1 < len(entries) and carries[i + 1]:
-            found[key] = replace(item, state="dropped", due=None)
-    return sorted(found.values(), key=lambda t: (t.first_day, t.last_day, t.rel_path, t.line))
+                key = todo_key(text)
+                earlier = latest.get(key)
+                first = day if earlier is None else earlier[1]
+                if todo.since is not None and todo.since < first:
+                    first = todo.since
+                latest[key] = (text, first, i, todo, done, (earlier[5] if earlier else 0) + 1)
+    found = []
+    for text, first, i, todo, done, appearances in latest.values():
+        entry = entries[i]
+        state = "done" if done else "open"
+        if not done and i + 1 < len(entries) and _carries(entries[i + 1]):
+            state = "dropped"
+        due = entry.day + dt.timedelta(days=1) if todo.kind == "tomorrow" else entry.day
+        found.append(TrackedTodo(text=text, first_day=first, last_day=entry.day, rel_path=entry.rel_path,
+                                 line=todo.line, state=state, appearances=appearances, kind=todo.kind,
+                                 due=due if state == "open" else None))
+    return sorted(found, key=lambda t: (t.first_day, t.last_day, t.rel_path.parts, t.line))
 
 
-def _note(found: dict[str, TrackedTodo], entry: Entry, text: str, todo: Todo, done: bool) -> None:
-    key = todo_key(text)
-    earlier = found.get(key)
-    first = entry.day if earlier is None else earlier.first_day
-    if todo.since is not None and todo.since < first:
-        first = todo.since
-    due = entry.day + dt.timedelta(days=1) if todo.kind == "tomorrow" else entry.day
-    found[key] = TrackedTodo(
-        text=text,
-        first_day=first,
-        last_day=entry.day,
-        rel_path=entry.rel_path,
-        line=todo.line,
-        state="done" if done else "open",
-        appearances=(earlier.appearances if earlier else 0) + 1,
-        kind=todo.kind,
-        due=due if not done else None,
-    )
+def _carries(entry: Entry) -> bool:
+    """Whether the entry carried items over from an earlier one (it has `(since …)` markers)."""
+    return any(t.since is not None for top in entry.todos for t in top.walk())
 
 
 def open_todos(journal: Journal) -> list[TrackedTodo]:

@@ -308,7 +308,9 @@ def build_site(
 
         # render only pages whose key changed (or whose file is gone), into a staging folder
         old_files: dict[str, str] = manifest.get("files", {}) if manifest and site_dir.is_dir() else {}
-        changed = [p for p in site.pages if old_files.get(p.path) != p.key or not (site_dir / p.path).is_file()]
+        site_root = str(site_dir)
+        changed = [p for p in site.pages
+                   if old_files.get(p.path) != p.key or not os.path.isfile(os.path.join(site_root, p.path))]
         staging = Staging(site_dir)
         try:
             _render_pages(changed, config, workers, staging.folder)
@@ -398,7 +400,7 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
     groups = shard_docs(docs)
     keys = {name: index_key(group, language) for name, group in groups.items()}
     old = {name: shard for name, shard in ((last or {}).get("shards") or {}).items()
-           if all((site_dir / rel).is_file() for rel in shard["files"])}
+           if all(os.path.isfile(os.path.join(site_dir, rel)) for rel in shard["files"])}
     todo = {name: group for name, group in groups.items() if old.get(name, {}).get("key") != keys[name]}
     listing = shard_list(groups)
     listed = {LIST_FILE: "s:" + hash_bytes(listing)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from functools import partial
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from tilbook.errors import Problem
 from tilbook.journal.body import plain_text
 from tilbook.journal.model import Entry, Journal
 from tilbook.journal.slug import slugify
-from tilbook.journal.todo import leaf_items, track_todos
+from tilbook.journal.todo import track_todos
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
 from tilbook.site.keys import digest
 from tilbook.site.i18n import format_date, format_month, strings
@@ -44,9 +45,16 @@ def site_origin(config: Config) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+_HREF_SAFE = "/#%:@!$&'()*+,;=~-._"
+_HREF_AS_IS = re.compile(r"[A-Za-z0-9/#%:@!$&'()*+,;=~._-]*")
+
+
 def href(base: str, path: str) -> str:
     """A link to an output path ('/2024/03/05/파이토치/'), percent-encoded, under the base."""
-    return quote(base + path, safe="/#%:@!$&'()*+,;=~-._")
+    url = base + path
+    if _HREF_AS_IS.fullmatch(url):  # most addresses: quote would return them as they are
+        return url
+    return quote(url, safe=_HREF_SAFE)
 
 
 def output_file(url_path: str) -> str:
@@ -185,6 +193,7 @@ def collect_site(
 
     cards: dict[str, Card] = {}
     term_keys = {id(t): (t.name, t.slug, t.url, t.count) for t in (*tags.values(), *cats.values())}
+    known_cards = _memo("cards", len(entries))
     for entry in entries:
         rel = rel_of[id(entry)]
         fields = (
@@ -192,11 +201,14 @@ def collect_site(
             tuple(tags[t.casefold()] for t in entry.tags), tuple(cats[c.casefold()] for c in entry.categories),
             bodies[rel].summary, s["min_read"].format(n=entry.reading_minutes), entry.draft,
         )
-        # The key hashes the fields as plain tuples: a dataclass repr of 2,000 cards and their
-        # terms took a fifth of a warm one-entry rebuild.
-        key = digest(*fields[:4], tuple(term_keys[id(t)] for t in fields[4]),
-                     tuple(term_keys[id(t)] for t in fields[5]), *fields[6:])
-        cards[rel] = Card(*fields, key=key)
+        card = known_cards.get(fields)  # strings, Terms and a bool: equal fields are the same card
+        if card is None:
+            # The key hashes the fields as plain tuples: a dataclass repr of 2,000 cards and
+            # their terms took a fifth of a warm one-entry rebuild.
+            key = digest(*fields[:4], tuple(term_keys[id(t)] for t in fields[4]),
+                         tuple(term_keys[id(t)] for t in fields[5]), *fields[6:])
+            card = known_cards[fields] = Card(*fields, key=key)
+        cards[rel] = card
 
     site = {
         "name": config.site_name,
@@ -222,14 +234,20 @@ def collect_site(
     }
     pages: list[Page] = []
 
-    def add(url_path: str, template: str, key_parts: tuple[Any, ...], **context: Any) -> None:
-        pages.append(Page(
-            path=output_file(url_path),
-            template=template,
-            context={"site": site, "url": href(base, url_path), **context},
-            key=digest(site_key, template, url_path, *key_parts),
-            url=href(base, url_path),
-        ))
+    page_keys = _memo("pages", len(entries))
+
+    def add(url_path: str, template: str, key_parts: tuple[Any, ...], *, same: tuple[Any, ...] | None = None,
+            **context: Any) -> None:
+        """A page; `same`, when given, is `key_parts` made of strings, numbers and None only
+        (so that equal tuples have equal reprs): its key is remembered between builds."""
+        key = page_keys.get((site_key, url_path, same)) if same is not None else None
+        if key is None:
+            key = digest(site_key, template, url_path, *key_parts)
+            if same is not None:
+                page_keys[(site_key, url_path, same)] = key
+        url = href(base, url_path)
+        pages.append(Page(path=output_file(url_path), template=template, context={"site": site, "url": url, **context},
+                          key=key, url=url))
 
     newest_first = list(reversed(entries))
 
@@ -243,16 +261,16 @@ def collect_site(
         has_math = has_math or body.has_math
         prev_card = cards[rel_of[id(entries[i - 1])]] if i > 0 else None
         next_card = cards[rel_of[id(entries[i + 1])]] if i + 1 < len(entries) else None
-        carried_in = tuple((t.text, t.since.isoformat()) for top in entry.todos for t in top.walk() if t.since)
-        left_open = tuple(text for top in entry.open_todos() for text, _, _ in leaf_items(top))
+        carried_in, left_open = entry.carried_in, entry.open_items
         card = cards[rel]
         nb_cards = tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
         search.append(SearchDoc(card.url, entry.title, entry.day.isoformat(), tuple(t.name for t in card.tags),
                                 body.key))
+        parts = (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in,
+                 left_open, entry.updated, tuple(c.key for c in nb_cards))
         add(
-            url_paths[rel], "entry.html",
-            (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in, left_open,
-             entry.updated, tuple(c.key for c in nb_cards)),
+            url_paths[rel], "entry.html", parts,
+            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]),
             entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
             notebooks=nb_cards,
             updated=format_date(entry.updated.date(), lang) if entry.updated else None,
@@ -382,6 +400,19 @@ def collect_site(
     )
 
 
+
+
+# Cards and page keys of the last builds in this process (`serve` rebuilds many times):
+# most entries are unchanged, and hashing their fields again was a third of a rebuild.
+_MEMOS: dict[str, dict[Any, Any]] = {}
+
+
+def _memo(name: str, entries: int) -> dict[Any, Any]:
+    """A memo kept between builds, emptied when it holds far more than a build uses."""
+    memo = _MEMOS.setdefault(name, {})
+    if len(memo) > 4 * entries + 1000:
+        memo.clear()
+    return memo
 
 
 def _link_tables(url_paths: Mapping[str, str], base: str) -> tuple[dict[str, str], dict[str, str]]:

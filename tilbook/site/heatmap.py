@@ -6,6 +6,7 @@ import datetime as dt
 import html
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 CELL = 11
@@ -57,6 +58,16 @@ def heatmap_svg(
 
     `entry_word` is (singular, plural with {n}); `day_url` links days to their entries.
     """
+    # A rebuild draws the same years again: keep the last grids by what decides them.
+    days = tuple(sorted((d, n, (day_url or {}).get(d)) for d, n in counts.items() if n and start <= d <= end))
+    return _heatmap_svg(days, start, end, tuple(weekdays), tuple(months), label, entry_word)
+
+
+@lru_cache(maxsize=64)
+def _heatmap_svg(days: tuple[tuple[dt.date, int, str | None], ...], start: dt.date, end: dt.date,
+                 weekdays: tuple[str, ...], months: tuple[str, ...], label: str, entry_word: tuple[str, str]) -> str:
+    counts = {d: n for d, n, _ in days}
+    day_url = {d: url for d, _, url in days if url}
     first = start - dt.timedelta(days=(start.weekday() + 1) % 7)  # the Sunday on or before start
     weeks = (end - first).days // 7 + 1
     width = LEFT + weeks * (CELL + GAP)
@@ -90,7 +101,7 @@ def heatmap_svg(
             rect = (f'<rect class="hm-cell l{_level(n)}" x="{x}" y="{y}" '
                     f'width="{CELL}" height="{CELL}" rx="2" data-date="{day.isoformat()}" data-count="{n}">'
                     f"<title>{html.escape(title)}</title></rect>")
-            url = (day_url or {}).get(day)
+            url = day_url.get(day)
             out.append(f'<a href="{html.escape(url)}">{rect}</a>' if url and n else rect)
     out.append("</svg>")
     return "".join(out)
