@@ -314,3 +314,20 @@ def test_a_first_heading_that_repeats_the_title_is_shown_once(tmp_path):
     assert h1s("01", "a") == ["오토인코더 첫날"]
     assert h1s("02", "b") == ["Title from the heading"]
     assert h1s("03", "c") == ["Mine", "Another heading"]
+
+
+def test_a_slug_given_way_comes_back_when_the_clash_is_gone(tmp_path):
+    """Two entries of one day with one slug: the later gets `-2`. When the first is deleted,
+    the rebuild gives the second its own slug back, as a clean build does (the cache keeps
+    entries as parsed, before the journal made their slugs unique)."""
+    same = "---\ntitle: 같은 제목\nslug: 같은-제목\ndate: 2026-11-05 {t}\n---\n본문 {t}\n"
+    config = make_workspace(tmp_path, {"2026/a.md": same.format(t="09:00"), "2026/b.md": same.format(t="21:00")})
+    first = build_site(config, now=NOW)
+    assert any("같은-제목-2" in w.message for w in first.warnings)
+    assert (tmp_path / "site/2026/11/05/같은-제목-2/index.html").is_file()
+    (tmp_path / "journal/2026/a.md").unlink()
+    again = build_site(config, now=NOW)
+    assert not any("같은-제목-2" in w.message for w in again.warnings)
+    page = (tmp_path / "site/2026/11/05/같은-제목/index.html").read_text(encoding="utf-8")
+    assert "본문 21:00" in page
+    assert not (tmp_path / "site/2026/11/05/같은-제목-2").exists()

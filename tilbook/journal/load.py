@@ -111,9 +111,10 @@ def load_journal(config: Config, *, progress: Progress | None = None, workers: i
     return assemble_journal(config, _load_all(paths, config, progress, workers))
 
 
-def assemble_journal(config: Config, results: Iterable[Entry | EntryError]) -> Journal:
+def assemble_journal(config: Config, results: Iterable[Entry | EntryError], *, dated: bool = False) -> Journal:
     """Parsed entries (or their errors) → a `Journal`: files without any date get their
-    first git commit's date, slugs are made unique, entries sorted by date then path."""
+    first git commit's date (unless `dated`: `date_from_git` was done already), slugs are
+    made unique, entries sorted by date then path."""
     entries: list[Entry] = []
     problems: list[Problem] = []
     for result in results:
@@ -121,16 +122,8 @@ def assemble_journal(config: Config, results: Iterable[Entry | EntryError]) -> J
             problems.extend(result.problems)
         else:
             entries.append(result)
-    undated = [e for e in entries if e.date_source == "mtime"]
-    if undated:
-        first = git_first_commits(config.docs_dir)
-        redone = {}
-        for entry in undated:
-            assert entry.abs_path is not None
-            when = first.get(Path(unicodedata.normalize("NFC", str(entry.abs_path))))
-            if when is not None:
-                redone[entry.rel_path] = load_entry(entry.abs_path, config=config, fallback_date=(when, "git"))
-        entries = [redone.get(e.rel_path, e) for e in entries]
+    if not dated:
+        entries = date_from_git(config, entries)
     entries = unique_slugs(entries, config)
     for entry in entries:
         problems.extend(entry.warnings)
@@ -138,11 +131,27 @@ def assemble_journal(config: Config, results: Iterable[Entry | EntryError]) -> J
     return Journal(entries=tuple(entries), problems=tuple(problems), docs_dir=config.docs_dir)
 
 
+def date_from_git(config: Config, entries: list[Entry]) -> list[Entry]:
+    """Entries dated by their file's modification time get their first git commit's date
+    instead, when git knows the file (the mtime changes with every checkout)."""
+    undated = [e for e in entries if e.date_source == "mtime"]
+    if not undated:
+        return entries
+    first = git_first_commits(config.docs_dir)
+    redone = {}
+    for entry in undated:
+        assert entry.abs_path is not None
+        when = first.get(Path(unicodedata.normalize("NFC", str(entry.abs_path))))
+        if when is not None:
+            redone[entry.rel_path] = load_entry(entry.abs_path, config=config, fallback_date=(when, "git"))
+    return [redone.get(e.rel_path, e) for e in entries]
+
+
 def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
     """Give every entry its own URL: on a clash the earliest (by date, then path) keeps the
     slug and the others get `-2`, `-3`, ... with a warning. Deterministic."""
     pattern = config.tilbook.permalink
-    ordered = sorted(entries, key=lambda e: (e.date, e.rel_path.as_posix()))
+    ordered = sorted(entries, key=lambda e: (e.date, e.rel))
     taken: dict[str, Entry] = {}
     result: list[Entry] = []
     for entry in ordered:

@@ -111,6 +111,11 @@ class Entry:
         return tuple(_prune_done(t) for t in self.todos if not t.done)
 
     @cached_property
+    def rel(self) -> str:
+        """`rel_path` as a string: the key of the build's tables (pathlib formats it anew each time)."""
+        return self.rel_path.as_posix()
+
+    @cached_property
     def carried_in(self) -> tuple[tuple[str, str], ...]:
         """Items carried over from an earlier entry: (text, the ISO day its `(since …)` says)."""
         return tuple((t.text, t.since.isoformat()) for top in self.todos for t in top.walk() if t.since)

@@ -183,7 +183,7 @@ def collect_site(
     tags = _terms(((k, spelling["t" + k].most_common(1)[0][0], len(v)) for k, v in tag_groups.items()), "tags", base)
     cats = _terms(((k, spelling["c" + k].most_common(1)[0][0], len(v)) for k, v in cat_groups.items()), "categories", base)
 
-    rel_of = {id(e): e.rel_path.as_posix() for e in journal.entries}
+    rel_of = {id(e): e.rel for e in journal.entries}
     url_paths = {rel_of[id(entry)]: entry.url(config.tilbook.permalink) for entry in entries}
     entry_urls, post_urls = _link_tables(url_paths, base)
     nb_urls = {name: p.card.url for name, p in (notebooks or {}).items()}

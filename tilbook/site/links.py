@@ -17,7 +17,7 @@ from tilbook.site.markdown import RenderedBody
 def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
     problems = []
     for entry in site.entries:
-        for rel in bodies[entry.rel_path.as_posix()].assets:
+        for rel in bodies[entry.rel].assets:
             if rel not in assets:
                 problems.append(Problem(
                     f"links to {rel!r}, which is not in {config.display_path(config.docs_dir)}/",
