@@ -225,6 +225,10 @@ def test_custom_dir_overrides_a_template(tmp_path):
                             config="site_name: x\ntheme:\n  custom_dir: overrides\n")
     build_site(config, now=NOW)
     assert "<p>여기 없어요</p>" in (tmp_path / "site/404.html").read_text(encoding="utf-8")
+    # edited while the same process builds again (as `serve` does): the new template is used
+    write_files(tmp_path, {"overrides/404.html": "{% extends 'base.html' %}{% block main %}<p>고쳤어요</p>{% endblock %}"})
+    build_site(config, now=NOW)
+    assert "<p>고쳤어요</p>" in (tmp_path / "site/404.html").read_text(encoding="utf-8")
 
 
 def test_control_characters_never_reach_the_feed(tmp_path):

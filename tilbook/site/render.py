@@ -26,7 +26,10 @@ def xml_text(value: Any) -> Markup:
 
 
 @lru_cache(maxsize=4)
-def _environment(custom_dir: Path | None) -> jinja2.Environment:
+def _environment(custom_dir: Path | None, theme: str) -> jinja2.Environment:
+    """The theme's Jinja environment, for the theme files whose key is `theme`: templates do
+    not change during a build, so they are not checked for changes at every page (three
+    stats a page), and an edited template gives a new key and a new environment."""
     loaders: list[jinja2.BaseLoader] = []
     if custom_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(custom_dir)))
@@ -36,13 +39,16 @@ def _environment(custom_dir: Path | None) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["xml_text"] = xml_text
     return env
 
 
 def environment(config: Config) -> jinja2.Environment:
-    return _environment(config.theme.custom_dir)
+    from tilbook.site.theme import theme_key
+
+    return _environment(config.theme.custom_dir, theme_key(config))
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
