@@ -4,14 +4,14 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_workspace
-from tilbook.site.build import build_site
+from tilbook.site.build import CacheFiles, build_site
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-DAYS = [f"2026-11-{d:02d}" for d in range(1, 9)]
+DAYS = [f"2026-11-{d:02d}" for d in range(1, 6)]  # few: an entry is often written again
 TAGS = ["gan", "pytorch", "파이토치", "GAN", "cuda"]
 
 
@@ -43,11 +43,19 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=edits)
-def test_incremental_equals_clean(tmp_path_factory, steps):
+@given(steps=edits, kept=st.booleans())
+# the same entry again, same tags, new title / new body (what a build may remember of it goes stale)
+@example(steps=[("write", "2026-11-01", "B", ["gan"], "오늘은 GAN을 공부했다.", False)], kept=True)
+@example(steps=[("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False),
+                ("write", "2026-11-02", "B", ["gan"], "Math $x^2$ and a [link](2026-11-01.md).", False)], kept=True)
+def test_incremental_equals_clean(tmp_path_factory, steps, kept):
+    """`kept`: the caches stay in memory between builds, as `serve` keeps them: unchanged
+    entries are then the same objects from build to build, and what collect_site remembers
+    about them (cards, page keys) is reused."""
     root = tmp_path_factory.mktemp("inc")
     config = make_workspace(root, {"2026-11-01.md": entry_text("first", ["gan"], "start", False)})
-    build_site(config, now=NOW)
+    caches = CacheFiles(root / ".tilbook" / "cache", keep=True) if kept else None
+    build_site(config, now=NOW, caches=caches)
     for step in steps:
         if step[0] == "write":
             _, day, title, tags, body, draft = step
@@ -59,9 +67,9 @@ def test_incremental_equals_clean(tmp_path_factory, steps):
             from tilbook.config import load_config
 
             config = load_config(root / "mkdocs.yml")
-        build_site(config, now=NOW)
+        build_site(config, now=NOW, caches=caches)
     incremental = files(root / "site")
     shutil.rmtree(root / "site")
     shutil.rmtree(root / ".tilbook")
-    build_site(config, now=NOW)
+    build_site(config, now=NOW, use_cache=False)  # nothing from the builds above, in memory either
     assert files(root / "site") == incremental

@@ -121,6 +121,13 @@ class Entry:
         return tuple((t.text, t.since.isoformat()) for top in self.todos for t in top.walk() if t.since)
 
     @cached_property
+    def todo_leaves(self) -> tuple[tuple[str, Todo, bool], ...]:
+        """Every item of work, as `todo.leaf_items` gives them: (text, item, done)."""
+        from tilbook.journal.todo import leaf_items
+
+        return tuple(leaf for top in self.todos for leaf in leaf_items(top))
+
+    @cached_property
     def open_items(self) -> tuple[str, ...]:
         """The open items of work it leaves, named as `todo.leaf_items` names them."""
         from tilbook.journal.todo import leaf_items

@@ -93,14 +93,13 @@ def track_todos(journal: Journal) -> list[TrackedTodo]:
         if not entry.todos:
             continue
         day = entry.day
-        for top in entry.todos:
-            for text, todo, done in leaf_items(top):
-                key = todo_key(text)
-                earlier = latest.get(key)
-                first = day if earlier is None else earlier[1]
-                if todo.since is not None and todo.since < first:
-                    first = todo.since
-                latest[key] = (text, first, i, todo, done, (earlier[5] if earlier else 0) + 1)
+        for text, todo, done in entry.todo_leaves:
+            key = todo_key(text)
+            earlier = latest.get(key)
+            first = day if earlier is None else earlier[1]
+            if todo.since is not None and todo.since < first:
+                first = todo.since
+            latest[key] = (text, first, i, todo, done, (earlier[5] if earlier else 0) + 1)
     found = []
     for text, first, i, todo, done, appearances in latest.values():
         entry = entries[i]

@@ -166,7 +166,7 @@ def _render_index(i: int) -> None:
     write_staged(_STAGING[0], _PAGES[i].path, render_page(_ENV[0], _PAGES[i]))
 
 
-def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path) -> None:
+def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path, theme: str) -> None:
     """Render `pages` into the staging folder, in forked workers when there are many (they
     inherit the pages: nothing is pickled)."""
     from tilbook.site.render import environment, render_page
@@ -174,7 +174,7 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
 
     global _PAGES
     n = worker_count(len(pages), threshold=PARALLEL_MIN, requested=workers)
-    env = environment(config)
+    env = environment(config, theme)
     if n > 1 and os.name == "posix":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -280,6 +280,10 @@ def build_site(
     import tempfile
 
     scratch = None if use_cache else Path(tempfile.mkdtemp(prefix="tilbook-html-"))
+    if not use_cache:
+        from tilbook.site.collect import forget_earlier_builds
+
+        forget_earlier_builds()
     store = HtmlStore(cache / "html.sqlite" if use_cache else scratch / "html.sqlite")  # type: ignore[operator]
     shutil.rmtree(cache / "html", ignore_errors=True)  # the folder store of tilbook <= 0.1
     (cache / "entries.pkl").unlink(missing_ok=True)  # one file for all entries, before the shards
@@ -352,7 +356,7 @@ def build_site(
                    if old_files.get(p.path) != p.key or not os.path.isfile(os.path.join(site_root, p.path))]
         staging = Staging(site_dir)
         try:
-            _render_pages(changed, config, workers, staging.folder)
+            _render_pages(changed, config, workers, staging.folder, tkey)
             staging.written_elsewhere(p.path for p in changed)
             for rel, data in asset_files(config, math=site.has_math).items():
                 files_key[rel] = hash_bytes(data)
@@ -397,7 +401,8 @@ def build_site(
                 "search": search.record,
                 "search_stale": search.stale,
             })
-            store.prune({body.key for _, _, body in parsed.values()})
+            if to_parse or known.keys() - parsed.keys():  # else the store holds what it did
+                store.prune({body.key for _, _, body in parsed.values()})
             if search.stale:  # what `update_search_index` will index when the writer pauses
                 caches.save("search-docs.pkl", site.search)
         lap("save")

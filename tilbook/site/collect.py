@@ -193,22 +193,30 @@ def collect_site(
 
     cards: dict[str, Card] = {}
     term_keys = {id(t): (t.name, t.slug, t.url, t.count) for t in (*tags.values(), *cats.values())}
-    known_cards = _memo("cards", len(entries))
+    # An entry's card and search document depend on the entry, its body, its terms and the
+    # site's settings only: `serve` rebuilds with the same entry and body objects for all
+    # but the edited entries, so they are kept by rel_path and reused while all of those
+    # are the same (building them again was a third of a warm one-entry rebuild).
+    rows = _memo("cards", len(entries))
+    static = (base, lang, config.tilbook.permalink)
     for entry in entries:
         rel = rel_of[id(entry)]
-        fields = (
-            href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
-            tuple(tags[t.casefold()] for t in entry.tags), tuple(cats[c.casefold()] for c in entry.categories),
-            bodies[rel].summary, s["min_read"].format(n=entry.reading_minutes), entry.draft,
-        )
-        card = known_cards.get(fields)  # strings, Terms and a bool: equal fields are the same card
-        if card is None:
+        body = bodies[rel]
+        entry_tags = tuple(tags[t.casefold()] for t in entry.tags)
+        entry_cats = tuple(cats[c.casefold()] for c in entry.categories)
+        terms = (tuple(term_keys[id(t)] for t in entry_tags), tuple(term_keys[id(t)] for t in entry_cats))
+        row = rows.get(rel)
+        if row is None or row[0] is not entry or row[1] is not body or row[2] != static or row[3] != terms:
+            fields = (
+                href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
+                entry_tags, entry_cats, body.summary, s["min_read"].format(n=entry.reading_minutes), entry.draft,
+            )
             # The key hashes the fields as plain tuples: a dataclass repr of 2,000 cards and
             # their terms took a fifth of a warm one-entry rebuild.
-            key = digest(*fields[:4], tuple(term_keys[id(t)] for t in fields[4]),
-                         tuple(term_keys[id(t)] for t in fields[5]), *fields[6:])
-            card = known_cards[fields] = Card(*fields, key=key)
-        cards[rel] = card
+            card = Card(*fields, key=digest(*fields[:4], *terms, *fields[6:]))
+            doc = SearchDoc(card.url, entry.title, entry.day.isoformat(), tuple(t.name for t in entry_tags), body.key)
+            row = rows[rel] = (entry, body, static, terms, card, doc)
+        cards[rel] = row[4]
 
     site = {
         "name": config.site_name,
@@ -245,7 +253,7 @@ def collect_site(
             key = digest(site_key, template, url_path, *key_parts)
             if same is not None:
                 page_keys[(site_key, url_path, same)] = key
-        url = href(base, url_path)
+        url = context.pop("href", None) or href(base, url_path)
         pages.append(Page(path=output_file(url_path), template=template, context={"site": site, "url": url, **context},
                           key=key, url=url))
 
@@ -264,13 +272,12 @@ def collect_site(
         carried_in, left_open = entry.carried_in, entry.open_items
         card = cards[rel]
         nb_cards = tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
-        search.append(SearchDoc(card.url, entry.title, entry.day.isoformat(), tuple(t.name for t in card.tags),
-                                body.key))
+        search.append(rows[rel][5])
         parts = (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in,
                  left_open, entry.updated, tuple(c.key for c in nb_cards))
         add(
             url_paths[rel], "entry.html", parts,
-            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]),
+            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]), href=card.url,
             entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
             notebooks=nb_cards,
             updated=format_date(entry.updated.date(), lang) if entry.updated else None,
@@ -312,7 +319,9 @@ def collect_site(
         newer = None if n == 1 else href(base, "/" if n == 2 else f"/page/{n - 1}/")
         older = href(base, f"/page/{n + 1}/") if n < pages_total else None
         extra = (recent_svg, streaks) if n == 1 else ()
-        add(url_path, "home.html", (tuple(c.key for c in chunk), n, pages_total, *extra),
+        keys = tuple(c.key for c in chunk)
+        plain = (recent_svg, streaks.current, streaks.longest, streaks.longest_end and streaks.longest_end.isoformat())
+        add(url_path, "home.html", (keys, n, pages_total, *extra), same=(keys, n, pages_total, *(plain if extra else ())),
             cards=chunk, number=n, total=pages_total, newer=newer, older=older,
             heatmap=recent_svg if n == 1 else None, streaks=streaks, title=None)
 
@@ -323,7 +332,8 @@ def collect_site(
             terms=listed, kind=kind, title=s[kind])
         for key, term in terms.items():
             members = [cards[rel_of[id(e)]] for e in reversed(groups[key])]
-            add(f"/{kind}/{term.slug}/", "term.html", (term, tuple(c.key for c in members)),
+            keys = tuple(c.key for c in members)
+            add(f"/{kind}/{term.slug}/", "term.html", (term, keys), same=(term_keys[id(term)], keys),
                 term=term, cards=members, title=s[label].format(t=term.name))
 
     # --- archive -----------------------------------------------------------------------------
@@ -337,7 +347,8 @@ def collect_site(
     add("/archive/", "archive.html", (summary,), years=summary, title=s["archive"])
     for y in years:
         months = [(f"m{m:02d}", format_month(y, m, lang), by_year[y][m]) for m in sorted(by_year[y], reverse=True)]
-        add(f"/archive/{y}/", "archive_year.html", (y, tuple((a, b, tuple(c.key for c in cs)) for a, b, cs in months)),
+        parts = (y, tuple((a, b, tuple(c.key for c in cs)) for a, b, cs in months))
+        add(f"/archive/{y}/", "archive_year.html", parts, same=parts,
             year=y, months=months, title=f"{s['archive']} {y}")
 
     # --- heatmap ------------------------------------------------------------------------------
@@ -405,6 +416,11 @@ def collect_site(
 # Cards and page keys of the last builds in this process (`serve` rebuilds many times):
 # most entries are unchanged, and hashing their fields again was a third of a rebuild.
 _MEMOS: dict[str, dict[Any, Any]] = {}
+
+
+def forget_earlier_builds() -> None:
+    """Drop what this process remembers from earlier builds (a `--no-cache` build uses none)."""
+    _MEMOS.clear()
 
 
 def _memo(name: str, entries: int) -> dict[Any, Any]:

@@ -45,10 +45,11 @@ def _environment(custom_dir: Path | None, theme: str) -> jinja2.Environment:
     return env
 
 
-def environment(config: Config) -> jinja2.Environment:
+def environment(config: Config, key: str | None = None) -> jinja2.Environment:
+    """The environment for the config's theme; `key`: its `theme_key`, when known."""
     from tilbook.site.theme import theme_key
 
-    return _environment(config.theme.custom_dir, theme_key(config))
+    return _environment(config.theme.custom_dir, key or theme_key(config))
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
@@ -63,6 +64,7 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
                          hint="check the template in theme.custom_dir against the built-in one") from exc
 
 
+@lru_cache(maxsize=1)
 def pygments_css() -> str:
     from pygments.formatters import HtmlFormatter
 
