@@ -166,7 +166,8 @@ def _render_index(i: int) -> None:
     write_staged(_STAGING[0], _PAGES[i].path, render_page(_ENV[0], _PAGES[i]))
 
 
-def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path, theme: str) -> None:
+def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path, theme: str,
+                  compiled: Path | None) -> None:
     """Render `pages` into the staging folder, in forked workers when there are many (they
     inherit the pages: nothing is pickled)."""
     from tilbook.site.render import environment, render_page
@@ -174,7 +175,7 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
 
     global _PAGES
     n = worker_count(len(pages), threshold=PARALLEL_MIN, requested=workers)
-    env = environment(config, theme)
+    env = environment(config, theme, compiled)
     if n > 1 and os.name == "posix":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -356,7 +357,7 @@ def build_site(
                    if old_files.get(p.path) != p.key or not os.path.isfile(os.path.join(site_root, p.path))]
         staging = Staging(site_dir)
         try:
-            _render_pages(changed, config, workers, staging.folder, tkey)
+            _render_pages(changed, config, workers, staging.folder, tkey, cache / "templates" if use_cache else None)
             staging.written_elsewhere(p.path for p in changed)
             for rel, data in asset_files(config, math=site.has_math).items():
                 files_key[rel] = hash_bytes(data)
