@@ -13,6 +13,7 @@ Caches live in `.tilbook/cache/` (git-ignored); deleting them is always safe.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import pickle
 import time
@@ -26,7 +27,7 @@ from tilbook import __version__
 from tilbook.config.model import Config
 from tilbook.errors import BuildError, EntryError, Problem
 from tilbook.journal.scan import entry_files, scan_assets
-from tilbook.parallel import worker_count
+from tilbook.parallel import paused_gc, resumed_gc, worker_count
 from tilbook.site.keys import digest, hash_bytes
 from tilbook.site.theme import theme_key
 
@@ -182,7 +183,7 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
 
         _PAGES, _ENV[:], _STAGING[:] = pages, [env], [staging]
         try:
-            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable) as pool:
                 for _ in pool.map(_render_index, range(len(pages)), chunksize=max(1, len(pages) // (n * 8))):
                     pass
         finally:
@@ -224,6 +225,28 @@ def build_site(
     it is behind (`serve` indexes later, when the writer pauses). `cancel` (a
     threading.Event) stops a search indexing in progress: the build then raises
     `BuildCancelled` and leaves the site as it was."""
+    with paused_gc():
+        return _build_site(config, drafts=drafts, strict=strict, now=now, workers=workers, progress=progress,
+                           use_cache=use_cache, execute=execute, refresh=refresh, on_notebook=on_notebook,
+                           caches=caches, search_index=search_index, cancel=cancel)
+
+
+def _build_site(
+    config: Config,
+    *,
+    drafts: bool = False,
+    strict: bool = False,
+    now: dt.datetime | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+    execute: bool = True,
+    refresh: frozenset[str] = frozenset(),
+    on_notebook: Callable[[Any], None] | None = None,
+    caches: CacheFiles | None = None,
+    search_index: bool = True,
+    cancel: Any = None,
+) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -316,9 +339,9 @@ def build_site(
         lap("parse")
         if journal.errors:
             raise BuildError(problems=journal.errors)
-        notebook_problems, pending, ran_any, frozen = _freeze_notebooks(config, journal.visible(now, drafts=drafts, future=drafts),
-                                                       execute=execute, refresh=refresh, strict=strict,
-                                                       on_notebook=on_notebook)
+        notebook_problems, pending, ran_any, frozen = _freeze_notebooks(
+            config, journal.visible(now, drafts=drafts, future=drafts), execute=execute, refresh=refresh,
+            strict=strict, on_notebook=on_notebook)
         if ran_any:  # the runs wrote new records: the next build compares with those
             inputs = digest_inputs()
         lap("notebooks")
@@ -554,7 +577,8 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
     if unknown:
         raise BuildError(f"--refresh names {', '.join(map(repr, unknown))}, which no entry uses",
                          hint="notebook names: " + (", ".join(job.name for job in jobs) or "none"))
-    states = refresh_frozen(config, jobs, execute=execute, refresh=refresh, on_start=on_notebook)
+    with resumed_gc():  # kernels may run for minutes, with asyncio's cycles
+        states = refresh_frozen(config, jobs, execute=execute, refresh=refresh, on_start=on_notebook)
     problems, errors = [], []
     for frozen in states:
         job, where = frozen.job, frozen.job.entries[0]
