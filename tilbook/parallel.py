@@ -53,8 +53,16 @@ def resumed_gc() -> Iterator[None]:
         yield
 
 
+def worker_gc() -> None:
+    """In a worker forked from a build with the collector paused (see `paused_gc`): what it
+    inherited is set aside for good (the collector would otherwise walk all of it, and
+    touching those pages copies them), and the collector runs on what the worker makes."""
+    gc.freeze()
+    gc.enable()
+
+
 def _worker_start(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
-    gc.enable()  # a worker forked from a build with the collector paused (see paused_gc)
+    worker_gc()
     if initializer is not None:
         initializer(*initargs)
 

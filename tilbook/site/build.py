@@ -13,7 +13,6 @@ Caches live in `.tilbook/cache/` (git-ignored); deleting them is always safe.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import pickle
 import time
@@ -27,7 +26,7 @@ from tilbook import __version__
 from tilbook.config.model import Config
 from tilbook.errors import BuildError, EntryError, Problem
 from tilbook.journal.scan import entry_files, scan_assets
-from tilbook.parallel import paused_gc, resumed_gc, worker_count
+from tilbook.parallel import paused_gc, resumed_gc, worker_count, worker_gc
 from tilbook.site.keys import digest, hash_bytes
 from tilbook.site.theme import theme_key
 
@@ -183,7 +182,7 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
 
         _PAGES, _ENV[:], _STAGING[:] = pages, [env], [staging]
         try:
-            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable) as pool:
+            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=worker_gc) as pool:
                 for _ in pool.map(_render_index, range(len(pages)), chunksize=max(1, len(pages) // (n * 8))):
                     pass
         finally:
