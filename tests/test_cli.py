@@ -188,6 +188,11 @@ def test_console_script_and_module(tmp_path):
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, encoding="utf-8")
         assert done.returncode == 0, done.stderr
         assert done.stdout == "checked 1 entries: 0 errors, 0 warnings\n"
+        # and a failure's exit code comes through the entry point (no mkdocs.yml here)
+        empty = tmp_path.parent / f"{tmp_path.name}-empty"  # beside the workspace: no mkdocs.yml above it
+        empty.mkdir(exist_ok=True)
+        failed = subprocess.run([*command[:-1], "build"], cwd=empty, capture_output=True, text=True, encoding="utf-8")
+        assert failed.returncode == 2 and "mkdocs.yml" in failed.stderr, failed.stderr
 
 
 def test_example_journal_in_this_repo():

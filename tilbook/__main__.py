@@ -1,5 +1,5 @@
 import sys
 
-from tilbook.cli import main
+from tilbook.cli import run
 
-sys.exit(main())
+sys.exit(run())
