@@ -248,11 +248,11 @@ def collect_site(
             **context: Any) -> None:
         """A page; `same`, when given, is `key_parts` made of strings, numbers and None only
         (so that equal tuples have equal reprs): its key is remembered between builds."""
-        key = page_keys.get((site_key, url_path, same)) if same is not None else None
+        key = page_keys.get((site_key, template, url_path, same)) if same is not None else None
         if key is None:
             key = digest(site_key, template, url_path, *key_parts)
             if same is not None:
-                page_keys[(site_key, url_path, same)] = key
+                page_keys[(site_key, template, url_path, same)] = key
         url = context.pop("href", None) or href(base, url_path)
         pages.append(Page(path=output_file(url_path), template=template, context={"site": site, "url": url, **context},
                           key=key, url=url))
