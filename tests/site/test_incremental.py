@@ -48,6 +48,15 @@ def files(folder: Path) -> dict[str, bytes]:
 @example(steps=[("write", "2026-11-01", "B", ["gan"], "오늘은 GAN을 공부했다.", False)], kept=True)
 @example(steps=[("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False),
                 ("write", "2026-11-02", "B", ["gan"], "Math $x^2$ and a [link](2026-11-01.md).", False)], kept=True)
+# a neighbour's new title (the next entry's page links to it); a linked entry's new address
+# (not a neighbour); a tag's shown spelling changing with its count (an untouched entry has it)
+@example(steps=[("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False),
+                ("write", "2026-11-01", "가", ["gan"], "start", False)], kept=True)
+@example(steps=[("write", "2026-11-02", "B", ["cuda"], "오늘은 GAN을 공부했다.", False),
+                ("write", "2026-11-03", "가", ["cuda"], "Math $x^2$ and a [link](2026-11-01.md).", False),
+                ("write", "2026-11-01", "Same", ["gan"], "start", False)], kept=True)
+@example(steps=[("write", "2026-11-02", "B", ["GAN"], "오늘은 GAN을 공부했다.", False),
+                ("write", "2026-11-03", "가", ["GAN"], "start", False)], kept=True)
 def test_incremental_equals_clean(tmp_path_factory, steps, kept):
     """`kept`: the caches stay in memory between builds, as `serve` keeps them: unchanged
     entries are then the same objects from build to build, and what collect_site remembers

@@ -199,13 +199,20 @@ def collect_site(
     # are the same (building them again was a third of a warm one-entry rebuild).
     rows = _memo("cards", len(entries))
     static = (base, lang, config.tilbook.permalink)
+    # Rows checked against this build's terms carry its generation; while the terms and
+    # settings stay as they were, a row of the same entry and body needs no other check.
+    generation = _generation("terms", (static, {k: term_keys[id(t)] for k, t in tags.items()},
+                                       {k: term_keys[id(t)] for k, t in cats.items()}))
     for entry in entries:
         rel = rel_of[id(entry)]
         body = bodies[rel]
+        row = rows.get(rel)
+        if row is not None and row[6] == generation and row[0] is entry and row[1] is body:
+            cards[rel] = row[4]
+            continue
         entry_tags = tuple(tags[t.casefold()] for t in entry.tags)
         entry_cats = tuple(cats[c.casefold()] for c in entry.categories)
         terms = (tuple(term_keys[id(t)] for t in entry_tags), tuple(term_keys[id(t)] for t in entry_cats))
-        row = rows.get(rel)
         if row is None or row[0] is not entry or row[1] is not body or row[2] != static or row[3] != terms:
             fields = (
                 href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
@@ -215,7 +222,8 @@ def collect_site(
             # their terms took a fifth of a warm one-entry rebuild.
             card = Card(*fields, key=digest(*fields[:4], *terms, *fields[6:]))
             doc = SearchDoc(card.url, entry.title, entry.day.isoformat(), tuple(t.name for t in entry_tags), body.key)
-            row = rows[rel] = (entry, body, static, terms, card, doc)
+            row = (entry, body, static, terms, card, doc)
+        rows[rel] = (*row[:6], generation)
         cards[rel] = row[4]
 
     site = {
@@ -262,6 +270,9 @@ def collect_site(
     # --- entry pages -------------------------------------------------------------------------
     has_math = False
     search: list[SearchDoc] = []
+    # An entry page whose card (so entry and body), neighbours' cards, link targets and
+    # notebooks are the very ones of an earlier build is that build's page again.
+    entry_pages = _memo("entry pages", len(entries))
     for i, entry in enumerate(entries):
         rel = rel_of[id(entry)]
         body = bodies[rel]
@@ -269,10 +280,16 @@ def collect_site(
         has_math = has_math or body.has_math
         prev_card = cards[rel_of[id(entries[i - 1])]] if i > 0 else None
         next_card = cards[rel_of[id(entries[i + 1])]] if i + 1 < len(entries) else None
-        carried_in, left_open = entry.carried_in, entry.open_items
         card = cards[rel]
         nb_cards = tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
         search.append(rows[rel][5])
+        kept = entry_pages.get(rel)
+        if (kept is not None and kept[0] is card and kept[1] is prev_card and kept[2] is next_card
+                and kept[3] == targets and kept[4] == nb_cards and kept[5] == site_key):
+            kept[6].context["site"] = site  # type: ignore[index]
+            pages.append(kept[6])
+            continue
+        carried_in, left_open = entry.carried_in, entry.open_items
         parts = (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in,
                  left_open, entry.updated, tuple(c.key for c in nb_cards))
         add(
@@ -283,6 +300,7 @@ def collect_site(
             updated=format_date(entry.updated.date(), lang) if entry.updated else None,
             toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
         )
+        entry_pages[rel] = (card, prev_card, next_card, targets, nb_cards, site_key, pages[-1])
 
     # --- notebook pages ---------------------------------------------------------------------
     notebooks = notebooks or {}
@@ -421,6 +439,14 @@ _MEMOS: dict[str, dict[Any, Any]] = {}
 def forget_earlier_builds() -> None:
     """Drop what this process remembers from earlier builds (a `--no-cache` build uses none)."""
     _MEMOS.clear()
+
+
+def _generation(name: str, state: Any) -> int:
+    """A number that changes whenever `state` differs from the last build's."""
+    memo = _MEMOS.setdefault(name, {"state": None, "generation": 0})
+    if memo["state"] != state:
+        memo["state"], memo["generation"] = state, memo["generation"] + 1
+    return memo["generation"]
 
 
 def _memo(name: str, entries: int) -> dict[Any, Any]:
