@@ -19,6 +19,7 @@ import time
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -123,6 +124,7 @@ ENTRY_SHARDS = 32
 Cached = dict[str, tuple[str, "Entry", "RenderedBody"]]
 
 
+@lru_cache(maxsize=65536)
 def _shard(rel: str) -> str:
     return f"entries-{zlib.crc32(rel.encode('utf-8', 'surrogatepass')) % ENTRY_SHARDS:02d}.pkl"
 
@@ -440,14 +442,21 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
     (`stale`; its record stays the old one, so the next indexing sees what changed)."""
     if not docs:
         return _SearchFiles({}, {})
-    from tilbook.site.search import FOLDER, LIST_FILE, build_shards, index_key, shard_docs, shard_list
+    from tilbook.site.search import FOLDER, LIST_FILE, build_shards, shard_docs, shard_key, shard_list
 
     language = config.theme.language
     groups = shard_docs(docs)
-    keys = {name: index_key(group, language) for name, group in groups.items()}
-    old = {name: shard for name, shard in ((last or {}).get("shards") or {}).items()
+    keys = {name: shard_key(name, group, language) for name, group in groups.items()}
+    last_shards = (last or {}).get("shards") or {}
+    todo = {name: group for name, group in groups.items() if last_shards.get(name, {}).get("key") != keys[name]}
+    if todo and not rebuild:  # behind, and staying so for now: the last index stays as it is
+        kept = {"shards": dict(last_shards), "list": (last or {}).get("list", {})} if last_shards else {}
+        return _SearchFiles(kept, {}, True)
+    # A shard is kept when it indexed these documents and its files are all still there
+    # (thousands of files: looked at only when the index may be built).
+    old = {name: shard for name, shard in last_shards.items()
            if all(os.path.isfile(os.path.join(site_dir, rel)) for rel in shard["files"])}
-    todo = {name: group for name, group in groups.items() if old.get(name, {}).get("key") != keys[name]}
+    todo.update({name: group for name, group in groups.items() if name not in old})
     listing = shard_list(groups)
     listed = {LIST_FILE: "s:" + hash_bytes(listing)}
     if not todo and (last or {}).get("list") == listed:

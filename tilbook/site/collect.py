@@ -329,6 +329,7 @@ def collect_site(
         weekdays=s["weekdays"].split(), months=s["months"].split(), label=s["heatmap"],
         entry_word=(s["entry"], s["entries"]), day_url=first_day_url,
     )
+    streaks_plain = (streaks.current, streaks.longest, streaks.longest_end and streaks.longest_end.isoformat())
     per_page = config.tilbook.per_page
     pages_total = max(1, math.ceil(len(newest_first) / per_page))
     for n in range(1, pages_total + 1):
@@ -338,7 +339,7 @@ def collect_site(
         older = href(base, f"/page/{n + 1}/") if n < pages_total else None
         extra = (recent_svg, streaks) if n == 1 else ()
         keys = tuple(c.key for c in chunk)
-        plain = (recent_svg, streaks.current, streaks.longest, streaks.longest_end and streaks.longest_end.isoformat())
+        plain = (recent_svg, *streaks_plain)
         add(url_path, "home.html", (keys, n, pages_total, *extra), same=(keys, n, pages_total, *(plain if extra else ())),
             cards=chunk, number=n, total=pages_total, newer=newer, older=older,
             heatmap=recent_svg if n == 1 else None, streaks=streaks, title=None)
@@ -371,13 +372,16 @@ def collect_site(
 
     # --- heatmap ------------------------------------------------------------------------------
     grids = []
+    year_days: dict[int, Counter[dt.date]] = defaultdict(Counter)
+    for d, n in counts.items():
+        year_days[d.year][d] = n
     for y in years:
-        grid = heatmap_svg(Counter({d: n for d, n in counts.items() if d.year == y}), start=dt.date(y, 1, 1), end=dt.date(y, 12, 31),
+        grid = heatmap_svg(year_days[y], start=dt.date(y, 1, 1), end=dt.date(y, 12, 31),
                            weekdays=s["weekdays"].split(), months=s["months"].split(), label=f"{s['heatmap']} {y}",
                            entry_word=(s["entry"], s["entries"]), day_url=first_day_url)
-        grids.append((y, sum(n for d, n in counts.items() if d.year == y), len({d for d in counts if d.year == y}), grid))
-    add("/heatmap/", "heatmap.html", (tuple(grids), streaks), grids=grids, streaks=streaks,
-        total_days=len(counts), title=s["heatmap"])
+        grids.append((y, sum(year_days[y].values()), len(year_days[y]), grid))
+    add("/heatmap/", "heatmap.html", (tuple(grids), streaks), same=(tuple(grids), streaks_plain), grids=grids,
+        streaks=streaks, total_days=len(counts), title=s["heatmap"])
 
     # --- todo ---------------------------------------------------------------------------------
     todos = [t for t in track_todos(journal) if t.is_open and t.rel_path.as_posix() in url_paths]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import operator
 import json
 import os
 import re
@@ -88,6 +89,22 @@ def text_of(body_html: str) -> str:
 def index_key(docs: Iterable[SearchDoc], language: str) -> str:
     # plain tuples: the repr of 2,000 dataclasses was a tenth of a warm rebuild
     return digest(INDEX_FORMAT, language, tuple((d.url, d.title, d.date, d.tags, d.body_key) for d in docs))
+
+
+# The last key of each shard, with the very documents it was made from: a warm rebuild
+# (serve) hands over the same SearchDoc objects for every entry it did not change.
+_SHARD_KEYS: dict[str, tuple[tuple[SearchDoc, ...], str, str]] = {}
+
+
+def shard_key(name: str, docs: list[SearchDoc], language: str) -> str:
+    """`index_key` of a shard's documents, remembered while they are the same objects."""
+    group = tuple(docs)
+    last = _SHARD_KEYS.get(name)
+    if last is not None and last[1] == language and len(last[0]) == len(group) and all(map(operator.is_, last[0], group)):
+        return last[2]
+    key = index_key(group, language)
+    _SHARD_KEYS[name] = (group, language, key)
+    return key
 
 
 def source_page(doc: SearchDoc, body_html: str, language: str) -> str:
