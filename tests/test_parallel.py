@@ -31,3 +31,27 @@ def test_paused_gc_leaves_a_disabled_collector_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_bodies_parse_in_spawned_workers(tmp_path):
+    """macOS and Windows start workers by spawning a new interpreter, not by forking: what a
+    worker needs must travel by pickle (a bound `dict.update` arrived as a copy's method,
+    and every spawned worker failed with KeyError 'config')."""
+    import multiprocessing
+
+    from tests.conftest import make_workspace
+    from tilbook.site.bodies import parse_and_render
+    from tilbook.site.store import HtmlStore
+
+    config = make_workspace(tmp_path, {f"2026-11-0{i}.md": f"# 제목 {i}\n\n```python\nprint({i})\n```\n" for i in (1, 2, 3)})
+    store = HtmlStore(tmp_path / "html.sqlite")
+    before = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("spawn", force=True)
+    try:
+        paths = sorted((tmp_path / "journal").glob("*.md"))
+        out = list(parse_and_render(paths, config, store, 2, None))
+    finally:
+        multiprocessing.set_start_method(before, force=True)
+    assert [rel for rel, _, _ in out] == ["2026-11-01.md", "2026-11-02.md", "2026-11-03.md"]
+    assert all(body is not None and "print" in store.get(body.key) for _, _, body in out)
+    store.close()

@@ -36,6 +36,13 @@ Outcome = tuple[str, Entry | EntryError, RenderedBody | None]
 _JOB: dict[str, Any] = {}
 
 
+def _start_job(job: dict[str, Any]) -> None:
+    # A function of this module, not `_JOB.update`: a worker started by spawning (macOS
+    # and Windows) unpickles a bound method with a copy of the dict, and this module's
+    # _JOB stayed empty there.
+    _JOB.update(job)
+
+
 def _parse_render(path: Path) -> Outcome:
     """Read, parse and render one entry, parsing its Markdown once for both."""
     config: Config = _JOB["config"]
@@ -103,6 +110,6 @@ def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, worker
     show = (lambda done, total: progress("parse", done, total)) if progress else None
     try:
         return list(map_with_progress(_parse_render, paths, threshold=PARALLEL_MIN, workers=workers, progress=show,
-                                      initializer=_JOB.update, initargs=(job,)))
+                                      initializer=_start_job, initargs=(job,)))
     finally:
         use_fragment_cache(None)  # the store closes after the build: nothing else may use it
