@@ -166,6 +166,9 @@ class FragmentCache(Protocol):
 # code, and building a lexer's regexes the first time costs 0.17 s (Python's): an edited
 # entry whose code blocks did not change is rendered without them.
 _FRAGMENTS: list[FragmentCache] = []
+# Part of every kept block's key, with tilbook's and Pygments' versions: bump it when what
+# `_highlight_now` returns changes.
+HIGHLIGHT_FORMAT = 1
 
 
 def use_fragment_cache(cache: FragmentCache | None) -> None:
@@ -181,8 +184,10 @@ def _highlight(code: str, lang: str, attrs: str) -> str:
     if _FRAGMENTS:
         from pygments import __version__ as pygments_version
 
-        key = "hl:" + hashlib.blake2b(f"{pygments_version}\0{lang.strip()}\0{code}".encode("utf-8", "surrogatepass"),
-                                      digest_size=16).hexdigest()
+        from tilbook import __version__
+
+        tag = f"{HIGHLIGHT_FORMAT}\0{__version__}\0{pygments_version}\0{lang.strip()}\0"
+        key = "hl:" + hashlib.blake2b((tag + code).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         kept = _FRAGMENTS[0].get_fragment(key)
         if kept is not None:
             return kept
