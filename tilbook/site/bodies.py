@@ -41,13 +41,13 @@ def _start_job(job: dict[str, Any]) -> None:
     # and Windows) unpickles a bound method with a copy of the dict, and this module's
     # _JOB stayed empty there.
     _JOB.update(job)
+    use_fragment_cache(job["store"])
 
 
 def _parse_render(path: Path) -> Outcome:
     """Read, parse and render one entry, parsing its Markdown once for both."""
     config: Config = _JOB["config"]
     parsed: dict[str, Any] = {}
-    use_fragment_cache(_JOB["store"])
 
     def tokens_for(body: str, front_matter: FrontMatter) -> list[Token]:
         source, options, leftovers = prepare_body(body, front_matter, config)

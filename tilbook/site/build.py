@@ -121,20 +121,21 @@ class CacheFiles:
 # their path: a one-entry rebuild rewrites one small file, not the whole journal's (a
 # 2,000-entry journal's pickle took 0.15 s to write).
 ENTRY_SHARDS = 32
+_SHARD_NAMES = tuple(f"entries-{i:02d}.pkl" for i in range(ENTRY_SHARDS))
 Cached = dict[str, tuple[str, "Entry", "RenderedBody"]]
 
 
 @lru_cache(maxsize=65536)
 def _shard(rel: str) -> str:
-    return f"entries-{zlib.crc32(rel.encode('utf-8', 'surrogatepass')) % ENTRY_SHARDS:02d}.pkl"
+    return _SHARD_NAMES[zlib.crc32(rel.encode("utf-8", "surrogatepass")) % ENTRY_SHARDS]
 
 
 def _load_entries(caches: CacheFiles, parse_key: str) -> Cached:
     """rel_path → (content hash, entry as parsed, rendered body) from the last build, for
     the parse key it was made with (the config and tilbook's version)."""
     found: Cached = {}
-    for i in range(ENTRY_SHARDS):
-        stored = caches.load(f"entries-{i:02d}.pkl")
+    for name in _SHARD_NAMES:
+        stored = caches.load(name)
         if stored and stored.get("key") == parse_key:
             found.update(stored["items"])
     return found
@@ -149,7 +150,7 @@ def _save_entries(caches: CacheFiles, parse_key: str, known: Cached, parsed: Cac
     dirty.update(_shard(rel) for rel, item in parsed.items()
                  if (old := known.get(rel)) is None or old[0] != item[0] or old[1] is not item[1] or old[2] is not item[2])
     if not known:  # nothing matched: a first build, or a new config; every shard is written
-        dirty = {f"entries-{i:02d}.pkl" for i in range(ENTRY_SHARDS)}
+        dirty = set(_SHARD_NAMES)
     for name in sorted(dirty):
         caches.save(name, {"key": parse_key, "items": shards.get(name, {})})
 
