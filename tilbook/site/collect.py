@@ -253,15 +253,16 @@ def collect_site(
     page_keys = _memo("pages", len(entries))
 
     def add(url_path: str, template: str, key_parts: tuple[Any, ...], *, same: tuple[Any, ...] | None = None,
-            **context: Any) -> None:
+            link: str | None = None, **context: Any) -> None:
         """A page; `same`, when given, is `key_parts` made of strings, numbers and None only
-        (so that equal tuples have equal reprs): its key is remembered between builds."""
+        (so that equal tuples have equal reprs): its key is remembered between builds.
+        `link`: `href(base, url_path)`, when the caller has it already."""
         key = page_keys.get((site_key, template, url_path, same)) if same is not None else None
         if key is None:
             key = digest(site_key, template, url_path, *key_parts)
             if same is not None:
                 page_keys[(site_key, template, url_path, same)] = key
-        url = context.pop("href", None) or href(base, url_path)
+        url = link or href(base, url_path)
         pages.append(Page(path=output_file(url_path), template=template, context={"site": site, "url": url, **context},
                           key=key, url=url))
 
@@ -294,7 +295,7 @@ def collect_site(
                  left_open, entry.updated, tuple(c.key for c in nb_cards))
         add(
             url_paths[rel], "entry.html", parts,
-            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]), href=card.url,
+            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]), link=card.url,
             entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
             notebooks=nb_cards,
             updated=format_date(entry.updated.date(), lang) if entry.updated else None,
@@ -325,7 +326,7 @@ def collect_site(
     for e in entries:
         first_day_url.setdefault(e.day, cards[rel_of[id(e)]].url)
     recent_svg = heatmap_svg(
-        Counter({d: n for d, n in counts.items() if d >= year_ago}), start=year_ago, end=today,
+        counts, start=year_ago, end=today,
         weekdays=s["weekdays"].split(), months=s["months"].split(), label=s["heatmap"],
         entry_word=(s["entry"], s["entries"]), day_url=first_day_url,
     )
