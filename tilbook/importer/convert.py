@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from tilbook.importer.sources import SourcePost, SourceSite
-from tilbook.site.liquid import convert_jekyll, video_embed
+from tilbook.site.liquid import convert_jekyll, fence_after, video_embed
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -281,13 +281,8 @@ def _outside_fences(lines: list[str]) -> Iterator[int]:
     at least as long)."""
     fence: str | None = None
     for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif fence is not None:
-            if m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-        else:
+        before, fence = fence, fence_after(line, fence, _FENCE)  # (fences indented any amount: list items)
+        if before is None and fence is None:
             yield i
 
 

@@ -65,6 +65,17 @@ class LiquidResult:
     """What was converted: construct → how many times."""
 
 
+def fence_after(line: str, fence: str | None, pattern: re.Pattern[str] = _FENCE) -> str | None:
+    """The fence open after `line`, given the one open before it (None: none). A fence opens
+    with ``` or ~~~ and closes with a line of the same character, at least as long."""
+    m = pattern.match(line)
+    if fence is None:
+        return m.group(1) if m else None
+    if m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+        return None
+    return fence
+
+
 def convert_jekyll(
     body: str,
     *,
@@ -89,12 +100,7 @@ def convert_jekyll(
     in_raw = False
     lines = body.split("\n")
     for number, line in enumerate(lines, 1):
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif fence is not None and m and line.strip() == m.group(1) and m.group(1)[0] == fence[0] \
-                and len(m.group(1)) >= len(fence):  # a closing fence: the same character, at least as long
-            fence = None
+        fence = fence_after(line, fence)
         toc_item = _TOC_ITEM.match(line) and number < len(lines) and _TOC_MARK.match(lines[number])
         if fence is None and not in_raw and (_TOC_MARK.match(line) or toc_item):
             counts["kramdown {:toc}"] += 1 if _TOC_MARK.match(line) else 0
