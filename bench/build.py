@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -71,6 +72,18 @@ def rss_of_main(root: Path) -> int:
     return int(out.stderr.strip().splitlines()[-1])
 
 
+def one_entry_edits(entries: list[Path], i: int) -> list[tuple[str, Path, Callable[[str], str]]]:
+    """The i-th round of one-entry edits, in order: (kind, file, text → new text). An entry
+    from the middle of the journal gets a sentence, then a new tag; the newest gets a line
+    (where a journal is written: with search on, its shard is small)."""
+    victim = entries[len(entries) // 2 + i]
+    return [
+        ("edit body", victim, lambda t: t + f"\n편집 {i}: 한 문장을 더 썼다.\n"),
+        ("edit tags", victim, lambda t: t.replace("tags: [", f"tags: [bench{i}, ", 1)),
+        ("edit newest", entries[-1], lambda t: t + f"\n오늘 {i}: 한 줄 더.\n"),
+    ]
+
+
 def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
     build = [sys.executable, "-m", "tilbook", "build"]
     results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": [], "edit newest": []}
@@ -84,15 +97,9 @@ def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
         shutil.rmtree(root / ".tilbook", ignore_errors=True)
         results["cold"].append(timed(build, root)[0])
         results["noop"].append(timed(build, root)[0])
-        victim = entries[len(entries) // 2 + i]
-        victim.write_text(victim.read_text(encoding="utf-8") + f"\n편집 {i}: 한 문장을 더 썼다.\n", encoding="utf-8")
-        results["edit body"].append(timed(build, root)[0])
-        text = victim.read_text(encoding="utf-8")
-        victim.write_text(text.replace("tags: [", f"tags: [bench{i}, ", 1), encoding="utf-8")
-        results["edit tags"].append(timed(build, root)[0])
-        newest = entries[-1]  # where a journal is written: with search on, its shard is small
-        newest.write_text(newest.read_text(encoding="utf-8") + f"\n오늘 {i}: 한 줄 더.\n", encoding="utf-8")
-        results["edit newest"].append(timed(build, root)[0])
+        for kind, path, change in one_entry_edits(entries, i):
+            path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+            results[kind].append(timed(build, root)[0])
     out = {k: statistics.median(v) for k, v in results.items()}
     out["peak RSS MB (full build)"] = rss_of_main(root) / 1024
     return out

@@ -19,14 +19,12 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO))
 
 
@@ -36,16 +34,12 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=9)
     args = parser.parse_args()
 
+    from bench.build import generate, one_entry_edits  # the journals and edits bench/build.py times
     from tilbook.config import load_config
     from tilbook.site.build import CacheFiles, build_site
     from tilbook.site.serve import preview_config
 
-    root = Path(tempfile.mkdtemp(prefix=f"tilbook-rebuild-{args.entries}-"))
-    start = ["--start", "1995-01-01"] if args.entries > 2000 else []
-    subprocess.run([sys.executable, str(SHARED / "bench" / "gen_journal.py"), str(root), "--entries",
-                    str(args.entries), "--seed", "1", "--layout", "plain", *start], check=True, capture_output=True)
-    (root / "mkdocs.yml").write_text("site_name: bench\nsite_url: https://example.org/\ntheme:\n  language: ko\n"
-                                     "tilbook:\n  timezone: Asia/Seoul\n", encoding="utf-8")
+    root = generate(args.entries, Path(tempfile.mkdtemp(prefix=f"tilbook-rebuild-{args.entries}-")))
     config = preview_config(load_config(root))
     caches = CacheFiles(root / ".tilbook" / "serve" / "cache", keep=True)
 
@@ -65,13 +59,7 @@ def main() -> None:
     phases: dict[str, list[float]] = {}
     written: dict[str, list[int]] = {k: [] for k in kinds}
     for i in range(args.edits):
-        victim = entries[len(entries) // 2 + i]
-        edits = {
-            "edit body": (victim, lambda t: t + f"\n편집 {i}: 한 문장을 더 썼다.\n"),
-            "edit tags": (victim, lambda t: t.replace("tags: [", f"tags: [bench{i}, ", 1)),
-            "edit newest": (entries[-1], lambda t: t + f"\n오늘 {i}: 한 줄 더.\n"),
-        }
-        for kind, (path, change) in edits.items():
+        for kind, path, change in one_entry_edits(entries, i):
             path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
             elapsed, timings, count = build()
             kinds[kind].append(elapsed)
