@@ -293,3 +293,21 @@ def test_a_slow_kernels_late_kernel_info_reply_counts_as_ready():
     asyncio.run(_wait_for_ready(client, Manager(), timeout=5))
     assert client.sent == ["req-0", "req-1"] and client.handled["parent_header"]["msg_id"] == "req-0"
     assert time.monotonic() - start < 2
+
+
+def test_a_run_of_one_stream_is_kept_as_one_output_in_order(tmp_path, run):
+    """A print flushed in pieces is one output, as Jupyter shows it; stderr and a figure
+    between two prints keep their places."""
+    make_workspace(tmp_path, {})
+    path = write(tmp_path, notebook(
+        "import base64, sys, time\nfrom IPython.display import Image, display\n"
+        "print('a', end='', flush=True)\ntime.sleep(0.3)\nprint('b', flush=True)\ntime.sleep(0.3)\n"
+        "print('c', flush=True)\nprint('oops', file=sys.stderr, flush=True)\ntime.sleep(0.3)\nprint('d', flush=True)\n"
+        f"display(Image(data=base64.b64decode('{PNG}')))\nprint('e')",
+    ))
+    result = run(tmp_path, "notebook", "run", path, "-o", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    outputs = nbformat.read(tmp_path / "out/work.ipynb", as_version=4).cells[-1].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "ab\nc\n"), ("stream", "stderr", "oops\n"), ("stream", "stdout", "d\n"),
+        ("display_data", None, None), ("stream", "stdout", "e\n")]

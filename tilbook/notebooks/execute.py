@@ -394,7 +394,15 @@ def _client_class() -> Any:
         def output(self, outs: Any, msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
             if self.stream_hook is not None and msg.get("msg_type") == "stream":
                 self.stream_hook(msg["content"].get("name", "stdout"), msg["content"].get("text", ""))
-            return super().output(outs, msg, display_id, cell_index)
+            out = super().output(outs, msg, display_id, cell_index)
+            # A kernel sends one print in as many messages as its buffer was flushed (a remote
+            # one more often): like Jupyter's front end, keep a run of one stream as one output.
+            if (out is not None and out.get("output_type") == "stream" and len(outs) >= 2 and outs[-1] is out
+                    and outs[-2].get("output_type") == "stream" and outs[-2].get("name") == out.get("name")):
+                outs[-2]["text"] += out["text"]
+                outs.pop()
+                return outs[-1]
+            return out
 
         async def async_start_new_kernel_client(self) -> Any:
             # nbclient's, less the fixed 0.2 s jupyter_client spends flushing IOPub after the
