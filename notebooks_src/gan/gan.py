@@ -24,7 +24,7 @@
 {% endif %}
 
 # %% tags=["parameters"]
-epochs = 13
+epochs = 20
 batch_size = 32
 lr = 0.0002
 beta1 = 0.5
@@ -45,11 +45,15 @@ seed = 0
 {% if ko -%}
 #
 # GPU에서는 bfloat16 자동 혼합 정밀도를 켭니다(지원하는 GPU에서만). 데이터는 작아서 통째로 장치에
-# 올려 두므로, 배치마다 복사하는 데 쓰는 고정(pinned) 메모리는 필요 없습니다.
+# 올려 두므로, 배치마다 복사하는 데 쓰는 고정(pinned) 메모리는 필요 없습니다. 이미지와 합성곱 가중치는
+# 채널을 마지막에 두는 배치(channels_last, NHWC)로 둡니다. CPU(oneDNN)와 CUDA(cuDNN)의 합성곱이 이 배치에서
+# 더 빠릅니다(여기 CPU에서 에폭당 10–20%). MPS에서는 기본 배치를 씁니다.
 {% else -%}
 #
 # On a GPU, bfloat16 autocast is on (where the GPU supports it). The data is small enough to
 # live on the device whole, so there are no per-batch copies for pinned memory to speed up.
+# Images and convolution weights are kept channels-last (NHWC), the layout in which oneDNN
+# (CPU) and cuDNN (CUDA) convolve fastest: 10–20% per epoch on this CPU. MPS keeps the default.
 {% endif %}
 
 # %%
@@ -69,6 +73,7 @@ from torch import nn
 
 {% include "device_and_seeds.py" %}
 amp = dev.type == "cuda" and torch.cuda.is_bf16_supported()
+layout = torch.contiguous_format if dev.type == "mps" else torch.channels_last
 
 
 def autocast():
@@ -96,7 +101,7 @@ images, labels = images[order] * 2 - 1, labels[order]
 n_test = min(n_test, len(images) // 5)
 n_train = min(n_train, len(images) - n_test)
 x_test, y_test = images[:n_test], labels[:n_test]
-x_train, y_train = images[n_test:n_test + n_train].to(dev), labels[n_test:n_test + n_train].to(dev)
+x_train, y_train = images[n_test:n_test + n_train].to(dev, memory_format=layout), labels[n_test:n_test + n_train].to(dev)
 side = images.shape[-1]
 print(f"{source}: {len(x_train)} train, {len(x_test)} held out, {side}x{side}")
 
@@ -146,7 +151,7 @@ def in_batches(fn, x, size=500):
         return torch.cat([fn(x[i:i + size].to(dev)).float().cpu() for i in range(0, len(x), size)])
 
 
-judge = Judge().to(dev)
+judge = Judge().to(dev, memory_format=layout)
 judge_opt = torch.optim.Adam(judge.parameters(), lr=2e-3)
 judge_schedule = torch.optim.lr_scheduler.OneCycleLR(judge_opt, max_lr=2e-3, total_steps=max(1, judge_epochs * ((len(x_train) + 127) // 128)))
 for _ in range(judge_epochs):
@@ -191,18 +196,18 @@ generator = nn.Sequential(
     nn.Unflatten(1, (2 * width, 7, 7)),
     nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
     nn.ConvTranspose2d(width, 1, 4, stride=2, padding=1), nn.Tanh(),
-).to(dev)
+).to(dev, memory_format=layout)
 discriminator = nn.Sequential(
     nn.Conv2d(1, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
     nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),
     nn.Flatten(), nn.Linear(2 * width * 7 * 7, 1),
-).to(dev)
+).to(dev, memory_format=layout)
 {% else %}
 generator = nn.Sequential(
     nn.Linear(z_dim, 4 * width), nn.BatchNorm1d(4 * width), nn.ReLU(),
     nn.Linear(4 * width, 8 * width), nn.BatchNorm1d(8 * width), nn.ReLU(),
     nn.Linear(8 * width, side * side), nn.Tanh(), nn.Unflatten(1, (1, side, side)),
-).to(dev)
+).to(dev, memory_format=layout)
 discriminator = nn.Sequential(
     nn.Flatten(), nn.Linear(side * side, 8 * width), nn.LeakyReLU(0.2),
     nn.Linear(8 * width, 4 * width), nn.LeakyReLU(0.2), nn.Linear(4 * width, 1),
@@ -255,7 +260,7 @@ print(f"generator {sum(p.numel() for p in generator.parameters()):,} parameters,
 {% endif %}
 
 # %%
-def standing_statistics(gen, batches=8):
+def standing_statistics(gen, batches=4):
     """Batch-norm statistics measured for these weights (the running ones belong to the
     generator in training, not to its average): as BigGAN does for its averaged generator."""
     gen.train()
@@ -315,10 +320,10 @@ for epoch in tqdm(range(epochs), desc="epochs"):
         with torch.no_grad():
             for mine, theirs in zip(averaged.parameters(), generator.parameters()):
                 mine.lerp_(theirs, 1 - decay)
-        d_total += d_loss.item() * len(batch)
-        g_total += g_loss.item() * len(batch)
-    history["d_loss"].append(d_total / len(x_train))
-    history["g_loss"].append(g_total / len(x_train))
+        d_total += d_loss.detach().float() * len(batch)  # summed on the device: no wait for the GPU per step
+        g_total += g_loss.detach().float() * len(batch)
+    history["d_loss"].append(float(d_total) / len(x_train))
+    history["g_loss"].append(float(g_total) / len(x_train))
     standing_statistics(averaged)
     _, confidence, coverage = judge_samples(averaged, watch_z)
     history["confidence"].append(confidence)
@@ -401,11 +406,15 @@ plt.show()
 
 
 def show_grid(batch, rows, title):
-    fig, axes = plt.subplots(rows, len(batch) // rows, figsize=(len(batch) // rows * 0.6, rows * 0.6 + 0.4))
-    for ax, image in zip(axes.flat, batch):
-        ax.imshow(image[0].clamp(-1, 1), cmap="gray", vmin=-1, vmax=1)
-        ax.axis("off")
-    fig.suptitle(title, fontsize=9)
+    """The images as one picture, `rows` high, a grey line between them (one image drawn,
+    not a subplot per digit)."""
+    cols, side = len(batch) // rows, batch.shape[-1]
+    tiles = F.pad(batch[:rows * cols, 0].clamp(-1, 1), (1, 1, 1, 1), value=0.0)
+    picture = tiles.reshape(rows, cols, side + 2, side + 2).permute(0, 2, 1, 3).reshape(rows * (side + 2), cols * (side + 2))
+    fig, ax = plt.subplots(figsize=(cols * 0.6, rows * 0.6 + 0.4))
+    ax.imshow(picture, cmap="gray", vmin=-1, vmax=1)
+    ax.axis("off")
+    ax.set_title(title, fontsize=9)
     plt.show()
 
 
