@@ -55,3 +55,22 @@ def test_bodies_parse_in_spawned_workers(tmp_path):
     assert [rel for rel, _, _ in out] == ["2026-11-01.md", "2026-11-02.md", "2026-11-03.md"]
     assert all(body is not None and "print" in store.get(body.key) for _, _, body in out)
     store.close()
+
+
+def test_a_one_shot_build_leaves_the_collector_paused_and_main_does_not(tmp_path):
+    """`tilbook build` (cli.run, a process that ends) keeps the collector off after the build
+    instead of a full pass over its objects on the way out; `main` in a process that goes on
+    (tests, and `serve` building again and again) gets it back."""
+    import subprocess
+    import sys
+
+    from tests.conftest import make_workspace
+    from tilbook.cli import main
+
+    make_workspace(tmp_path, {"2026-11-01.md": "# 하나\n\n본문\n"})
+    code = ("import gc, sys\nfrom tilbook.cli import run\nsys.argv = ['tilbook', 'build']\n"
+            "code = run()\nprint(code, gc.isenabled())")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr
+    assert main(["--config", str(tmp_path / "mkdocs.yml"), "build", "--no-cache"]) == 0
+    assert gc.isenabled()

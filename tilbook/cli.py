@@ -196,6 +196,10 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.site.build import build_site
 
     config = _config(args)
+    if _ONE_SHOT[0]:
+        from tilbook.parallel import end_paused
+
+        end_paused()
     started = time.perf_counter()
     show = console.progress("rendering entries")
     result = build_site(
@@ -705,8 +709,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+_ONE_SHOT = [False]  # set by `run`: this process ends after the command
+
+
 def run() -> int:
     """The `tilbook` command: `main`, in a process that ends after it."""
+    _ONE_SHOT[0] = True
     code = main()
     # The process is about to end: the interpreter's last garbage collection need not walk
     # what the command kept (a build's journal and caches), which was 0.2-0.3 s of a

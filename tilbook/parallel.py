@@ -20,6 +20,15 @@ def worker_count(items: int, *, threshold: int, requested: int | None = None) ->
 
 
 _PAUSED: list[bool] = []  # whether the collector ran before each paused_gc now open
+_ENDING: list[bool] = [False]  # set by `end_paused`: the process ends after this command
+
+
+def end_paused() -> None:
+    """This process ends after the command now running (`tilbook build`): a collector that
+    `paused_gc` paused stays paused. Turned back on, it made a full pass over the build's
+    objects on the way out: 0.1-0.2 s of a one-entry rebuild of 2,000 entries. Never for a
+    process that goes on (`serve`, tests calling `main`): their cycles must be collected."""
+    _ENDING[0] = True
 
 
 @contextmanager
@@ -36,7 +45,7 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         _PAUSED.pop()
-        if was:
+        if was and not _ENDING[0]:
             gc.enable()
 
 
