@@ -207,7 +207,7 @@ generator = nn.Sequential(
     nn.Linear(z_dim, 4 * width), nn.BatchNorm1d(4 * width), nn.ReLU(),
     nn.Linear(4 * width, 8 * width), nn.BatchNorm1d(8 * width), nn.ReLU(),
     nn.Linear(8 * width, side * side), nn.Tanh(), nn.Unflatten(1, (1, side, side)),
-).to(dev, memory_format=layout)
+).to(dev)
 discriminator = nn.Sequential(
     nn.Flatten(), nn.Linear(side * side, 8 * width), nn.LeakyReLU(0.2),
     nn.Linear(8 * width, 4 * width), nn.LeakyReLU(0.2), nn.Linear(4 * width, 1),
