@@ -201,6 +201,16 @@ def test_toml_front_matter(config):
     assert entry.front_matter.data["extra"] == {"team": "x"}
 
 
+def test_zolas_taxonomies_table_gives_tags_and_categories(config):
+    entry = parse(config, '+++\ntitle = "Zola"\n[taxonomies]\ntags = ["rust", "러스트"]\ncategories = ["lang"]\n+++\nBody\n')
+    assert (entry.tags, entry.categories) == (("rust", "러스트"), ("lang",))
+    top = parse(config, '+++\ntitle = "Zola"\ntags = ["top"]\n[taxonomies]\ntags = ["inner"]\ncategories = ["lang"]\n+++\n')
+    assert (top.tags, top.categories) == (("top",), ("lang",))  # a top-level key wins
+    errors = errors_of(config, '+++\ntitle = "x"\n\n[taxonomies]\ntags = { a = 1 }\n+++\n')
+    assert errors == ["2024-03-05-entry.md:4: front matter 'taxonomies.tags': expected a list, got a mapping\n"
+                      '  hint: write tags = ["one", "two"]']
+
+
 def test_toml_error_has_the_files_line(config):
     errors = errors_of(config, '+++\ntitle = "ok"\ntags = [a]\n+++\n')
     assert errors[0].startswith("2024-03-05-entry.md:3: invalid TOML front matter:")

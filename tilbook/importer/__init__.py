@@ -172,18 +172,6 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
     return "---\n" + "\n".join(lines) + "\n---\n", dropped
 
 
-def _terms_from_taxonomies(text: str, data: dict[str, Any]) -> str:
-    """Zola keeps tags and categories under [taxonomies]; lift them to the top level."""
-    tax = data.get("taxonomies")
-    if not isinstance(tax, dict) or not any(k in tax for k in ("tags", "categories")):
-        return text
-    lifted = "\n".join(f"{k} = {json.dumps(tax[k], ensure_ascii=False)}" for k in ("tags", "categories")
-                       if isinstance(tax.get(k), list) and k not in data)
-    if not lifted:
-        return text
-    return text.replace("+++\n", "+++\n" + lifted + "\n", 1)
-
-
 def _heading_ids(text: str, config: Config) -> list[str]:
     """The heading ids the site gives an entry (front matter and all, as the build sees it)."""
     from tilbook.site.markdown import markdown_options, parser
@@ -230,19 +218,6 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
             report.failed.append((post.rel, exc.problem.message))
             report.warnings.append(exc.problem)
             continue
-        try:
-            kind_fm, fm_text, _, _, _ = split_front_matter(text)
-        except ValueError:
-            kind_fm = "none"
-        data: dict[str, Any] = {}
-        if kind_fm == "toml":
-            import tomllib
-
-            try:
-                data = tomllib.loads(fm_text)
-                text = _terms_from_taxonomies(text, data)
-            except tomllib.TOMLDecodeError:
-                pass
         rel_for_parse = post.rel if kind == "jekyll" else post.path.relative_to(site.content).as_posix()
         try:
             entry = parse_entry(text, rel_for_parse, config=pconfig, display_path=shown(post.path),

@@ -147,13 +147,30 @@ def _flat_terms(value: Any, *, in_list: bool = False) -> list[str]:
     return []
 
 
-def _terms(p: _Parse, data: dict[str, Any], lines: dict[str, int], *keys: str) -> tuple[str, ...]:
+def _term_sources(data: dict[str, Any], lines: dict[str, int]) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
+    """(data, lines, key → its name in the file) for tags and categories. Zola keeps them in
+    a `[taxonomies]` table: read as if at the top level (a top-level key of the same name
+    wins), on the table's line."""
+    tax = data.get("taxonomies")
+    if not isinstance(tax, dict):
+        return data, lines, {}
+    lifted = {k: tax[k] for k in ("tags", "categories") if k in tax and k not in data}
+    if not lifted:
+        return data, lines, {}
+    return ({**data, **lifted}, {**lines, **{k: lines["taxonomies"] for k in lifted if "taxonomies" in lines}},
+            {k: f"taxonomies.{k}" for k in lifted})
+
+
+def _terms(p: _Parse, data: dict[str, Any], lines: dict[str, int], *keys: str, names: dict[str, str] | None = None,
+           toml: bool = False) -> tuple[str, ...]:
     found: list[str] = []
     seen: set[str] = set()
     for key in keys:
         value = data.get(key)
         if isinstance(value, dict):
-            p.error("expected a list, got a mapping", line=lines.get(key), key=key, hint=f"write {key}: [one, two]")
+            name = (names or {}).get(key, key)
+            p.error("expected a list, got a mapping", line=lines.get(key), key=name,
+                    hint=f'write {key} = ["one", "two"]' if toml else f"write {key}: [one, two]")
             continue
         for term in _flat_terms(value):
             term = unicodedata.normalize("NFC", term)
@@ -399,8 +416,10 @@ def parse_entry(
         slug_text = from_url[1]
     slug = slugify(slug_text or name_rest) or slugify(title) or "entry"
 
-    categories = _terms(p, data, lines, "categories", "category")
-    tags = _terms(p, data, lines, "tags", "tag", "keywords")
+    term_data, term_lines, names = _term_sources(data, lines)
+    toml = kind == "toml"
+    categories = _terms(p, term_data, term_lines, "categories", "category", names=names, toml=toml)
+    tags = _terms(p, term_data, term_lines, "tags", "tag", "keywords", names=names, toml=toml)
     draft = "_drafts" in rel_path.parts
     for key, meaning in (("draft", True), ("published", False)):
         if key in data:

@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 # when there is work to do (start-up time is most of a no-op build).
 
 # Bumped whenever what a cached entry or body holds changes (3: entries keep their old
-# addresses; bodies leave out a first heading that repeats the title).
-CACHE_FORMAT = 3
+# addresses; bodies leave out a first heading that repeats the title; 4: Zola's
+# [taxonomies] table gives an entry its tags and categories).
+CACHE_FORMAT = 4
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
