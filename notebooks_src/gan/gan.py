@@ -359,15 +359,16 @@ print(f"{epochs} epochs in {train_seconds:.1f} s; last epoch: D loss {history['d
 {% endif %}
 
 # %%
-from scipy import linalg
-
-
 def frechet(a, b):
+    """|mean_a - mean_b|² + Tr(cov_a + cov_b - 2 (cov_a cov_b)^½). The trace of that square
+    root is the sum of the square roots of the eigenvalues of cov_a cov_b (real and ≥ 0 for
+    two covariance matrices), so no matrix square root is needed: scipy's sqrtm warns and
+    loses accuracy when features that are always 0 (ReLU) make the covariances singular."""
     a, b = a.double().numpy(), b.double().numpy()
     mean_a, mean_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root = linalg.sqrtm(cov_a @ cov_b)
-    return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * np.real(root)))
+    roots = np.sqrt(np.clip(np.linalg.eigvals(cov_a @ cov_b).real, 0, None)).sum()
+    return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * roots)
 
 
 samples, classifier_confidence, class_coverage = judge_samples(averaged, torch.randn(n_samples, z_dim, device=dev))
