@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from tilbook.journal.model import Entry, Journal, Todo
+from tilbook.journal.model import Journal, Todo
 
 SEPARATOR = " › "
 
@@ -104,18 +104,13 @@ def track_todos(journal: Journal) -> list[TrackedTodo]:
     for text, first, i, todo, done, appearances in latest.values():
         entry = entries[i]
         state = "done" if done else "open"
-        if not done and i + 1 < len(entries) and _carries(entries[i + 1]):
+        if not done and i + 1 < len(entries) and entries[i + 1].carried_in:  # the next entry carried items over
             state = "dropped"
         due = entry.day + dt.timedelta(days=1) if todo.kind == "tomorrow" else entry.day
         found.append(TrackedTodo(text=text, first_day=first, last_day=entry.day, rel_path=entry.rel_path,
                                  line=todo.line, state=state, appearances=appearances, kind=todo.kind,
                                  due=due if state == "open" else None))
     return sorted(found, key=lambda t: (t.first_day, t.last_day, t.rel_path.parts, t.line))
-
-
-def _carries(entry: Entry) -> bool:
-    """Whether the entry carried items over from an earlier one (it has `(since …)` markers)."""
-    return any(t.since is not None for top in entry.todos for t in top.walk())
 
 
 def open_todos(journal: Journal) -> list[TrackedTodo]:
