@@ -13,11 +13,10 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-
-import yaml
 
 from tilbook.errors import Problem
 
@@ -104,51 +103,57 @@ class Tagged:
     value: Any
 
 
-# libyaml's parser when PyYAML was built with it: several times faster on big journals.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader that leaves timestamps as text and never runs a tag.
+@lru_cache(maxsize=1)
+def _loader_class() -> type:
+    """Safe loader that leaves timestamps as text and never runs a tag; libyaml's parser
+    when PyYAML was built with it (several times faster on big journals). Made on first
+    use: importing PyYAML is a tenth of a no-op build, which reads no YAML when the
+    config's parse is cached (`tilbook.config.load`).
 
     Timestamps: PyYAML turns `2021-02-30` into a crash (ValueError) and `2025-06-16 10:00:00
     +0900` into a str while `+09:00` becomes a datetime; tilbook parses every date itself.
     """
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self.env_read: list[tuple[str, str | None]] = []
 
+    def construct_env(loader: Loader, node: yaml.Node) -> Any:
+        # MkDocs' `!ENV NAME` and `!ENV [NAME, OTHER, default]`. Every name is noted with
+        # its value: a cached parse of the config holds while they stay the same.
+        if isinstance(node, yaml.ScalarNode):
+            names, default = [loader.construct_scalar(node)], None
+        else:
+            items = loader.construct_sequence(node)
+            names, default = items[:-1] if len(items) > 1 else items, items[-1] if len(items) > 1 else None
+        loader.env_read.extend((name, os.environ.get(name)) for name in names if isinstance(name, str))
+        for name in names:
+            if isinstance(name, str) and name in os.environ:
+                value = os.environ[name]
+                return yaml.load(value, Loader=Loader) if value else value
+        return default
 
-def _construct_env(loader: _Loader, node: yaml.Node) -> Any:
-    # MkDocs' `!ENV NAME` and `!ENV [NAME, OTHER, default]`.
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
-        items = loader.construct_sequence(node)
-        names, default = items[:-1] if len(items) > 1 else items, items[-1] if len(items) > 1 else None
-    for name in names:
-        if isinstance(name, str) and name in os.environ:
-            value = os.environ[name]
-            return yaml.load(value, Loader=_Loader) if value else value
-    return default
+    def construct_tagged(loader: Loader, suffix: str, node: yaml.Node) -> Tagged:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node)
+        else:
+            value = loader.construct_mapping(node)
+        return Tagged(node.tag, value)
 
-
-def _construct_tagged(loader: _Loader, suffix: str, node: yaml.Node) -> Tagged:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node)
-    else:
-        value = loader.construct_mapping(node)
-    return Tagged(node.tag, value)
-
-
-_Loader.add_constructor("!ENV", _construct_env)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
-_Loader.add_multi_constructor("!", _construct_tagged)
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_constructor("!ENV", construct_env)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", construct_tagged)
+    Loader.add_multi_constructor("!", construct_tagged)
+    return Loader
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,8 @@ class YamlDoc:
     """Key path → the scalar exactly as written (so `title: 1.10` or `title: no` stay text)."""
     duplicates: tuple[tuple[tuple[str, ...], int], ...] = ()
     root_line: int = 1
+    env: tuple[tuple[str, str | None], ...] = ()
+    """The environment variables `!ENV` tags named, with their values then (None: unset)."""
 
     def line(self, *keys: str) -> int:
         """Line of the deepest known key along `keys`, else the document's first line."""
@@ -178,12 +185,12 @@ class YamlProblem(ValueError):
         self.hint = hint
 
 
-def _walk(node: yaml.Node, prefix: tuple[str, ...], offset: int, doc: dict[str, Any]) -> None:
+def _walk(node: Any, prefix: tuple[str, ...], offset: int, doc: dict[str, Any], yaml: Any) -> None:
     if isinstance(node, yaml.SequenceNode):
         # List items are addressed by their index: ("markdown_extensions", "2").
         for i, item in enumerate(node.value):
             doc["lines"][prefix + (str(i),)] = item.start_mark.line + 1 + offset
-            _walk(item, prefix + (str(i),), offset, doc)
+            _walk(item, prefix + (str(i),), offset, doc, yaml)
         return
     if not isinstance(node, yaml.MappingNode):
         return
@@ -199,7 +206,7 @@ def _walk(node: yaml.Node, prefix: tuple[str, ...], offset: int, doc: dict[str, 
         doc["lines"][path] = key_node.start_mark.line + 1 + offset
         if isinstance(value_node, yaml.ScalarNode) and not value_node.style:  # plain ('' from libyaml)
             doc["raw"][path] = value_node.value
-        _walk(value_node, path, offset, doc)
+        _walk(value_node, path, offset, doc, yaml)
 
 
 def load_yaml_mapping(text: str, *, first_line: int = 1) -> YamlDoc:
@@ -207,8 +214,10 @@ def load_yaml_mapping(text: str, *, first_line: int = 1) -> YamlDoc:
 
     Raises `YamlProblem` with the file's real line number.
     """
+    import yaml
+
     offset = first_line - 1
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -227,23 +236,26 @@ def load_yaml_mapping(text: str, *, first_line: int = 1) -> YamlDoc:
     finally:
         loader.dispose()
     found: dict[str, Any] = {"lines": {}, "raw": {}, "duplicates": []}
-    _walk(node, (), offset, found)
+    _walk(node, (), offset, found, yaml)
     return YamlDoc(
         data,
         lines=found["lines"],
         raw=found["raw"],
         duplicates=tuple(found["duplicates"]),
         root_line=first_line,
+        env=tuple(loader.env_read),
     )
 
 
-def _node_kind(node: yaml.Node) -> str:
+def _node_kind(node: Any) -> str:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return "list"
     return "single value"
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlProblem:
+def _yaml_problem(exc: Any, text: str, offset: int) -> YamlProblem:
     """PyYAML's error → one line with the file's line number and, where we know it, a fix."""
     mark = exc.problem_mark or exc.context_mark
     line = (mark.line + 1 + offset) if mark else offset + 1

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,72 @@ def test_config_is_frozen(tmp_path):
 def test_parse_config_is_pure(tmp_path):
     config = parse_config("site_name: x\ndocs_dir: notes\n", path=tmp_path / "mkdocs.yml")
     assert config.docs_dir == (tmp_path / "notes").resolve()
+
+
+# --- the cached parse (tilbook build) -------------------------------------------------------
+
+
+def test_a_kept_parse_is_used_while_what_it_read_is_unchanged(tmp_path, monkeypatch):
+    write_files(tmp_path, {"mkdocs.yml": "site_name: !ENV [TIL_NAME, fallback]\ntheme:\n  custom_dir: over\n"})
+    cfg = tmp_path / "mkdocs.yml"
+    (tmp_path / "over").mkdir()
+    monkeypatch.setenv("TIL_NAME", "first")
+    first = load_config(cfg, cached=True)
+    assert first.site_name == "first" and first.theme.custom_dir == (tmp_path / "over").resolve()
+    assert (tmp_path / ".tilbook" / "cache" / "config.pkl").is_file()
+    assert load_config(cfg, cached=True) == first
+
+    monkeypatch.setenv("TIL_NAME", "second")  # an !ENV variable changed
+    assert load_config(cfg, cached=True).site_name == "second"
+    monkeypatch.delenv("TIL_NAME")
+    assert load_config(cfg, cached=True).site_name == "fallback"
+
+    (tmp_path / "over").rmdir()  # a folder the config names is gone: the error is reported again
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(cfg, cached=True)
+
+    cfg.write_text("site_name: edited\n", encoding="utf-8")  # new bytes
+    assert load_config(cfg, cached=True).site_name == "edited"
+
+
+def test_a_kept_parse_follows_the_system_time_zone(tmp_path):
+    import subprocess
+    import sys
+
+    write_files(tmp_path, {"mkdocs.yml": "site_name: x\n"})
+    probe = "from tilbook.config import load_config; print(load_config(cached=True).tilbook.timezone_name)"
+    for zone in ("Asia/Seoul", "Europe/Berlin", "Asia/Seoul"):  # a new process each time, as each build is
+        run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                             env={**os.environ, "TZ": zone})
+        assert run.stdout.strip() == zone, run.stderr
+
+
+def test_a_damaged_kept_parse_is_ignored_and_errors_are_never_kept(tmp_path):
+    write_files(tmp_path, {"mkdocs.yml": "site_name: x\n"})
+    cfg = tmp_path / "mkdocs.yml"
+    kept = tmp_path / ".tilbook" / "cache" / "config.pkl"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"not a pickle")
+    assert load_config(cfg, cached=True).site_name == "x"
+    cfg.write_text("site_name: [a, b]\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ConfigError) as info:
+            load_config(cfg, cached=True)
+        assert info.value.problems[0].key == "site_name"
+
+
+def test_a_no_op_build_reads_no_yaml(tmp_path):
+    """What the kept parse is for: the second build in a fresh process imports no YAML parser."""
+    import subprocess
+    import sys
+
+    write_files(tmp_path, {"mkdocs.yml": "site_name: x\ntilbook:\n  timezone: Asia/Seoul\n  search: false\n",
+                           "journal/2026-01-02-a.md": "---\ntitle: A\ndate: 2026-01-02\n---\nbody\n"})
+    probe = ("import sys, atexit\n"
+             "atexit.register(lambda: print('yaml imported' if 'yaml' in sys.modules else 'no yaml'))\n"
+             "from tilbook.cli import main\n"
+             "main(['build'])\n")
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert runs[0].stdout.strip().endswith("yaml imported")
+    assert "up to date" in runs[1].stdout and runs[1].stdout.strip().endswith("no yaml")

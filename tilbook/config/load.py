@@ -24,7 +24,7 @@ from tilbook.config.model import (
     TilbookSettings,
 )
 from tilbook.errors import ConfigError, Problem
-from tilbook.source import DecodeProblem, Tagged, YamlDoc, YamlProblem, load_yaml_mapping, read_text
+from tilbook.source import DecodeProblem, Tagged, YamlDoc, YamlProblem, decode_text, load_yaml_mapping
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
@@ -82,6 +82,23 @@ class _Checker:
         self.doc = doc
         self.path = path
         self.problems: list[Problem] = []
+        self.facts: list[tuple[str, str, Any]] = [("env", name, value) for name, value in doc.env]
+        """What the config read besides its text (see `_still_true`): (kind, argument, answer)."""
+
+    def resolve(self, path: Path) -> Path:
+        found = path.resolve()
+        self.facts.append(("resolve", str(path), str(found)))
+        return found
+
+    def is_dir(self, path: Path) -> bool:
+        found = path.is_dir()
+        self.facts.append(("is_dir", str(path), found))
+        return found
+
+    def is_file(self, path: Path) -> bool:
+        found = path.is_file()
+        self.facts.append(("is_file", str(path), found))
+        return found
 
     def add(self, keys: tuple[str, ...], message: str, hint: str | None = None, *, warning: bool = False) -> None:
         self.problems.append(
@@ -156,6 +173,7 @@ def _timezone(chk: _Checker, settings: dict[str, Any]) -> tuple[ZoneInfo, str, s
                 f"did you mean '{close}'?" if close else "use an IANA name such as Asia/Seoul or Europe/Berlin",
             )
     zone, zone_name = system_timezone()
+    chk.facts.append(("zone", "", zone_name))
     return zone, zone_name, "system"
 
 
@@ -186,7 +204,7 @@ def _string_list(chk: _Checker, data: dict[str, Any], keys: tuple[str, ...]) -> 
 
 def _folder(chk: _Checker, data: dict[str, Any], keys: tuple[str, ...], root: Path, default: str) -> Path:
     value = chk.string(data, keys, default)
-    return (root / value).resolve() if value else (root / default).resolve()
+    return chk.resolve(root / value) if value else chk.resolve(root / default)
 
 
 def _markdown_extensions(chk: _Checker, value: Any) -> tuple[MarkdownExtension, ...]:
@@ -230,8 +248,8 @@ def _theme(chk: _Checker, value: Any, root: Path) -> Theme:
     custom = chk.string(value, ("theme", "custom_dir"))
     custom_dir = None
     if custom:
-        custom_dir = (root / custom).resolve()
-        if not custom_dir.is_dir():
+        custom_dir = chk.resolve(root / custom)
+        if not chk.is_dir(custom_dir):
             chk.add(("theme", "custom_dir"), f"folder {custom!r} does not exist", "create it or remove the key")
             custom_dir = None
     return Theme(name=name, language=language, custom_dir=custom_dir)
@@ -286,8 +304,8 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
     entry_template = None
     tpl = chk.string(value, ("tilbook", "entry_template"))
     if tpl:
-        entry_template = (root / tpl).resolve()
-        if not entry_template.is_file():
+        entry_template = chk.resolve(root / tpl)
+        if not chk.is_file(entry_template):
             chk.add(("tilbook", "entry_template"), f"file {tpl!r} does not exist", "create it or remove the key")
             entry_template = None
     def count(key: str, default: int) -> int:
@@ -368,6 +386,8 @@ def _remotes(chk: _Checker, raw: Any, root: Path) -> tuple[Remote, ...]:
         def secret_path(raw: Any) -> Path | None:
             if not raw:
                 return None
+            if str(raw).startswith("~"):
+                chk.facts.append(("home", "~", os.path.expanduser("~")))
             path = Path(os.path.expanduser(str(raw)))
             return path if path.is_absolute() else root / path
 
@@ -377,8 +397,10 @@ def _remotes(chk: _Checker, raw: Any, root: Path) -> tuple[Remote, ...]:
     return tuple(found)
 
 
-def parse_config(text: str, *, path: Path) -> Config:
-    """Validate the text of a `mkdocs.yml` at `path` (used for relative folders and messages)."""
+def parse_config(text: str, *, path: Path, facts: list[tuple[str, str, Any]] | None = None) -> Config:
+    """Validate the text of a `mkdocs.yml` at `path` (used for relative folders and messages).
+    `facts`, when given, receives what the config depended on besides its text: environment
+    variables, folders and files it checked, the system's time zone (see `_still_true`)."""
     path = path.resolve()
     root = path.parent
     shown = path.name
@@ -430,18 +452,104 @@ def parse_config(text: str, *, path: Path) -> Config:
     errors = [p for p in chk.problems if p.is_error]
     if errors:
         raise ConfigError(problems=errors + [p for p in chk.problems if not p.is_error])
+    if facts is not None:
+        facts.extend(chk.facts)
     return config
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read `mkdocs.yml` (given, or found from the current folder upward) into a `Config`."""
+def load_config(path: Path | None = None, *, cached: bool = False) -> Config:
+    """Read `mkdocs.yml` (given, or found from the current folder upward) into a `Config`.
+
+    With `cached` (`tilbook build`), a parse kept in `.tilbook/cache/config.pkl` is used while
+    it still holds: the same bytes, the same tilbook code, and the same answers to what the
+    parse asked of the machine (`!ENV` variables, folders, the time zone). A no-op build then
+    never imports the YAML parser (a tenth of its time)."""
     path = path or find_config()
     if path.is_dir():
         path = find_config(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such file", hint="pass the path of your mkdocs.yml, or run `tilbook init`")
+    data = path.read_bytes()
+    key = _cache_key(path, data) if cached else None
+    if key is not None:
+        hit = _cached(path, key)
+        if hit is not None:
+            return hit
     try:
-        text = read_text(path, display=path.name)
+        text = decode_text(data, path=path.name)
     except DecodeProblem as exc:
         raise ConfigError(problems=[exc.problem]) from exc
-    return parse_config(text, path=path)
+    facts: list[tuple[str, str, Any]] = []
+    config = parse_config(text, path=path, facts=facts)
+    if key is not None:
+        _keep(path, key, facts, config)
+    return config
+
+
+# --- the cached parse ---------------------------------------------------------------------------
+
+_CACHE_FORMAT = 1
+_CODE = tuple(Path(__file__).parent.parent / name for name in ("config/load.py", "config/model.py", "source.py"))
+
+
+def _cache_file(path: Path) -> Path:
+    return path.resolve().parent / ".tilbook" / "cache" / "config.pkl"
+
+
+def _cache_key(path: Path, data: bytes) -> tuple[Any, ...] | None:
+    """What a kept parse must match besides its facts: the file's place and bytes, and the
+    code that parses it (its files' size and mtime: an edited tilbook parses anew)."""
+    from tilbook import __version__
+
+    try:
+        code = tuple((s.st_size, s.st_mtime_ns) for s in map(os.stat, _CODE))
+    except OSError:
+        return None  # tilbook runs from an archive: no cache
+    return (_CACHE_FORMAT, __version__, code, str(path.resolve()), data)
+
+
+def _still_true(facts: list[tuple[str, str, Any]]) -> bool:
+    for kind, arg, answer in facts:
+        if kind == "env":
+            now: Any = os.environ.get(arg)
+        elif kind == "resolve":
+            now = str(Path(arg).resolve())
+        elif kind == "is_dir":
+            now = Path(arg).is_dir()
+        elif kind == "is_file":
+            now = Path(arg).is_file()
+        elif kind == "home":
+            now = os.path.expanduser(arg)
+        elif kind == "zone":
+            now = system_timezone()[1]
+        else:
+            return False
+        if now != answer:
+            return False
+    return True
+
+
+def _cached(path: Path, key: tuple[Any, ...]) -> Config | None:
+    import pickle
+
+    try:
+        with open(_cache_file(path), "rb") as fh:
+            kept = pickle.load(fh)
+        if kept["key"] == key and _still_true(kept["facts"]):
+            return kept["config"]  # type: ignore[no-any-return]
+    except Exception:  # missing, from another tilbook, or damaged: parse anew
+        pass
+    return None
+
+
+def _keep(path: Path, key: tuple[Any, ...], facts: list[tuple[str, str, Any]], config: Config) -> None:
+    import pickle
+
+    from tilbook.files import write_atomic
+
+    try:
+        target = _cache_file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, pickle.dumps({"key": key, "facts": facts, "config": config}, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only workspace builds without the cache
