@@ -195,7 +195,7 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
 def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.site.build import build_site
 
-    config = _config(args, cached=True)  # a no-op build then reads no YAML at all
+    config = _config(args, cached=not args.no_cache)  # a no-op build then reads no YAML at all
     if _ONE_SHOT[0]:
         from tilbook.parallel import end_paused
 

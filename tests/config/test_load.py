@@ -229,3 +229,15 @@ def test_a_no_op_build_reads_no_yaml(tmp_path):
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
     assert runs[0].stdout.strip().endswith("yaml imported")
     assert "up to date" in runs[1].stdout and runs[1].stdout.strip().endswith("no yaml")
+
+
+def test_build_no_cache_parses_the_config_anew(tmp_path):
+    from tilbook.cli import main
+
+    write_files(tmp_path, {"mkdocs.yml": "site_name: x\ntilbook:\n  timezone: Asia/Seoul\n  search: false\n",
+                           "journal/2026-01-02-a.md": "---\ntitle: A\ndate: 2026-01-02\n---\nbody\n"})
+    kept = tmp_path / ".tilbook" / "cache" / "config.pkl"
+    assert main(["--config", str(tmp_path / "mkdocs.yml"), "build", "--no-cache"]) == 0
+    assert not kept.exists()
+    assert main(["--config", str(tmp_path / "mkdocs.yml"), "build"]) == 0
+    assert kept.is_file()
