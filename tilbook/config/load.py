@@ -83,22 +83,16 @@ class _Checker:
         self.path = path
         self.problems: list[Problem] = []
         self.facts: list[tuple[str, str, Any]] = [("env", name, value) for name, value in doc.env]
-        """What the config read besides its text (see `_still_true`): (kind, argument, answer)."""
+        """What the config read besides its text: (kind of `_QUESTIONS`, argument, answer)."""
+
+    def ask(self, kind: str, arg: str) -> Any:
+        """One of `_QUESTIONS`, its answer noted among the facts."""
+        answer = _QUESTIONS[kind](arg)
+        self.facts.append((kind, arg, answer))
+        return answer
 
     def resolve(self, path: Path) -> Path:
-        found = path.resolve()
-        self.facts.append(("resolve", str(path), str(found)))
-        return found
-
-    def is_dir(self, path: Path) -> bool:
-        found = path.is_dir()
-        self.facts.append(("is_dir", str(path), found))
-        return found
-
-    def is_file(self, path: Path) -> bool:
-        found = path.is_file()
-        self.facts.append(("is_file", str(path), found))
-        return found
+        return Path(self.ask("resolve", str(path)))
 
     def add(self, keys: tuple[str, ...], message: str, hint: str | None = None, *, warning: bool = False) -> None:
         self.problems.append(
@@ -249,7 +243,7 @@ def _theme(chk: _Checker, value: Any, root: Path) -> Theme:
     custom_dir = None
     if custom:
         custom_dir = chk.resolve(root / custom)
-        if not chk.is_dir(custom_dir):
+        if not chk.ask("is_dir", str(custom_dir)):
             chk.add(("theme", "custom_dir"), f"folder {custom!r} does not exist", "create it or remove the key")
             custom_dir = None
     return Theme(name=name, language=language, custom_dir=custom_dir)
@@ -305,7 +299,7 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
     tpl = chk.string(value, ("tilbook", "entry_template"))
     if tpl:
         entry_template = chk.resolve(root / tpl)
-        if not chk.is_file(entry_template):
+        if not chk.ask("is_file", str(entry_template)):
             chk.add(("tilbook", "entry_template"), f"file {tpl!r} does not exist", "create it or remove the key")
             entry_template = None
     def count(key: str, default: int) -> int:
@@ -387,7 +381,7 @@ def _remotes(chk: _Checker, raw: Any, root: Path) -> tuple[Remote, ...]:
             if not raw:
                 return None
             if str(raw).startswith("~"):
-                chk.facts.append(("home", "~", os.path.expanduser("~")))
+                chk.ask("home", "~")
             path = Path(os.path.expanduser(str(raw)))
             return path if path.is_absolute() else root / path
 
@@ -508,25 +502,20 @@ def _cache_key(path: Path, data: bytes) -> tuple[Any, ...] | None:
     return (_CACHE_FORMAT, __version__, code, str(path.resolve()), data)
 
 
+# What a parse may ask of the machine, by kind: the parse notes each answer (`_Checker.ask`,
+# and the YAML loader for `!ENV`), and a kept parse holds while asking again gives the same.
+_QUESTIONS: dict[str, Callable[[str], Any]] = {
+    "env": os.environ.get,
+    "resolve": lambda arg: str(Path(arg).resolve()),
+    "is_dir": os.path.isdir,
+    "is_file": os.path.isfile,
+    "home": os.path.expanduser,
+    "zone": lambda arg: system_timezone()[1],
+}
+
+
 def _still_true(facts: list[tuple[str, str, Any]]) -> bool:
-    for kind, arg, answer in facts:
-        if kind == "env":
-            now: Any = os.environ.get(arg)
-        elif kind == "resolve":
-            now = str(Path(arg).resolve())
-        elif kind == "is_dir":
-            now = Path(arg).is_dir()
-        elif kind == "is_file":
-            now = Path(arg).is_file()
-        elif kind == "home":
-            now = os.path.expanduser(arg)
-        elif kind == "zone":
-            now = system_timezone()[1]
-        else:
-            return False
-        if now != answer:
-            return False
-    return True
+    return all(kind in _QUESTIONS and _QUESTIONS[kind](arg) == answer for kind, arg, answer in facts)
 
 
 def _cached(path: Path, key: tuple[Any, ...]) -> Config | None:
