@@ -464,9 +464,10 @@ def load_config(path: Path | None = None, *, cached: bool = False) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: no such file", hint="pass the path of your mkdocs.yml, or run `tilbook init`")
     data = path.read_bytes()
-    key = _cache_key(path, data) if cached else None
+    kept_at = path.resolve().parent / ".tilbook" / "cache" / "config.pkl"
+    key = _cache_key(kept_at, data) if cached else None
     if key is not None:
-        hit = _cached(path, key)
+        hit = _cached(kept_at, key)
         if hit is not None:
             return hit
     try:
@@ -476,7 +477,7 @@ def load_config(path: Path | None = None, *, cached: bool = False) -> Config:
     facts: list[tuple[str, str, Any]] = []
     config = parse_config(text, path=path, facts=facts)
     if key is not None:
-        _keep(path, key, facts, config)
+        _keep(kept_at, key, facts, config)
     return config
 
 
@@ -486,20 +487,17 @@ _CACHE_FORMAT = 1
 _CODE = tuple(Path(__file__).parent.parent / name for name in ("config/load.py", "config/model.py", "source.py"))
 
 
-def _cache_file(path: Path) -> Path:
-    return path.resolve().parent / ".tilbook" / "cache" / "config.pkl"
-
-
-def _cache_key(path: Path, data: bytes) -> tuple[Any, ...] | None:
-    """What a kept parse must match besides its facts: the file's place and bytes, and the
-    code that parses it (its files' size and mtime: an edited tilbook parses anew)."""
+def _cache_key(kept_at: Path, data: bytes) -> tuple[Any, ...] | None:
+    """What a kept parse must match besides its facts: the config's place (the cache sits
+    beside it) and bytes, and the code that parses it (its files' size and mtime: an edited
+    tilbook parses anew)."""
     from tilbook import __version__
 
     try:
         code = tuple((s.st_size, s.st_mtime_ns) for s in map(os.stat, _CODE))
     except OSError:
         return None  # tilbook runs from an archive: no cache
-    return (_CACHE_FORMAT, __version__, code, str(path.resolve()), data)
+    return (_CACHE_FORMAT, __version__, code, str(kept_at), data)
 
 
 # What a parse may ask of the machine, by kind: the parse notes each answer (`_Checker.ask`,
@@ -518,11 +516,11 @@ def _still_true(facts: list[tuple[str, str, Any]]) -> bool:
     return all(kind in _QUESTIONS and _QUESTIONS[kind](arg) == answer for kind, arg, answer in facts)
 
 
-def _cached(path: Path, key: tuple[Any, ...]) -> Config | None:
+def _cached(kept_at: Path, key: tuple[Any, ...]) -> Config | None:
     import pickle
 
     try:
-        with open(_cache_file(path), "rb") as fh:
+        with open(kept_at, "rb") as fh:
             kept = pickle.load(fh)
         if kept["key"] == key and _still_true(kept["facts"]):
             return kept["config"]  # type: ignore[no-any-return]
@@ -531,14 +529,13 @@ def _cached(path: Path, key: tuple[Any, ...]) -> Config | None:
     return None
 
 
-def _keep(path: Path, key: tuple[Any, ...], facts: list[tuple[str, str, Any]], config: Config) -> None:
+def _keep(kept_at: Path, key: tuple[Any, ...], facts: list[tuple[str, str, Any]], config: Config) -> None:
     import pickle
 
     from tilbook.files import write_atomic
 
     try:
-        target = _cache_file(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, pickle.dumps({"key": key, "facts": facts, "config": config}, protocol=pickle.HIGHEST_PROTOCOL))
+        kept_at.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(kept_at, pickle.dumps({"key": key, "facts": facts, "config": config}, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only workspace builds without the cache
