@@ -13,7 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Literal
+from types import MappingProxyType
+from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -34,6 +35,9 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
 
 
+_NO_META: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class BodyFacts:
     first_heading: str | None
@@ -49,34 +53,33 @@ class Block:
     __slots__ = ("type", "tag", "map", "content", "children", "meta", "inline")
 
     def __init__(self, type: str, tag: str = "", map: list[int] | None = None, content: str = "",
-                 meta: dict[str, Any] | None = None, inline: list[Token] | None = None) -> None:
+                 meta: Mapping[str, Any] = _NO_META, inline: list[Token] | None = None) -> None:
         self.type = type
         self.tag = tag
         self.map = map
         self.content = content
         self.children: list[Block] = []
-        self.meta = meta or {}
+        self.meta = meta
         self.inline = inline
         """Parsed inline tokens, when the parser that made the tree parsed inlines."""
-
-    def walk(self) -> Iterator[Block]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
 
 
 def block_tree(tokens: list[Token]) -> Block:
     root = Block("root")
     stack = [root]
+    children = root.children  # of the innermost open block
     for token in tokens:
-        if token.nesting == 1:
+        nesting = token.nesting
+        if nesting == 1:
             node = Block(token.type[:-5], token.tag, token.map, meta=token.meta)
-            stack[-1].children.append(node)
+            children.append(node)
             stack.append(node)
-        elif token.nesting == -1:
+            children = node.children
+        elif nesting == -1:
             stack.pop()
+            children = stack[-1].children
         else:
-            stack[-1].children.append(Block(token.type, token.tag, token.map, token.content, inline=token.children))
+            children.append(Block(token.type, token.tag, token.map, token.content, inline=token.children))
     return root
 
 
@@ -88,14 +91,15 @@ def scan_body(
     `tokens`: the body already parsed by a richer markdown-it parser (the site's), so that a
     build parses each body once; by default a block-only parse is made here.
     """
-    root = block_tree(tokens if tokens is not None else _parser().parse(body, {}))
-    blocks = root.children
+    if tokens is None:
+        tokens = _parser().parse(body, {})
+    blocks = block_tree(tokens).children
     lines = body.split("\n")
     heading = next((heading_text(b) for b in blocks if b.type == "heading"), None)
     return BodyFacts(
         first_heading=heading or None,
         excerpt=_excerpt(blocks, lines),
-        reading_minutes=reading_minutes(_words_of(root)),
+        reading_minutes=reading_minutes(_words_of(tokens)),
         todos=_TodoCollector(first_line, tomorrow_headings).collect(blocks),
     )
 
@@ -162,20 +166,27 @@ _CJK = re.compile(r"[\uac00-\ud7a3\u3130-\u318f\u4e00-\u9fff\u3040-\u30ff]")
 _CJK_RUNS = re.compile(_CJK.pattern + "+")
 
 
-def _words_of(root: Block) -> str:
+def _words_of(tokens: list[Token]) -> str:
+    """The text a reader reads: inline source without link targets, code, HTML without tags
+    (in no particular order: it is only counted)."""
     parts: list[str] = []
-    for node in root.walk():
-        if node.type in ("inline", "fence", "code_block"):
-            parts.append(_LINK_TARGET.sub("]", node.content))
-        elif node.type == "html_block":
-            parts.append(_TAG.sub(" ", node.content))
-    return _DATA_URI.sub(" ", " ".join(parts))
+    html_parts: list[str] = []
+    for token in tokens:
+        kind = token.type
+        if kind == "inline" or kind == "fence" or kind == "code_block":
+            parts.append(token.content)
+        elif kind == "html_block":
+            html_parts.append(_TAG.sub(" ", token.content))
+    # One substitution over the joined text, not one per block: a link target never spans
+    # the space that joins two blocks.
+    return _DATA_URI.sub(" ", " ".join((_LINK_TARGET.sub("]", " ".join(parts)), *html_parts)))
 
 
 def reading_minutes(text: str) -> int:
     """Minutes to read `text`: CJK counted by characters, everything else by words."""
-    cjk = len(_CJK.findall(text))
-    words = len(_CJK_RUNS.sub(" ", text).split())
+    runs = _CJK_RUNS.findall(text)
+    cjk = sum(map(len, runs))
+    words = len((_CJK_RUNS.sub(" ", text) if runs else text).split())
     return max(1, math.ceil(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE))
 
 
