@@ -13,7 +13,7 @@ import re
 from functools import partial
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from tilbook.config.model import Config
@@ -170,21 +170,8 @@ def collect_site(
     base = base_path(config)
     entries = journal.visible(now, drafts=drafts, future=drafts)
     site_key = digest(build_key, lang, drafts)
-    tag_groups: dict[str, list[Entry]] = defaultdict(list)
-    cat_groups: dict[str, list[Entry]] = defaultdict(list)
-    spelling: dict[str, Counter[str]] = defaultdict(Counter)
-    for entry in entries:
-        for tag in entry.tags:
-            tag_groups[tag.casefold()].append(entry)
-            spelling["t" + tag.casefold()][tag] += 1
-        for cat in entry.categories:
-            cat_groups[cat.casefold()].append(entry)
-            spelling["c" + cat.casefold()][cat] += 1
-    tags = _terms(((k, spelling["t" + k].most_common(1)[0][0], len(v)) for k, v in tag_groups.items()), "tags", base)
-    cats = _terms(((k, spelling["c" + k].most_common(1)[0][0], len(v)) for k, v in cat_groups.items()), "categories", base)
-
-    rel_of = {id(e): e.rel for e in journal.entries}
-    url_paths = {rel_of[id(entry)]: entry.url(config.tilbook.permalink) for entry in entries}
+    tag_groups, cat_groups, tags, cats = _grouped(entries, base)
+    url_paths = {entry.rel: entry.url(config.tilbook.permalink) for entry in entries}
     entry_urls, post_urls = _link_tables(url_paths, base)
     nb_urls = {name: p.card.url for name, p in (notebooks or {}).items()}
 
@@ -204,7 +191,7 @@ def collect_site(
     generation = _generation("terms", (static, {k: term_keys[id(t)] for k, t in tags.items()},
                                        {k: term_keys[id(t)] for k, t in cats.items()}))
     for entry in entries:
-        rel = rel_of[id(entry)]
+        rel = entry.rel
         body = bodies[rel]
         row = rows.get(rel)
         if row is not None and row[6] == generation and row[0] is entry and row[1] is body:
@@ -275,14 +262,16 @@ def collect_site(
     # notebooks are the very ones of an earlier build is that build's page again.
     entry_pages = _memo("entry pages", len(entries))
     for i, entry in enumerate(entries):
-        rel = rel_of[id(entry)]
+        rel = entry.rel
         body = bodies[rel]
-        targets = tuple((t, target_url(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
+        targets = (tuple((t, target_url(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
+                   if body.links or body.posts else ())
         has_math = has_math or body.has_math
-        prev_card = cards[rel_of[id(entries[i - 1])]] if i > 0 else None
-        next_card = cards[rel_of[id(entries[i + 1])]] if i + 1 < len(entries) else None
+        prev_card = cards[entries[i - 1].rel] if i > 0 else None
+        next_card = cards[entries[i + 1].rel] if i + 1 < len(entries) else None
         card = cards[rel]
-        nb_cards = tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
+        nb_cards = (tuple(notebooks[ref.name].card for ref in entry.notebooks if ref.name in notebooks)
+                    if entry.notebooks else ())
         search.append(rows[rel][5])
         kept = entry_pages.get(rel)
         if (kept is not None and kept[0] is card and kept[1] is prev_card and kept[2] is next_card
@@ -309,7 +298,7 @@ def collect_site(
     for entry in entries:
         for ref in entry.notebooks:
             if ref.name in notebooks:
-                used_by[ref.name].append(cards[rel_of[id(entry)]])
+                used_by[ref.name].append(cards[entry.rel])
     files: dict[str, bytes] = {}
     for name, nb_page in sorted(notebooks.items()):
         referrers = tuple(used_by.get(name, ()))
@@ -324,7 +313,7 @@ def collect_site(
     year_ago = today - dt.timedelta(days=364)
     first_day_url = {}
     for e in entries:
-        first_day_url.setdefault(e.day, cards[rel_of[id(e)]].url)
+        first_day_url.setdefault(e.day, cards[e.rel].url)
     recent_svg = heatmap_svg(
         counts, start=year_ago, end=today,
         weekdays=s["weekdays"].split(), months=s["months"].split(), label=s["heatmap"],
@@ -334,7 +323,7 @@ def collect_site(
     per_page = config.tilbook.per_page
     pages_total = max(1, math.ceil(len(newest_first) / per_page))
     for n in range(1, pages_total + 1):
-        chunk = [cards[rel_of[id(e)]] for e in newest_first[(n - 1) * per_page : n * per_page]]
+        chunk = [cards[e.rel] for e in newest_first[(n - 1) * per_page : n * per_page]]
         url_path = "/" if n == 1 else f"/page/{n}/"
         newer = None if n == 1 else href(base, "/" if n == 2 else f"/page/{n - 1}/")
         older = href(base, f"/page/{n + 1}/") if n < pages_total else None
@@ -351,7 +340,7 @@ def collect_site(
         add(f"/{kind}/", "terms.html", (tuple((t.name, t.url, t.count) for t in listed),),
             terms=listed, kind=kind, title=s[kind])
         for key, term in terms.items():
-            members = [cards[rel_of[id(e)]] for e in reversed(groups[key])]
+            members = [cards[rel] for rel in reversed(groups[key])]
             keys = tuple(c.key for c in members)
             add(f"/{kind}/{term.slug}/", "term.html", (term, keys), same=(term_keys[id(term)], keys),
                 term=term, cards=members, title=s[label].format(t=term.name))
@@ -359,7 +348,7 @@ def collect_site(
     # --- archive -----------------------------------------------------------------------------
     by_year: dict[int, dict[int, list[Card]]] = defaultdict(lambda: defaultdict(list))
     for e in newest_first:
-        by_year[e.day.year][e.day.month].append(cards[rel_of[id(e)]])
+        by_year[e.day.year][e.day.month].append(cards[e.rel])
     years = sorted(by_year, reverse=True)
     summary = [(y, href(base, f"/archive/{y}/"), sum(len(v) for v in by_year[y].values()),
                 [(format_month(y, m, lang), f"{href(base, f'/archive/{y}/')}#m{m:02d}", len(by_year[y][m]))
@@ -385,7 +374,7 @@ def collect_site(
         streaks=streaks, total_days=len(counts), title=s["heatmap"])
 
     # --- todo ---------------------------------------------------------------------------------
-    todos = [t for t in track_todos(journal) if t.is_open and t.rel_path.as_posix() in url_paths]
+    todos = [t for t in _tracked_todos(journal) if t.is_open and t.rel_path.as_posix() in url_paths]
     rows = [(t.text, t.first_day.isoformat(), t.age(today), t.is_overdue(today),
              cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title) for t in todos]
     add("/todo/", "todo.html", (tuple(rows), today), rows=rows, title=s["todo"])
@@ -394,7 +383,9 @@ def collect_site(
     problems: list[Problem] = []
     taken = {p.path: p.url for p in pages} | {f: "" for f in ("404.html", "feed.xml", "sitemap.xml", "robots.txt")}
     for entry in entries:
-        card = cards[rel_of[id(entry)]]
+        if not entry.redirects:
+            continue
+        card = cards[entry.rel]
         for old in entry.redirects:
             path = redirect_file(old)
             if path in taken:
@@ -413,7 +404,7 @@ def collect_site(
 
     # --- 404, feed, sitemap, robots ----------------------------------------------------------
     add("/404.html", "404.html", (), title=s["not_found"])
-    feed_entries = [(cards[rel_of[id(e)]], e, bodies[rel_of[id(e)]]) for e in newest_first[: config.tilbook.feed_size]]
+    feed_entries = [(cards[e.rel], e, bodies[e.rel]) for e in newest_first[: config.tilbook.feed_size]]
     origin = site_origin(config)
     feed_targets = tuple((t, target_url(t)) for _, _, b in feed_entries for t in b.links) + tuple(
         (t, post_urls.get(t)) for _, _, b in feed_entries for t in b.posts)
@@ -426,7 +417,7 @@ def collect_site(
     return Site(
         pages=tuple(pages),
         entries=entries,
-        urls={url_paths[rel_of[id(e)]]: e for e in entries},
+        urls={url_paths[e.rel]: e for e in entries},
         has_math=has_math or bool(notebooks),
         files=files,
         search=tuple(search) if config.tilbook.search else (),
@@ -462,11 +453,56 @@ def _memo(name: str, entries: int) -> dict[Any, Any]:
     return memo
 
 
+def _same_as_last(name: str, state: Any, make: Callable[[], Any]) -> Any:
+    """`make()`, or what it gave the last build when `state` equals that build's. `state`
+    holds the very objects of unchanged entries (their fields, as tuples): comparing it
+    is one identity check for each of them."""
+    memo = _MEMOS.setdefault(name, {})
+    if "value" not in memo or memo["state"] != state:
+        memo["state"], memo["value"] = state, make()
+    return memo["value"]
+
+
+Groups = dict[str, list[str]]
+
+
+def _grouped(entries: Sequence[Entry], base: str) -> tuple[Groups, Groups, dict[str, Term], dict[str, Term]]:
+    """(tag → rel_paths, category → rel_paths, tag → Term, category → Term), casefolded
+    names as keys, entries in journal order; each term spelt as most of its entries spell it."""
+
+    def make() -> tuple[Groups, Groups, dict[str, Term], dict[str, Term]]:
+        tag_groups: Groups = defaultdict(list)
+        cat_groups: Groups = defaultdict(list)
+        spelling: dict[str, Counter[str]] = defaultdict(Counter)
+        for entry in entries:
+            for tag in entry.tags:
+                tag_groups[tag.casefold()].append(entry.rel)
+                spelling["t" + tag.casefold()][tag] += 1
+            for cat in entry.categories:
+                cat_groups[cat.casefold()].append(entry.rel)
+                spelling["c" + cat.casefold()][cat] += 1
+        tags = _terms(((k, spelling["t" + k].most_common(1)[0][0], len(v)) for k, v in tag_groups.items()), "tags", base)
+        cats = _terms(((k, spelling["c" + k].most_common(1)[0][0], len(v)) for k, v in cat_groups.items()), "categories",
+                      base)
+        return tag_groups, cat_groups, tags, cats
+
+    return _same_as_last("terms of entries", (base, tuple((e.rel, e.tags, e.categories) for e in entries)), make)
+
+
+def _tracked_todos(journal: Journal) -> list[Any]:
+    """`track_todos(journal)`, again only when an entry's items, day or place changed."""
+    return _same_as_last("todos", tuple((e.rel, e.day, e.todos) for e in journal.entries), lambda: track_todos(journal))
+
+
 def _link_tables(url_paths: Mapping[str, str], base: str) -> tuple[dict[str, str], dict[str, str]]:
     """(entry rel_path → URL, Jekyll post name → URL), for links between entries."""
-    entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
-    post_urls = {_stem(rel): url for rel, url in entry_urls.items()}
-    return entry_urls, post_urls
+
+    def make() -> tuple[dict[str, str], dict[str, str]]:
+        entry_urls = {rel: href(base, path) for rel, path in url_paths.items()}
+        post_urls = {_stem(rel): url for rel, url in entry_urls.items()}
+        return entry_urls, post_urls
+
+    return _same_as_last("link tables", (base, url_paths), make)
 
 
 def _stem(rel: str) -> str:
