@@ -186,15 +186,26 @@ def collect_site(
     # are the same (building them again was a third of a warm one-entry rebuild).
     rows = _memo("cards", len(entries))
     static = (base, lang, config.tilbook.permalink)
-    # Rows checked against this build's terms carry its generation; while the terms and
-    # settings stay as they were, a row of the same entry and body needs no other check.
-    generation = _generation("terms", (static, {k: term_keys[id(t)] for k, t in tags.items()},
-                                       {k: term_keys[id(t)] for k, t in cats.items()}))
+    term_state = (static, {k: term_keys[id(t)] for k, t in tags.items()}, {k: term_keys[id(t)] for k, t in cats.items()})
+    # Every row of an entry the last build showed was checked against that build's terms.
+    # When it showed the same entries with the same settings, a row of the same entry and
+    # body needs no other check unless one of its terms changed (a new tag: only its
+    # entries); otherwise (first build, settings, entries shown or hidden) every row is.
+    last = _MEMOS.get("card terms")
+    checked: set[str] | None = None
+    if last is not None and last["state"][0] == static and last["shown"].keys() == url_paths.keys():
+        checked = set()
+        for now_keys, last_keys, groups in ((term_state[1], last["state"][1], tag_groups),
+                                            (term_state[2], last["state"][2], cat_groups)):
+            for key, term in now_keys.items():
+                if last_keys.get(key) != term:
+                    checked.update(groups[key])
+    _MEMOS.pop("card terms", None)  # until this loop ends: a build that fails in it leaves rows unchecked
     for entry in entries:
         rel = entry.rel
         body = bodies[rel]
         row = rows.get(rel)
-        if row is not None and row[6] == generation and row[0] is entry and row[1] is body:
+        if checked is not None and row is not None and row[0] is entry and row[1] is body and rel not in checked:
             cards[rel] = row[4]
             continue
         entry_tags = tuple(tags[t.casefold()] for t in entry.tags)
@@ -210,8 +221,9 @@ def collect_site(
             card = Card(*fields, key=digest(*fields[:4], *terms, *fields[6:]))
             doc = SearchDoc(card.url, entry.title, entry.day.isoformat(), tuple(t.name for t in entry_tags), body.key)
             row = (entry, body, static, terms, card, doc)
-        rows[rel] = (*row[:6], generation)
+            rows[rel] = row
         cards[rel] = row[4]
+    _MEMOS["card terms"] = {"state": term_state, "shown": url_paths}
 
     site = {
         "name": config.site_name,
@@ -435,14 +447,6 @@ _MEMOS: dict[str, dict[Any, Any]] = {}
 def forget_earlier_builds() -> None:
     """Drop what this process remembers from earlier builds (a `--no-cache` build uses none)."""
     _MEMOS.clear()
-
-
-def _generation(name: str, state: Any) -> int:
-    """A number that changes whenever `state` differs from the last build's."""
-    memo = _MEMOS.setdefault(name, {"state": None, "generation": 0})
-    if memo["state"] != state:
-        memo["state"], memo["generation"] = state, memo["generation"] + 1
-    return memo["generation"]
 
 
 def _memo(name: str, entries: int) -> dict[Any, Any]:
