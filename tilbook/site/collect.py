@@ -477,20 +477,31 @@ def _grouped(entries: Sequence[Entry], base: str) -> tuple[Groups, Groups, dict[
     def make() -> tuple[Groups, Groups, dict[str, Term], dict[str, Term]]:
         tag_groups: Groups = defaultdict(list)
         cat_groups: Groups = defaultdict(list)
-        spelling: dict[str, Counter[str]] = defaultdict(Counter)
+        tag_names: dict[str, list[str]] = defaultdict(list)
+        cat_names: dict[str, list[str]] = defaultdict(list)
         for entry in entries:
+            rel = entry.rel
             for tag in entry.tags:
-                tag_groups[tag.casefold()].append(entry.rel)
-                spelling["t" + tag.casefold()][tag] += 1
+                key = tag.casefold()
+                tag_groups[key].append(rel)
+                tag_names[key].append(tag)
             for cat in entry.categories:
-                cat_groups[cat.casefold()].append(entry.rel)
-                spelling["c" + cat.casefold()][cat] += 1
-        tags = _terms(((k, spelling["t" + k].most_common(1)[0][0], len(v)) for k, v in tag_groups.items()), "tags", base)
-        cats = _terms(((k, spelling["c" + k].most_common(1)[0][0], len(v)) for k, v in cat_groups.items()), "categories",
-                      base)
+                key = cat.casefold()
+                cat_groups[key].append(rel)
+                cat_names[key].append(cat)
+        tags = _terms(((k, _spelling(tag_names[k]), len(v)) for k, v in tag_groups.items()), "tags", base)
+        cats = _terms(((k, _spelling(cat_names[k]), len(v)) for k, v in cat_groups.items()), "categories", base)
         return tag_groups, cat_groups, tags, cats
 
     return _same_as_last("terms of entries", (base, tuple((e.rel, e.tags, e.categories) for e in entries)), make)
+
+
+def _spelling(names: list[str]) -> str:
+    """The most used of a term's spellings (the first seen of the most used)."""
+    first = names[0]
+    if names.count(first) == len(names):
+        return first
+    return Counter(names).most_common(1)[0][0]
 
 
 def _tracked_todos(journal: Journal) -> list[Any]:
