@@ -21,7 +21,7 @@ from tilbook.errors import Problem
 from tilbook.journal.body import plain_text
 from tilbook.journal.model import Entry, Journal
 from tilbook.journal.slug import slugify
-from tilbook.journal.todo import track_todos
+from tilbook.journal.todo import TrackedTodo, track_todos
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
 from tilbook.site.keys import digest
 from tilbook.site.i18n import format_date, format_month, strings
@@ -504,7 +504,7 @@ def _spelling(names: list[str]) -> str:
     return Counter(names).most_common(1)[0][0]
 
 
-def _tracked_todos(journal: Journal) -> list[Any]:
+def _tracked_todos(journal: Journal) -> list[TrackedTodo]:
     """`track_todos(journal)`, again only when an entry's items, day or place changed."""
     return _same_as_last("todos", tuple((e.rel, e.day, e.todos) for e in journal.entries), lambda: track_todos(journal))
 
