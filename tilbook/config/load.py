@@ -22,6 +22,7 @@ from tilbook.config.model import (
     MarkdownExtension,
     Theme,
     TilbookSettings,
+    workspace_cache,
 )
 from tilbook.errors import ConfigError, Problem
 from tilbook.source import DecodeProblem, Tagged, YamlDoc, YamlProblem, decode_text, load_yaml_mapping
@@ -464,7 +465,7 @@ def load_config(path: Path | None = None, *, cached: bool = False) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: no such file", hint="pass the path of your mkdocs.yml, or run `tilbook init`")
     data = path.read_bytes()
-    kept_at = path.resolve().parent / ".tilbook" / "cache" / "config.pkl"
+    kept_at = workspace_cache(path.resolve().parent) / "config.pkl"
     key = _cache_key(kept_at, data) if cached else None
     if key is not None:
         hit = _cached(kept_at, key)

@@ -96,6 +96,11 @@ class TilbookSettings:
     """Jupyter Servers on other machines, by name."""
 
 
+def workspace_cache(root: Path) -> Path:
+    """The git-ignored cache folder of the workspace whose mkdocs.yml is in `root`."""
+    return root / ".tilbook" / "cache"
+
+
 @dataclass(frozen=True)
 class Config:
     config_path: Path

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from tilbook import __version__
-from tilbook.config.model import Config
+from tilbook.config.model import Config, workspace_cache
 from tilbook.errors import BuildError, EntryError, Problem
 from tilbook.journal.scan import entry_files, scan_assets
 from tilbook.parallel import paused_gc, resumed_gc, worker_count, worker_gc
@@ -65,7 +65,7 @@ class BuildResult:
 
 
 def cache_dir(config: Config) -> Path:
-    return config.root / ".tilbook" / "cache"
+    return workspace_cache(config.root)
 
 
 def _load_pickle(path: Path) -> Any:
