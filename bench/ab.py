@@ -13,7 +13,7 @@ aside; each has its own copy of the journal, so neither reads the other's caches
 
 Scenarios:
 - `warm-body`, `warm-tags`, `warm-newest`: one process per version and round, as `serve`
-  keeps one: a first build, then five one-entry edits of that kind (bench/rebuild.py's),
+  keeps one: a first build, then five one-entry edits of that kind (`bench.build.one_entry_edits`),
   each timed; also the median of the collect phase.
 - `noop`: a fresh `tilbook build` process on an unchanged journal (start-up included).
 - `edit`: a fresh `tilbook build` process after an entry's body changed.
@@ -60,16 +60,13 @@ def build():
     return elapsed, result.timings.get("collect", 0.0)
 build()
 caches.flush()  # the next process starts from these (its first build is not timed)
+sys.path.append({repo!r})  # after the tree: bench/, never the repo's tilbook
+from bench.build import one_entry_edits  # the edits bench/build.py and bench/rebuild.py time
 entries = sorted((root / "journal").rglob("*.md"))
 times, collect = [], []
 for i in range({edits}):
-    victim = entries[-1] if {kind!r} == "newest" else entries[len(entries) // 2 + {round} * 5 + i]
-    text = victim.read_text(encoding="utf-8")
-    if {kind!r} == "tags":
-        text = text.replace("tags: [", f"tags: [ab{{{round}}}x{{i}}, ", 1)
-    else:
-        text += f"\\n편집 {{{round}}}.{{i}}: 한 문장을 더 썼다.\\n"
-    victim.write_text(text, encoding="utf-8")
+    _, victim, change = next(e for e in one_entry_edits(entries, {round} * 5 + i) if e[0] == "edit " + {kind!r})
+    victim.write_text(change(victim.read_text(encoding="utf-8")), encoding="utf-8")
     elapsed, c = build()
     times.append(elapsed)
     collect.append(c)
@@ -110,7 +107,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=2000)
     args = parser.parse_args()
 
-    from bench.build import generate
+    from bench.build import generate, one_entry_edits
 
     scratch = Path(tempfile.mkdtemp(prefix="tilbook-ab-"))
     try:
@@ -125,7 +122,7 @@ def main() -> None:
         for name, (_, tree) in versions.items():  # caches and bytecode, before timing
             prelude = _PRELUDE.format(tree=str(tree))
             if args.scenario.startswith("warm-"):
-                run_child(prelude + _WARM.format(root=str(roots[name]), kind="", round=0, edits=0), roots[name])
+                run_child(prelude + _WARM.format(root=str(roots[name]), repo=str(REPO), kind="", round=0, edits=0), roots[name])
             else:
                 run_child(prelude + _CLI, roots[name], "build")
         times: dict[str, list[float]] = {name: [] for name in versions}
@@ -135,14 +132,14 @@ def main() -> None:
                 tree, root = versions[name][1], roots[name]
                 prelude = _PRELUDE.format(tree=str(tree))
                 if args.scenario.startswith("warm-"):
-                    code = prelude + _WARM.format(root=str(root), kind=args.scenario[5:], round=r, edits=5)
+                    code = prelude + _WARM.format(root=str(root), repo=str(REPO), kind=args.scenario[5:], round=r, edits=5)
                     got, phases = json.loads(run_child(code, root).stdout.strip().splitlines()[-1])
                     times[name].extend(got)
                     collect[name].extend(phases)
                     continue
                 if args.scenario == "edit":
-                    victim = sorted((root / "journal").rglob("*.md"))[args.entries // 2 + r]
-                    victim.write_text(victim.read_text(encoding="utf-8") + f"\n편집 {r}.\n", encoding="utf-8")
+                    _, victim, change = one_entry_edits(sorted((root / "journal").rglob("*.md")), r)[0]  # its body
+                    victim.write_text(change(victim.read_text(encoding="utf-8")), encoding="utf-8")
                 started = time.perf_counter()
                 run_child(prelude + _CLI, root, "build")
                 times[name].append(time.perf_counter() - started)
