@@ -135,6 +135,57 @@ def _put_in_worker(job):
     store.put(key, f"<p>{key}</p>")
 
 
+def _open_and_put_many(job):
+    path, who = job
+    from tilbook.site.store import HtmlStore
+
+    store = HtmlStore(path)
+    for i in range(30):
+        store.put(f"{who}-{i}", "<p>" + "x" * 500 + "</p>")
+    store.close()
+
+
+def test_processes_opening_a_new_store_at_once_lose_nothing(tmp_path):
+    """Workers that open a store no one has made yet race to switch it to WAL; SQLite tells
+    the losers "database is locked" at once. They wait their turn: the store used to treat
+    that as a broken file and delete it, and the other workers' rows (and queries) with it."""
+    import multiprocessing
+    import sqlite3
+
+    for trial in range(12):
+        path = tmp_path / f"t{trial}" / "html.sqlite"
+        with multiprocessing.get_context("fork").Pool(4) as pool:
+            pool.map(_open_and_put_many, [(path, w) for w in range(4)])
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT count(*) FROM html").fetchone()[0] == 4 * 30, f"trial {trial}"
+
+
+def test_a_store_held_by_another_process_is_waited_for_never_deleted(tmp_path, monkeypatch):
+    """A store locked by someone else (a second `tilbook build` in the same workspace) is a
+    clear error after the wait, and its rows are still there afterwards."""
+    import sqlite3
+
+    from tilbook.errors import BuildError
+    from tilbook.site import store as store_module
+
+    path = tmp_path / "html.sqlite"
+    first = store_module.HtmlStore(path)
+    first.put("kept", "<p>kept</p>")
+    first.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=DELETE")  # so that its lock keeps everyone out
+    other.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.3)
+    with pytest.raises(BuildError) as caught:
+        store_module.HtmlStore(path).keys()
+    assert str(path) in str(caught.value) and "locked" in str(caught.value)
+    other.execute("COMMIT")
+    other.close()
+    again = store_module.HtmlStore(path)
+    assert again.get("kept") == "<p>kept</p>"
+    again.close()
+
+
 def test_notebook_outputs_become_files_in_jupyters_order():
     import base64
 

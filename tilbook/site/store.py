@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Mapping
+
+from tilbook.errors import BuildError
 
 _PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post|nb)/([^"#]*)(#[^"]*)?"')
 _ROOT_LINK = re.compile(r'((?:href|src)=")(/[^/"][^"]*|/)"')
@@ -82,23 +85,50 @@ class HtmlStore:
         self._conn = None
 
 
+# How long opening the store waits for another process that holds it (a build's other
+# workers, or a second `tilbook build` in the same workspace) before giving up.
+BUSY_SECONDS = 60.0
+
+
 def _open(path: Path) -> sqlite3.Connection:
+    """A connection to the store, made and set up if needed.
+
+    Only a file that is not a database (a torn copy, a file of another kind) is deleted and
+    begun again. A store that another process holds ("database is locked": SQLite answers
+    a switch to WAL at once, without waiting, while another connection makes the same
+    switch) is waited for: deleting it then pulled the file from under the other processes
+    and their next query found it "malformed"."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in (1, 2):
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.005
+    rebuilt = False
+    while True:
+        conn = None
         try:
-            conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
             # WAL lets the parse workers write while others read; no fsync: it is a cache.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, body TEXT NOT NULL)")
             conn.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, body TEXT NOT NULL)")
             return conn
-        except sqlite3.DatabaseError:
-            if attempt == 2:
+        except sqlite3.OperationalError as exc:  # busy or locked: someone else has it now
+            if conn is not None:
+                conn.close()
+            if time.monotonic() + pause > deadline:
+                raise BuildError(f"the build cache {path} stayed locked for {BUSY_SECONDS:.0f} s ({exc})",
+                                 path=str(path), hint="another tilbook build or serve may be using it; "
+                                 "wait for it to finish, or stop it and build again") from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+        except sqlite3.DatabaseError:  # not a database: a cache, so begun again (once)
+            if conn is not None:
+                conn.close()
+            if rebuilt:
                 raise
+            rebuilt = True
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-    raise AssertionError("unreachable")
 
 
 def resolve_placeholders(html_text: str, entry_urls: Mapping[str, str], post_urls: Mapping[str, str],
