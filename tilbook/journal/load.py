@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import unicodedata
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -31,6 +30,8 @@ def git_first_commits(folder: Path) -> dict[Path, dt.datetime]:
 
     One `git log` for the whole folder. Empty when git or a repository is missing.
     """
+    import subprocess  # here: a build whose entries all have dates never needs it
+
     try:
         top = subprocess.run(
             ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],

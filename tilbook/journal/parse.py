@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 import unicodedata
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -81,6 +80,8 @@ def _toml_lines(fm: str, first_line: int) -> dict[str, int]:
 def _load_front_matter(p: _Parse, kind: str, fm: str, first_line: int) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
     """(data, key → line, key → raw scalar text)."""
     if kind == "toml":
+        import tomllib  # Hugo's +++ front matter only
+
         try:
             data = tomllib.loads(fm)
         except tomllib.TOMLDecodeError as exc:

@@ -25,12 +25,8 @@ from __future__ import annotations
 import hashlib
 import html
 import operator
-import json
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +129,8 @@ def source_page(doc: SearchDoc, body_html: str, language: str) -> str:
 def pagefind_binary() -> str | None:
     """The Pagefind executable: $TILBOOK_PAGEFIND, else the one the `pagefind` package from
     PyPI installed, else one on PATH."""
+    import shutil
+
     configured = os.environ.get("TILBOOK_PAGEFIND")
     if configured:
         return shutil.which(configured)
@@ -170,6 +168,8 @@ def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
 
 def shard_list(names: Iterable[str]) -> bytes:
     """`pagefind/tilbook.json`: the shards the search script merges."""
+    import json
+
     return json.dumps({"shards": sorted(names)}).encode()
 
 
@@ -179,6 +179,10 @@ def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], 
     processes at once as there are cores; the next shard's pages are written while the
     others index. When `cancel` (a threading.Event) is set meanwhile, every Pagefind is
     stopped and BuildCancelled raised."""
+    import shutil
+    import subprocess
+    import tempfile
+
     binary = pagefind_binary()
     if binary is None:
         wanted = os.environ.get("TILBOOK_PAGEFIND")
