@@ -12,6 +12,13 @@ with the search index and without it: Hugo, the reference, builds no search inde
 build` process, start-up included, as a user runs it. Journals come from
 ../shared/bench/gen_journal.py (seed 1). Hugo (`apt-get install hugo`) builds the same
 entries with a minimal theme as the reference the issue names.
+
+With `--mkdocs PYTHON` (an interpreter that has `mkdocs-material`: it is not a test
+dependency, e.g. `python -m venv /tmp/mk && /tmp/mk/bin/pip install mkdocs-material`), the
+same entries are also built as a Material blog (blog and tags plugins, the search plugin
+when tilbook's search is on, and the Markdown extensions tilbook applies by default: toc
+anchors, tables, highlighting, task lists), once per run, side by side: the issue's other
+reference. It takes minutes per build.
 """
 
 from __future__ import annotations
@@ -128,11 +135,49 @@ def bench_hugo(journal: Path, runs: int) -> float | None:
     return statistics.median(times)
 
 
+MKDOCS_YML = """site_name: bench
+site_url: https://example.org/
+theme:
+  name: material
+  language: ko
+plugins:
+{search}  - blog
+  - tags
+markdown_extensions:
+  - toc:
+      permalink: true
+  - tables
+  - pymdownx.highlight
+  - pymdownx.superfences
+  - pymdownx.tasklist
+"""
+
+
+def bench_mkdocs(journal: Path, runs: int, python: str, *, search: bool) -> float:
+    """Median wall time of `mkdocs build` on the journal as a Material blog (posts in
+    docs/blog/posts/, front matter as the generator writes it: date, categories, tags)."""
+    site = Path(tempfile.mkdtemp(prefix="mkdocs-bench-"))
+    (site / "docs" / "blog").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text("# bench\n", encoding="utf-8")
+    (site / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    (site / "mkdocs.yml").write_text(MKDOCS_YML.format(search="  - search\n" if search else ""), encoding="utf-8")
+    shutil.copytree(journal, site / "docs" / "blog" / "posts")
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(site / "site", ignore_errors=True)
+        times.append(timed([python, "-m", "mkdocs", "build", "--quiet"], site)[0])
+    shutil.rmtree(site)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[2000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--mkdocs", metavar="PYTHON", help="an interpreter with mkdocs-material: build the same "
+                        "entries as a Material blog too (minutes a build)")
+    parser.add_argument("--mkdocs-runs", type=int, default=1)
     parser.add_argument("--search", choices=("both", "on", "off"), default="both",
                         help="build with the search index, without it (like Hugo, which has none), or both")
     args = parser.parse_args()
@@ -150,6 +195,11 @@ def main() -> None:
             if hugo is not None:
                 print(f"  {'hugo cold (reference, no search)':<32} {hugo:8.2f}")
                 print(f"  {'tilbook cold / hugo cold':<32} {ours['cold'] / hugo:8.2f}")
+            if args.mkdocs:
+                mkdocs = bench_mkdocs(root / "journal", args.mkdocs_runs, args.mkdocs, search=search)
+                label = f"mkdocs material blog ({'with' if search else 'no'} search)"
+                print(f"  {label:<32} {mkdocs:8.2f}")
+                print(f"  {'mkdocs / tilbook cold':<32} {mkdocs / ours['cold']:8.2f}")
         shutil.rmtree(root)
 
 
