@@ -6,6 +6,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from unittest import mock
 from urllib.parse import unquote
 
 import pytest
@@ -86,6 +87,37 @@ def test_feed_and_sitemap_are_valid_xml(example):
     assert "<h2" in entries[0].find("a:content", ns).text
     urls = [u.text for u in ET.parse(site / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.github.io/nightly-dl/2026/11/04/conv-autoencoder/" in urls
+
+
+def test_a_warm_process_trusts_the_site_it_published_until_the_folder_is_replaced(tmp_path):
+    """`serve` (caches kept in memory) does not look for each of the thousands of files of
+    its own site folder at every save; a folder replaced since (removed and built again by
+    someone else, or restored from elsewhere) is looked at file by file as a one-shot build does."""
+    from tilbook.site.build import CacheFiles
+
+    config = make_workspace(tmp_path, {"2026-11-01.md": "# 하나\n\n본문\n", "2026-11-02.md": "# 둘\n\n본문\n"})
+    caches = CacheFiles(tmp_path / ".tilbook" / "cache", keep=True)
+    site = config.site_dir
+    build_site(config, now=NOW, caches=caches)
+    page = site / "2026" / "11" / "01" / "하나" / "index.html"
+    assert page.is_file()
+    looked = []
+    real_isfile = os.path.isfile
+
+    def isfile(path):
+        looked.append(str(path))
+        return real_isfile(path)
+
+    with mock.patch("os.path.isfile", isfile):
+        assert build_site(config, now=NOW, caches=caches).noop
+    assert not any(str(site) in p for p in looked)  # trusted: nothing looked at
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(site, moved)
+    shutil.rmtree(site)
+    (moved / "2026" / "11" / "01" / "하나" / "index.html").unlink()
+    moved.rename(site)  # a new folder at the same place, one page short
+    again = build_site(config, now=NOW, caches=caches)
+    assert not again.noop and "2026/11/01/하나/index.html" in again.changed and page.is_file()
 
 
 def test_noop_rebuild_and_one_edit(example):
