@@ -49,7 +49,30 @@ def _environment(custom_dir: Path | None, theme: str, compiled: Path | None) -> 
         bytecode_cache=cache,
     )
     env.filters["xml_text"] = xml_text
+    env.globals["each_card"] = _card_memo()
     return env
+
+
+def _card_memo(limit: int = 50_000) -> Any:
+    """The theme's `each_card(name, cards, macro)`: `macro(card)` for each card, joined, each
+    made once per card and name for this environment (the theme's files, so the macro, are
+    fixed for it). A macro sees only its arguments, and a card's `key` hashes every field,
+    so a kept item is what the macro would give again. A category's page of 2,000 entries
+    took 16 ms to make, and a one-entry rebuild makes it again."""
+    kept: dict[tuple[str, str], str] = {}
+
+    def each_card(name: str, cards: Any, macro: Any) -> Markup:
+        if len(kept) > limit:
+            kept.clear()
+        out = []
+        for card in cards:
+            item = kept.get((name, card.key))
+            if item is None:
+                item = kept[(name, card.key)] = str(macro(card))
+            out.append(item)
+        return Markup("".join(out))  # each item is the markup its macro made
+
+    return each_card
 
 
 def environment(config: Config, key: str | None = None, compiled: Path | None = None) -> jinja2.Environment:
