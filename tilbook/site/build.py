@@ -27,7 +27,7 @@ from tilbook import __version__
 from tilbook.config.model import Config, workspace_cache
 from tilbook.errors import BuildError, EntryError, Problem
 from tilbook.journal.scan import entry_files, scan_assets
-from tilbook.parallel import paused_gc, resumed_gc, worker_count, worker_gc
+from tilbook.parallel import paused_gc, resumed_gc, worker_count, worker_pool
 from tilbook.site.keys import digest, hash_bytes
 from tilbook.site.theme import theme_key
 
@@ -184,13 +184,10 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
     n = worker_count(len(pages), threshold=PARALLEL_MIN, requested=workers)
     env = environment(config, theme, compiled)
     if n > 1 and os.name == "posix":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         _PAGES, _ENV[:], _STAGING[:] = pages, [env], [staging]
         try:
-            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=worker_gc) as pool:
-                for _ in pool.map(_render_index, range(len(pages)), chunksize=max(1, len(pages) // (n * 8))):
+            with worker_pool(n, fork=True) as pool:
+                for _ in pool.map(_render_index, range(len(pages))):
                     pass
         finally:
             _PAGES = []

@@ -129,9 +129,12 @@ class Builder:
         self.wanted.set()
 
     def close(self) -> None:
+        from tilbook.parallel import stop_worker_pools
+
         self.stop.set()
         self.cancel.set()
         self.wanted.set()
+        stop_worker_pools()  # a build in progress stops now: its failure is not reported
         self.thread.join(timeout=30)
         if self.caches is not None and not self.thread.is_alive():
             self.caches.flush()
@@ -198,6 +201,8 @@ class Builder:
             result = build_site(self.config, drafts=True, execute=False, search_index=False, cancel=self.cancel,
                                 caches=self._caches(self.config))
         except Exception as exc:  # the journal's errors, or a bug: either way show it and keep serving
+            if self.stop.is_set():  # stopped by `close` (Ctrl-C) while building
+                return
             if isinstance(exc, TilbookError):
                 text = "\n".join(p.format() for p in exc.problems)
             else:
@@ -353,12 +358,6 @@ def serve(config: Config, *, host: str, port: int, report: Callable[[str, str], 
     builder.start()
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
-    with state.changed:
-        state.changed.wait_for(lambda: state.version > 0 or state.error is not None, timeout=600)
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{server.server_address[1]}{base_path(config)}/"
-    if ready:
-        ready(url)
     ignored = {config.root / ".tilbook", config.site_dir, config.root / ".git"}
 
     def keep(change: Any, path: str) -> bool:
@@ -374,13 +373,21 @@ def serve(config: Config, *, host: str, port: int, report: Callable[[str, str], 
                                         watch_filter=lambda _, path: Path(path).name == config.config_path.name):
             builder.request()
 
-    config_watcher = threading.Thread(target=watch_config, name="tilbook-watch-config", daemon=True)
-    config_watcher.start()
-    if threading.current_thread() is threading.main_thread():  # SIGTERM (a service manager) stops as Ctrl-C does
-        import signal
-
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C during the first build (minutes for a big journal) stops as it does later: the
+    # finally below ends the build's workers, which leave Ctrl-C to this process.
     try:
+        with state.changed:
+            state.changed.wait_for(lambda: state.version > 0 or state.error is not None, timeout=600)
+        shown_host = f"[{host}]" if ":" in host else host
+        url = f"http://{shown_host}:{server.server_address[1]}{base_path(config)}/"
+        if ready:
+            ready(url)
+        config_watcher = threading.Thread(target=watch_config, name="tilbook-watch-config", daemon=True)
+        config_watcher.start()
+        if threading.current_thread() is threading.main_thread():  # SIGTERM (a service manager) stops as Ctrl-C does
+            import signal
+
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for _ in watchfiles.watch(*watched_folders(config), watch_filter=keep, stop_event=stop,
                                   debounce=400, step=30, rust_timeout=500, raise_interrupt=True):
             builder.request()

@@ -10,6 +10,7 @@ Then `Staging.publish`:
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from tilbook.errors import BuildError
+from tilbook.parallel import ctrl_c_held
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -29,18 +31,23 @@ def safe_relative(path: str) -> PurePosixPath:
 
 
 def _swap(staging: Path, site_dir: Path) -> None:
-    if not site_dir.exists():
-        os.rename(staging, site_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-    os.rmdir(old)
-    os.rename(site_dir, old)
-    try:
-        os.rename(staging, site_dir)
-    except BaseException:
-        os.rename(old, site_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    """`staging` becomes `site_dir`; the old one is deleted, with any that a build stopped
+    while deleting left beside it. Ctrl-C waits until this is done: stopped between the
+    renames or in the deleting, it left `.site.old-*` folders of thousands of files."""
+    with ctrl_c_held():
+        if not site_dir.exists():
+            os.rename(staging, site_dir)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
+        os.rmdir(old)
+        os.rename(site_dir, old)
+        try:
+            os.rename(staging, site_dir)
+        except BaseException:
+            os.rename(old, site_dir)
+            raise
+        for left in site_dir.parent.glob(f".{glob.escape(site_dir.name)}.old-*"):
+            shutil.rmtree(left, ignore_errors=True)
 
 
 class Staging:
@@ -92,7 +99,8 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        with ctrl_c_held():  # the Ctrl-C that stopped the build must not leave it half deleted
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def write_staged(folder: Path, path: str, data: bytes) -> None:
