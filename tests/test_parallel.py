@@ -128,6 +128,36 @@ def _big_journal(root):
     make_workspace(root, {f"2026/{i:03d}.md": f"---\ntitle: 글 {i}\ndate: 2026-01-01\n---\n{body}\n" for i in range(320)})
 
 
+def _start(root, *args):
+    """`tilbook ARGS` in `root`, in its own process group (as a terminal runs it)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.Popen([sys.executable, "-m", "tilbook", *args], cwd=root, env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _output_once_done(proc, limit=20):
+    """What `proc` printed, once it has exited; its group is killed if it has not in `limit` s."""
+    import os
+    import signal
+
+    try:
+        out, _ = proc.communicate(timeout=limit)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return out
+
+
+def _still_running(pids):
+    import os
+
+    return [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+
+
 def _when_workers_run(proc, count=2, limit=60.0):
     """The pids of `proc`'s children once it has `count` of them (its parse workers)."""
     import subprocess
@@ -150,33 +180,24 @@ def test_ctrl_c_twice_during_a_parallel_build_exits_and_leaves_the_site(tmp_path
     import hashlib
     import os
     import signal
-    import subprocess
-    import sys
 
     _big_journal(tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([sys.executable, "-m", "tilbook", "build"], cwd=tmp_path, check=True, capture_output=True, env=env,
-                   timeout=300)
+    assert _output_once_done(_start(tmp_path, "build"), limit=300).startswith("built site/")
 
     def site_digest():
         files = sorted(p for p in (tmp_path / "site").rglob("*") if p.is_file())
         return hashlib.sha256(b"".join(p.relative_to(tmp_path).as_posix().encode() + p.read_bytes() for p in files)).hexdigest()
 
     before = site_digest()
-    build = subprocess.Popen([sys.executable, "-m", "tilbook", "build", "--no-cache"], cwd=tmp_path, env=env,
-                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    build = _start(tmp_path, "build", "--no-cache")
     workers = _when_workers_run(build)
     os.killpg(build.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
     time.sleep(0.05)
     os.killpg(build.pid, signal.SIGINT)
-    try:
-        out, _ = build.communicate(timeout=20)
-    finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
+    out = _output_once_done(build)
     assert build.returncode == 130, out
     assert "interrupted" in out and "Traceback" not in out and "Exception" not in out, out
-    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")], "workers left running"
+    assert not _still_running(workers)
     assert site_digest() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
 
@@ -186,21 +207,13 @@ def test_ctrl_c_during_serves_first_build_stops_it(tmp_path):
     preview at once (the workers leave Ctrl-C to the parent, so serve ends them)."""
     import os
     import signal
-    import subprocess
-    import sys
 
     _big_journal(tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    serving = subprocess.Popen([sys.executable, "-m", "tilbook", "serve", "--port", "0"], cwd=tmp_path, env=env,
-                               start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serving = _start(tmp_path, "serve", "--port", "0")
     workers = _when_workers_run(serving)
     started = time.monotonic()
     os.killpg(serving.pid, signal.SIGINT)
-    try:
-        out, _ = serving.communicate(timeout=20)
-    finally:
-        if serving.poll() is None:
-            os.killpg(serving.pid, signal.SIGKILL)
+    out = _output_once_done(serving)
     assert time.monotonic() - started < 5, out  # the parse alone has seconds left
     assert serving.returncode == 0 and "stopped" in out and "Traceback" not in out, out
-    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")], "workers left running"
+    assert not _still_running(workers)
