@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
@@ -72,6 +71,8 @@ def worker_gc() -> None:
 
 
 def _worker_start(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
+    import signal  # here and below: a no-op build never needs it (its enums cost 2 ms)
+
     # Ctrl-C reaches every process of the terminal's group: the parent stops the pool, and
     # a worker that took it too would send it back as a task's result, mid-shutdown. The
     # worker was started with SIGINT blocked (`_sigint_blocked`), so none came before this.
@@ -107,6 +108,8 @@ def _sigint_blocked() -> Iterator[None]:
     inherits the mask, so a Ctrl-C between its start and its `_worker_start` (which ignores
     Ctrl-C) waits instead of printing a KeyboardInterrupt traceback from the worker. In
     this process a Ctrl-C held back arrives when the block ends. (No-op on Windows.)"""
+    import signal
+
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
@@ -182,6 +185,7 @@ def ctrl_c_held() -> Iterator[None]:
     """Ctrl-C is ignored while the block runs: for cleanup that must not stop halfway (a
     second Ctrl-C while the first one's cleanup runs). Main thread only: `serve` builds in
     another thread, and only the main thread may set signal handlers; elsewhere a no-op."""
+    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
