@@ -155,21 +155,29 @@ _RUNNING: set[Any] = set()  # the executors of the worker_pool blocks now open, 
 
 
 def stop_worker_pools() -> None:
-    """End the workers of every pool now in use (from another thread: `serve` stopping while
-    its builder thread builds); the map waiting on them raises BrokenProcessPool. Its workers
-    leave Ctrl-C to the parent, so without this a cold build went on after Ctrl-C."""
+    """End the workers of every pool now in use, from another thread (`serve` stopping while
+    its builder thread builds): the map waiting on them raises BrokenProcessPool, and the
+    pool's own thread cleans up (two threads shutting one executor down raced to close its
+    pipes: "Bad file descriptor", 1 stop in 15). Its workers leave Ctrl-C to the parent, so
+    without this a cold build went on after Ctrl-C."""
     for executor in list(_RUNNING):
-        _stop_now(executor)
+        _end_workers(executor)
 
 
-def _stop_now(executor: Any) -> None:
-    """End the workers (a task under way is abandoned); the executor then fails what is
-    queued (BrokenProcessPool, which no one waits for) and its thread ends."""
+def _end_workers(executor: Any) -> list[Any]:
+    """Send every worker of `executor` SIGTERM; returns them."""
     # Python 3.14 has terminate_workers(); before it, the processes are only in the
     # executor's `_processes` (which shutdown() empties).
     processes = list((getattr(executor, "_processes", None) or {}).values())
     for proc in processes:
         proc.terminate()
+    return processes
+
+
+def _stop_now(executor: Any) -> None:
+    """End the workers (a task under way is abandoned); the executor then fails what is
+    queued (BrokenProcessPool, which no one waits for) and its thread ends."""
+    processes = _end_workers(executor)
     for proc in processes:
         proc.join(5)
         if proc.is_alive():
