@@ -245,9 +245,10 @@ def cmd_serve(args: argparse.Namespace, console: _Console) -> int:
 
     try:
         serve(config, host=args.host, port=args.port, report=report, ready=ready, load=load_config)
-    except OSError as exc:
-        raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
-                         hint="another server may use the port: pass --port N (0 picks a free one)") from exc
+    except OSError as exc:  # a busy port is a UsageError of serve's own; this is the watcher or the disk
+        raise TilbookError(f"serve stopped: {exc.strerror or exc}", path=exc.filename,
+                           hint="if it says a watch limit was reached (Linux), raise fs.inotify.max_user_watches; "
+                                "then run `tilbook serve` again") from exc
     console.note("stopped")
     return EXIT_OK
 

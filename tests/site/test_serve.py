@@ -117,6 +117,27 @@ def test_a_busy_port_is_a_clear_error(workspace):
     assert done.returncode == 2 and f"cannot serve on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
 
 
+def test_a_watcher_failure_is_not_called_a_busy_port(tmp_path, run, monkeypatch):
+    """Only the port's own error says "cannot serve on HOST:PORT"; the watcher failing later
+    (a watch limit on Linux) says that it stopped and why. Both used to read as a busy port."""
+    import watchfiles
+
+    from tests.conftest import make_workspace
+
+    make_workspace(tmp_path, {"2026-11-01.md": "# 하나\n\n본문\n"})
+
+    def watch(*paths, **options):
+        if options.get("raise_interrupt"):  # the journal's watcher, in the main thread
+            raise OSError(28, "OS file watch limit reached")
+        return iter(())  # the config's, in its own thread
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    result = run(tmp_path, "serve", "--port", "0")
+    assert result.code == 1
+    assert "serve stopped: OS file watch limit reached" in result.err and "max_user_watches" in result.err
+    assert "cannot serve on" not in result.err
+
+
 def test_inject_and_host_warning():
     assert inject(b"<html><body><p>x</p></body></html>") == (
         b'<html><body><p>x</p><script src="/__tilbook/live.js"></script></body></html>')

@@ -30,7 +30,7 @@ from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from tilbook.config.model import Config
-from tilbook.errors import TilbookError
+from tilbook.errors import TilbookError, UsageError
 from tilbook.site.search import FOLDER as SEARCH_FOLDER
 
 LIVE_PATH = "/__tilbook/"
@@ -353,7 +353,11 @@ def serve(config: Config, *, host: str, port: int, report: Callable[[str, str], 
 
     state = ServeState()
     builder = Builder(config.config_path, state, report, load)
-    server = _Server((host, port), make_handler(state, builder, base_path(config)))
+    try:
+        server = _Server((host, port), make_handler(state, builder, base_path(config)))
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                         hint="another server may use the port: pass --port N (0 picks a free one)") from exc
     stop = stop or threading.Event()
     builder.start()
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
