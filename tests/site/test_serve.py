@@ -132,10 +132,14 @@ def test_a_watcher_failure_is_not_called_a_busy_port(tmp_path, run, monkeypatch)
         return iter(())  # the config's, in its own thread
 
     monkeypatch.setattr(watchfiles, "watch", watch)
+    sigterm = signal.getsignal(signal.SIGTERM)
     result = run(tmp_path, "serve", "--port", "0")
     assert result.code == 1
     assert "serve stopped: OS file watch limit reached" in result.err and "max_user_watches" in result.err
     assert "cannot serve on" not in result.err
+    # serve() in a process that goes on leaves its SIGTERM handler behind no more: processes
+    # forked later (a multiprocessing.Pool's) kept it and ignored terminate(), and hung a test
+    assert signal.getsignal(signal.SIGTERM) is sigterm
 
 
 def test_inject_and_host_warning():

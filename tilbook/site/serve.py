@@ -379,6 +379,7 @@ def serve(config: Config, *, host: str, port: int, report: Callable[[str, str], 
 
     # Ctrl-C during the first build (minutes for a big journal) stops as it does later: the
     # finally below ends the build's workers, which leave Ctrl-C to this process.
+    sigterm_before: Any = None
     try:
         with state.changed:
             state.changed.wait_for(lambda: state.version > 0 or state.error is not None, timeout=600)
@@ -391,7 +392,7 @@ def serve(config: Config, *, host: str, port: int, report: Callable[[str, str], 
         if threading.current_thread() is threading.main_thread():  # SIGTERM (a service manager) stops as Ctrl-C does
             import signal
 
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            sigterm_before = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for _ in watchfiles.watch(*watched_folders(config), watch_filter=keep, stop_event=stop,
                                   debounce=400, step=30, rust_timeout=500, raise_interrupt=True):
             builder.request()
@@ -405,6 +406,10 @@ def serve(config: Config, *, host: str, port: int, report: Callable[[str, str], 
         server.shutdown()
         server.server_close()
         builder.close()
+        if sigterm_before is not None:  # serve() called in a process that goes on: put it back
+            import signal
+
+            signal.signal(signal.SIGTERM, sigterm_before)
 
 
 def warn_host(host: str) -> str | None:
