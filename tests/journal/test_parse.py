@@ -1,10 +1,13 @@
 """parse_entry: text in, Entry out. Fixture workspaces cover the byte-level cases."""
 
 import datetime as dt
+import math
 import unicodedata
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, make_workspace
 from tilbook.config import load_config
@@ -398,3 +401,12 @@ def test_broken_workspace_reports_every_file(tmp_path):
         "journal/2024-01-06-tab.md",
     ]
     assert all(p.hint for p in journal.errors)
+
+
+@given(st.text(alphabet=st.sampled_from(["가", "힣", "ㄱ", "漢", "の", "a", "b", " ", "\n", "-", "é"]), max_size=3000))
+def test_reading_minutes_counts_cjk_by_characters_and_the_rest_by_words(text: str) -> None:
+    from tilbook.journal.body import CJK_CHARS_PER_MINUTE, WORDS_PER_MINUTE, reading_minutes
+
+    cjk = sum(ch in "가힣ㄱ漢の" for ch in text)
+    words = len("".join(" " if ch in "가힣ㄱ漢の" else ch for ch in text).split())
+    assert reading_minutes(text) == max(1, math.ceil(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE))
