@@ -64,6 +64,11 @@ def test_entry_page(example):
     assert 'rel="prev" href="/nightly-dl/2026/11/03/linear-autoencoder/"' in page
     assert 'rel="next" href="/nightly-dl/2026/11/05/numpy-abi/"' in page
     assert "합성곱 오토인코더로 바꿔보기" in page and "이어받은 할 일" in page
+    nested = (site / "2026/11/26/conditional-gan/index.html").read_text(encoding="utf-8")
+    toc = nested[nested.index('<nav class="toc"'):nested.index("</nav>", nested.index('<nav class="toc"'))]
+    # the two h3s of "내일 할 일" are a list inside its item, not items numbered 4 and 5 beside it
+    assert re.search(r'>내일 할 일</a><ol><li class="toc-l3"><a [^>]+>조건부 GAN 실습</a></li>'
+                     r'<li class="toc-l3"><a [^>]+>정리</a></li></ol></li></ol>', toc), toc
     plain = (site / "2026/11/10/dead-kernel/index.html").read_text(encoding="utf-8")
     assert "katex" not in plain  # math assets only where there is math
     assert '<pre class="highlight"><code class="language-bash">' in plain

@@ -4,9 +4,12 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
 from tilbook.site.liquid import convert_jekyll
+from tilbook.site import markdown as md
 from tilbook.site.markdown import link_rewriter
 
 D = dt.date
@@ -210,3 +213,31 @@ def test_notebook_outputs_become_files_in_jupyters_order():
     assert body.count("<figure") == 2 and 'src="/b/notebooks/n/cell-1-2.png"' in body and "&lt;Figure&gt;" not in body
     assert "100%\ndone" in body and "10%" not in body and "\x1b" not in body
     assert '<span class="math inline">' in body and "제목" in body
+
+
+_HEADINGS = st.lists(st.integers(min_value=1, max_value=6), max_size=30).map(
+    lambda levels: [md.Heading(level, f"h{i}", f"heading {i}") for i, level in enumerate(levels)])
+
+
+@given(_HEADINGS)
+def test_toc_tree_nests_each_heading_under_the_nearest_higher_one_before_it(headings) -> None:
+    tree = md.toc_tree(headings)
+
+    def walk(nodes, parent):
+        for node in nodes:
+            yield node, parent
+            yield from walk(node.children, node)
+
+    pairs = list(walk(tree, None))
+    assert [n.id for n, _ in pairs] == [h.id for h in headings]  # pre-order gives the headings back
+    for i, (node, parent) in enumerate(pairs):
+        # the nearest earlier heading of a higher level (one of its level or above in
+        # between would itself be nearer)
+        expected = next((h.id for h in reversed(headings[:i]) if h.level < node.level), None)
+        assert (parent.id if parent else None) == expected
+
+
+def test_entry_toc_is_nested_lists() -> None:
+    tree = md.toc_tree([md.Heading(2, "a", "A"), md.Heading(3, "b", "B"), md.Heading(3, "c", "C"),
+                        md.Heading(2, "d", "D"), md.Heading(4, "e", "E")])
+    assert [(n.id, [c.id for c in n.children]) for n in tree] == [("a", ["b", "c"]), ("d", ["e"])]

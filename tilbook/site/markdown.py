@@ -13,7 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import quote, unquote
 
 from markdown_it import MarkdownIt
@@ -96,6 +96,33 @@ class Heading:
     level: int
     id: str
     text: str
+
+
+@dataclass(frozen=True)
+class TocNode:
+    level: int
+    id: str
+    text: str
+    children: tuple[TocNode, ...]
+
+
+def toc_tree(headings: Iterable[Heading]) -> list[TocNode]:
+    """Nest a body's headings as its table of contents shows them: each goes under the
+    nearest heading before it of a higher level (an h4 right after an h2 goes under the h2;
+    an h2 after an h3 that opened the body is beside it)."""
+    top: list[tuple[Heading, list]] = []
+    open_: list[tuple[int, list]] = []  # (level, children) of the headings that can still take children
+    for heading in headings:
+        while open_ and open_[-1][0] >= heading.level:
+            open_.pop()
+        children: list = []
+        (open_[-1][1] if open_ else top).append((heading, children))
+        open_.append((heading.level, children))
+
+    def freeze(nodes: list[tuple[Heading, list]]) -> tuple[TocNode, ...]:
+        return tuple(TocNode(h.level, h.id, h.text, freeze(kids)) for h, kids in nodes)
+
+    return list(freeze(top))
 
 
 @dataclass(frozen=True)
