@@ -372,3 +372,30 @@ def test_a_slug_given_way_comes_back_when_the_clash_is_gone(tmp_path):
     page = (tmp_path / "site/2026/11/05/같은-제목/index.html").read_text(encoding="utf-8")
     assert "본문 21:00" in page
     assert not (tmp_path / "site/2026/11/05/같은-제목-2").exists()
+
+
+def test_favicon_is_the_themes_unless_the_config_names_one(tmp_path):
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"})
+    result = build_site(config, now=NOW)
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert '<link rel="icon" href="/assets/favicon.svg">' in home
+    assert (tmp_path / "site/assets/favicon.svg").read_bytes().startswith(b"<svg") and result.warnings == ()
+
+    # MkDocs' `theme.favicon`: a file under docs_dir, linked under the site's base path
+    write_files(tmp_path, {"journal/images/아이콘.png": b"\x89PNG fake"})
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"},
+                            config="site_name: x\nsite_url: https://u.github.io/til/\ntheme:\n  favicon: images/아이콘.png\n")
+    result = build_site(config, now=NOW)
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert '<link rel="icon" href="/til/images/%EC%95%84%EC%9D%B4%EC%BD%98.png">' in page
+    assert (tmp_path / "site/images/아이콘.png").is_file() and result.warnings == ()
+
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"},
+                            config="site_name: x\ntheme:\n  language: ko\n  favicon: img/missing.png\n")
+    result = build_site(config, now=NOW)
+    assert [w.format() for w in result.warnings] == [
+        "mkdocs.yml:4: warning: theme.favicon: 'img/missing.png' is not in journal/\n"
+        "  hint: put the icon there (the path is relative to docs_dir), or remove the key for the theme's icon"]
+    with pytest.raises(ConfigError) as info:
+        make_workspace(tmp_path, config="site_name: x\ntheme:\n  favicon: ../secret.png\n")
+    assert info.value.problem.format().startswith("mkdocs.yml:3: theme.favicon: '../secret.png' leaves docs_dir")

@@ -46,8 +46,6 @@ _TILBOOK_KEYS = {
     "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir", "freeze_dir",
     "search", "remotes",
 }
-_THEME_KEYS_USED = {"name", "language", "locale", "custom_dir"}
-
 
 def find_config(start: Path | None = None) -> Path:
     """The nearest `mkdocs.yml` in `start` (default: the current folder) or above it."""
@@ -247,7 +245,14 @@ def _theme(chk: _Checker, value: Any, root: Path) -> Theme:
         if not chk.ask("is_dir", str(custom_dir)):
             chk.add(("theme", "custom_dir"), f"folder {custom!r} does not exist", "create it or remove the key")
             custom_dir = None
-    return Theme(name=name, language=language, custom_dir=custom_dir)
+    favicon = chk.string(value, ("theme", "favicon"))
+    if favicon:
+        favicon = favicon.replace("\\", "/").lstrip("/")
+        if ".." in favicon.split("/"):
+            chk.add(("theme", "favicon"), f"{favicon!r} leaves docs_dir", "name a file inside docs_dir, e.g. images/favicon.png")
+            favicon = None
+    return Theme(name=name, language=language, custom_dir=custom_dir, favicon=favicon or None,
+                 favicon_line=chk.doc.line("theme", "favicon") if favicon else None)
 
 
 def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:

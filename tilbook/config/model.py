@@ -34,6 +34,10 @@ class Theme:
     """BCP 47 tag from `theme.language`; `ko` switches built-in prose to Korean."""
     custom_dir: Path | None = None
     """Folder whose templates override the theme's (absolute)."""
+    favicon: str | None = None
+    """`theme.favicon` as MkDocs reads it: a file's path under docs_dir (or the theme's
+    `assets/`); None: the theme's `assets/favicon.svg`."""
+    favicon_line: int | None = None
 
 
 @dataclass(frozen=True)

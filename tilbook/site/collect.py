@@ -235,6 +235,7 @@ def collect_site(
         "s": s,
         "repo_url": config.repo_url,
         "feed": href(base, "/feed.xml"),
+        "favicon": href(base, "/" + (config.theme.favicon or "assets/favicon.svg")),
         "search": config.tilbook.search,
         "nav": [
             (s["home"], href(base, "/")),

@@ -25,6 +25,17 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
                     hint="put the file there, or fix the path (it is relative to the entry's folder)",
                     severity="warning",
                 ))
+    favicon = config.theme.favicon
+    if favicon and favicon not in assets:
+        from tilbook.site.theme import theme_files
+
+        if favicon not in theme_files(config):
+            problems.append(Problem(
+                f"theme.favicon: {favicon!r} is not in {config.display_path(config.docs_dir)}/",
+                path=config.display_path(config.config_path), line=config.theme.favicon_line,
+                hint="put the icon there (the path is relative to docs_dir), or remove the key for the theme's icon",
+                severity="warning",
+            ))
     return problems
 
 
