@@ -71,6 +71,7 @@ def test_home(served, browser):
     assert page.locator("svg.heatmap rect.hm-cell").count() == 365
     assert page.locator("svg.heatmap rect.l1").count() == 14
     assert page.locator(".pager a[rel=next]").get_attribute("href") == "/nightly-dl/page/2/"
+    assert page.locator(".card .excerpt .katex").count() >= 3  # $G$, $D$, ... typeset, not shown as TeX
     assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
     page.screenshot(path=str(root / "home.png"))
 

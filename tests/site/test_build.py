@@ -49,6 +49,9 @@ def test_links_are_encoded_and_under_the_base_path(example):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="/nightly-dl/tags/%EC%98%A4%ED%86%A0%EC%9D%B8%EC%BD%94%EB%8D%94/"' in home
     assert 'href="/nightly-dl/assets/tilbook.css"' in home
+    # a card whose excerpt has math shows it typeset: KaTeX loads on that page of cards only
+    assert '생성자 <span class="math inline">\\(G\\)</span>와' in home and "katex.min.js" in home
+    assert "katex" not in (site / "page/2/index.html").read_text(encoding="utf-8")
     for link in __import__("re").findall(r'href="(/nightly-dl/[^"#]*)"', home):
         target = site / unquote(link[len("/nightly-dl/"):])
         assert (target / "index.html").is_file() or target.is_file(), link

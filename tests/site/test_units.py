@@ -241,3 +241,23 @@ def test_entry_toc_is_nested_lists() -> None:
     tree = md.toc_tree([md.Heading(2, "a", "A"), md.Heading(3, "b", "B"), md.Heading(3, "c", "C"),
                         md.Heading(2, "d", "D"), md.Heading(4, "e", "E")])
     assert [(n.id, [c.id for c in n.children]) for n in tree] == [("a", ["b", "c"]), ("d", ["e"])]
+
+
+def test_card_excerpt_marks_math_for_katex_and_never_cuts_a_formula():
+    from types import SimpleNamespace
+
+    from tilbook.site.collect import EXCERPT_CHARS, excerpt_math_html
+
+    def html_of(excerpt):
+        return excerpt_math_html(SimpleNamespace(excerpt=excerpt))
+
+    assert html_of("생성자 $G$와 **판별자** $D$가\n겨룬다 `x<y`") == (
+        '생성자 <span class="math inline">\\(G\\)</span>와 판별자 <span class="math inline">\\(D\\)</span>'
+        "가 겨룬다 x&lt;y")
+    assert html_of("값은 $$a<b$$ 이다") == '값은 <span class="math inline">\\(a&lt;b\\)</span> 이다'
+    assert html_of("no math here, 5$ and 6$") == ""  # cards then show the plain excerpt
+    long = "말 " * (EXCERPT_CHARS // 2 - 3) + "$\\sum_{i=1}^{n} x_i$ 뒤"
+    cut = html_of(long)
+    assert cut.endswith("…") and "math" not in cut and "\\sum" not in cut  # dropped whole, not cut open
+    fits = html_of("말 " * 10 + "$x$ " + "끝 " * 200)
+    assert fits.count("math inline") == 1 and fits.endswith("끝…") and len(fits) < EXCERPT_CHARS + 60

@@ -15,7 +15,7 @@ from tilbook.errors import EntryError, Problem
 from tilbook.journal.model import Entry, FrontMatter
 from tilbook.journal.load import load_entry
 from tilbook.parallel import map_with_progress
-from tilbook.site.collect import base_path, excerpt_text, site_origin
+from tilbook.site.collect import base_path, excerpt_math_html, excerpt_text, site_origin
 from tilbook.site.liquid import convert_jekyll
 from tilbook.site.markdown import (
     MarkdownOptions,
@@ -90,7 +90,8 @@ def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], 
                 hint="tilbook runs no Liquid; wrap it in {% raw %}...{% endraw %} to silence this", severity="warning")
         for line, text in leftovers[:20]
     )
-    return replace(rendered, notes=notes, summary=excerpt_text(entry))
+    return replace(rendered, notes=notes, summary=excerpt_text(entry),
+                   summary_html=excerpt_math_html(entry) if rendered.has_math else "")
 
 
 def render_body(entry: Entry, config: Config, shown: str) -> RenderedBody:

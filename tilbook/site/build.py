@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 # Bumped whenever what a cached entry or body holds changes (3: entries keep their old
 # addresses; bodies leave out a first heading that repeats the title; 4: Zola's
 # [taxonomies] table gives an entry its tags and categories).
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 

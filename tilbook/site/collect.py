@@ -8,6 +8,7 @@ the same bytes, so it is not rendered again.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 from functools import partial
@@ -96,6 +97,8 @@ class Card:
     excerpt: str
     reading: str
     draft: bool
+    excerpt_html: str
+    """The excerpt with its math marked for KaTeX; empty when it has none."""
     key: str
 
 
@@ -129,9 +132,35 @@ class Site:
 def excerpt_text(entry: Entry) -> str:
     text = plain_text(entry.excerpt) if entry.excerpt else ""
     if len(text) > EXCERPT_CHARS:
-        cut = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] if " " in text[:EXCERPT_CHARS] else text[:EXCERPT_CHARS]
-        text = cut.rstrip(",.;:") + "…"
+        text = _cut(text[:EXCERPT_CHARS]) + "…"
     return text
+
+
+def _cut(head: str) -> str:
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(",.;:")
+
+
+def excerpt_math_html(entry: Entry) -> str:
+    """The excerpt as HTML with its TeX marked as bodies mark it (KaTeX typesets it), cut
+    where `excerpt_text` would cut, never inside a formula; '' when it has no math."""
+    from tilbook.site.markdown import text_and_math
+
+    runs = text_and_math(entry.excerpt) if entry.excerpt and "$" in entry.excerpt else []
+    if not any(tex for tex, _ in runs):
+        return ""
+    out: list[str] = []
+    room = EXCERPT_CHARS  # as excerpt_text counts: a formula with its two dollar signs
+    for tex, part in runs:
+        size = len(part) + 2 if tex else len(part)
+        if size > room:
+            if not tex and _cut(part[:room]):
+                out.append(html.escape(_cut(part[:room]), quote=False))
+            out.append("…")
+            break
+        room -= size
+        out.append(f'<span class="math inline">\\({html.escape(part, quote=False)}\\)</span>' if tex
+                   else html.escape(part, quote=False))
+    return "".join(out)
 
 
 def _terms(groups: Iterable[tuple[str, str, int]], prefix: str, base: str) -> dict[str, Term]:
@@ -215,6 +244,7 @@ def collect_site(
             fields = (
                 href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
                 entry_tags, entry_cats, body.summary, s["min_read"].format(n=entry.reading_minutes), entry.draft,
+                body.summary_html,
             )
             # The key hashes the fields as plain tuples: a dataclass repr of 2,000 cards and
             # their terms took a fifth of a warm one-entry rebuild.

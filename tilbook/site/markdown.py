@@ -144,6 +144,9 @@ class RenderedBody:
     """Hash of the HTML and the link targets: what entry pages depend on."""
     summary: str = ""
     """The excerpt as plain text, for cards and feeds (filled in by the build)."""
+    summary_html: str = ""
+    """The excerpt as HTML with its math marked for KaTeX, for cards; empty when it has
+    no math (cards show `summary`)."""
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
@@ -269,6 +272,9 @@ def _math_block(content: str, env: dict[str, Any]) -> str:
     return f'<div class="math block">\\[{html.escape(content)}\\]</div>\n'
 
 
+_DOLLARMATH = {"allow_space": False, "allow_digits": True, "allow_blank_lines": False, "double_inline": True}
+
+
 @lru_cache(maxsize=8)
 def parser(options: MarkdownOptions) -> MarkdownIt:
     """A configured parser; safe to reuse: per-document state lives in `env`."""
@@ -277,8 +283,7 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda s: slugify(s) or "section",
            permalink=options.permalink, permalinkSymbol="¶")
     if options.math:
-        md.use(dollarmath_plugin, allow_space=False, allow_digits=True, allow_blank_lines=False, double_inline=True,
-               renderer=_math_inline, label_renderer=None)
+        md.use(dollarmath_plugin, **_DOLLARMATH, renderer=_math_inline, label_renderer=None)
         _use_block_math_renderer(md)
     if options.admonition:
         md.use(admon_plugin)
@@ -361,3 +366,37 @@ def render_tokens(
         body, tuple(toc), bool(env.get("has_math")), has_code, tuple(sorted(links)), tuple(sorted(assets)), posts,
         key=hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
     )
+
+
+@lru_cache(maxsize=1)
+def _excerpt_math_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable(["strikethrough"])
+    md.use(dollarmath_plugin, **_DOLLARMATH)
+    return md
+
+
+def text_and_math(markdown: str) -> list[tuple[bool, str]]:
+    """Inline Markdown as runs of (is TeX, text): markup dropped, code kept, white space
+    collapsed, `$…$` found as bodies with math find it."""
+    runs: list[tuple[bool, str]] = []
+    for inline in _excerpt_math_parser().parseInline(markdown, {}):
+        for token in inline.children or ():
+            if token.type.startswith("math_inline"):
+                runs.append((True, token.content.strip()))
+                continue
+            if token.type in ("text", "code_inline", "image"):
+                text = token.content
+            elif token.type in ("softbreak", "hardbreak"):
+                text = " "
+            else:
+                continue
+            if runs and not runs[-1][0]:
+                runs[-1] = (False, runs[-1][1] + text)
+            else:
+                runs.append((False, text))
+    runs = [(tex, part if tex else re.sub(r"\s+", " ", part)) for tex, part in runs]
+    if runs and not runs[0][0]:
+        runs[0] = (False, runs[0][1].lstrip())
+    if runs and not runs[-1][0]:
+        runs[-1] = (False, runs[-1][1].rstrip())
+    return [run for run in runs if run[1]]
