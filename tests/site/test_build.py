@@ -85,6 +85,16 @@ def test_heatmap_and_streaks(example):
     assert "최장 연속 <strong>4일</strong>" in page and "현재 연속 <strong>1일</strong>" in page
 
 
+def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
+    _, _, site = example
+    page = (site / "todo/index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr.*?</tr>", page, re.S)
+    assert re.findall(r'<th scope="col">([^<]+)</th>', rows[0]) == ["남은 할 일", "처음 나온 날", "상태"]
+    assert len(rows) == 7  # the six items left open by the last entry
+    assert '<td>판별자 정확도도 같이 기록하기</td><td><time datetime="2026-11-19">' in rows[1]
+    assert "8일째 · <strong>기한 지남</strong>" in rows[1]  # 2026-11-19 → 11-27
+
+
 def test_feed_and_sitemap_are_valid_xml(example):
     _, _, site = example
     ns = {"a": "http://www.w3.org/2005/Atom"}
