@@ -409,6 +409,14 @@ def test_favicon_is_the_themes_unless_the_config_names_one(tmp_path):
     assert [w.format() for w in result.warnings] == [
         "mkdocs.yml:4: warning: theme.favicon: 'img/missing.png' is not in journal/\n"
         "  hint: put the icon there (the path is relative to docs_dir), or remove the key for the theme's icon"]
+    # or a file of the custom theme's assets/, which are published as the theme's are
+    write_files(tmp_path, {"over/assets/me.svg": "<svg/>"})
+    for name, warned in (("assets/me.svg", False), ("base.html", True)):
+        config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"},
+                                config=f"site_name: x\ntheme:\n  custom_dir: over\n  favicon: {name}\n")
+        result = build_site(config, now=NOW)
+        assert bool(result.warnings) == warned, name
+    assert (tmp_path / "site/assets/me.svg").is_file()
     with pytest.raises(ConfigError) as info:
         make_workspace(tmp_path, config="site_name: x\ntheme:\n  favicon: ../secret.png\n")
     assert info.value.problem.format().startswith("mkdocs.yml:3: theme.favicon: '../secret.png' leaves docs_dir")

@@ -29,7 +29,7 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
     if favicon and favicon not in assets:
         from tilbook.site.theme import theme_files
 
-        if favicon not in theme_files(config):
+        if not (favicon.startswith("assets/") and favicon in theme_files(config)):  # the theme's assets/ are published
             problems.append(Problem(
                 f"theme.favicon: {favicon!r} is not in {config.display_path(config.docs_dir)}/",
                 path=config.display_path(config.config_path), line=config.theme.favicon_line,
