@@ -241,3 +241,11 @@ def test_build_no_cache_parses_the_config_anew(tmp_path):
     assert not kept.exists()
     assert main(["--config", str(tmp_path / "mkdocs.yml"), "build"]) == 0
     assert kept.is_file()
+
+
+def test_a_misspelt_theme_key_warns_and_material_keys_pass_quietly(tmp_path):
+    config = config_from(tmp_path, "site_name: x\ntheme:\n  name: material\n  langauge: ko\n  palette: {primary: indigo}\n"
+                                   "  logo: img/logo.png\n  features: [navigation.tabs]\n")
+    assert config.theme.language == "en"
+    assert [p.format() for p in config.warnings] == [
+        "mkdocs.yml:4: warning: theme.langauge: unknown key, ignored\n  hint: did you mean 'language'?"]

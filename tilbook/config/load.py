@@ -41,6 +41,16 @@ _MKDOCS_OTHER = {
     "validation", "exclude_docs", "not_in_nav", "draft_docs", "remote_branch", "remote_name",
     "repo_name", "INHERIT", "google_analytics",
 }
+_THEME_KEYS = {"name", "language", "locale", "custom_dir", "favicon"}
+# Theme keys of MkDocs' own themes and Material's: valid in an mkdocs.yml, unused by
+# tilbook's theme, so accepted quietly (a misspelt `langauge` still warns).
+_THEME_OTHER = {
+    "palette", "features", "font", "icon", "logo", "static_templates", "direction", "admonition",
+    "highlightjs", "hljs_languages", "hljs_style", "navigation_depth", "nav_style", "analytics",
+    "shortcuts", "titles_only", "sticky_navigation", "collapse_navigation", "prev_next_buttons_location",
+    "include_homepage_in_sidebar", "include_search_page", "search_index_only", "color_mode",
+    "user_color_mode_toggle", "style_external_links", "logo_desc", "version", "custom_css",
+}
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
     "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir", "freeze_dir",
@@ -236,6 +246,9 @@ def _theme(chk: _Checker, value: Any, root: Path) -> Theme:
     if not isinstance(value, dict):
         chk.add(("theme",), f"expected a name or a mapping, got {_kind(value)}", "write theme: {name: tilbook, language: ko}")
         return Theme()
+    for key in value:
+        if str(key) not in _THEME_KEYS and str(key) not in _THEME_OTHER:
+            chk.unknown(("theme", str(key)), _THEME_KEYS, "under theme")
     name = chk.string(value, ("theme", "name"), "tilbook") or "tilbook"
     language = chk.string(value, ("theme", "language")) or chk.string(value, ("theme", "locale")) or "en"
     custom = chk.string(value, ("theme", "custom_dir"))
