@@ -420,3 +420,38 @@ def test_favicon_is_the_themes_unless_the_config_names_one(tmp_path):
     with pytest.raises(ConfigError) as info:
         make_workspace(tmp_path, config="site_name: x\ntheme:\n  favicon: ../secret.png\n")
     assert info.value.problem.format().startswith("mkdocs.yml:3: theme.favicon: '../secret.png' leaves docs_dir")
+
+
+def test_pages_carry_canonical_and_open_graph_for_link_previews(example):
+    _, _, site = example
+    page = (site / "2026/11/17/gan-minimax/index.html").read_text(encoding="utf-8")
+    url = "https://example.github.io/nightly-dl/2026/11/17/gan-minimax/"
+    assert f'<link rel="canonical" href="{url}">' in page and f'<meta property="og:url" content="{url}">' in page
+    assert '<meta property="og:title" content="GAN 첫날: 미니맥스 게임">' in page
+    assert '<meta property="og:type" content="article">' in page and '<meta property="og:locale" content="ko_KR">' in page
+    assert '<meta property="article:published_time" content="2026-11-17T22:30:00+09:00">' in page
+    assert '<meta property="article:tag" content="논문">' in page
+    with_notebook = (site / "2026/11/19/mode-collapse/index.html").read_text(encoding="utf-8")
+    image = re.search(r'<meta property="og:image" content="https://example.github.io/nightly-dl/(notebooks/[^"]+)">',
+                      with_notebook)
+    assert image and (site / image[1]).is_file()  # the notebook's plot, published
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:type" content="website">' in home and "article:" not in home
+
+
+def test_a_bodys_first_image_is_its_preview_picture(tmp_path):
+    write_files(tmp_path, {"journal/img/결과.png": b"\x89PNG"})
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "글\n\n![결과](img/결과.png)\n\n![둘째](https://x.org/b.png)\n",
+                                       "2026-11-02-b.md": "![먼 곳](https://cdn.example.org/a.png)\n"},
+                            config="site_name: x\nsite_url: https://u.github.io/til/\n")
+    build_site(config, now=NOW)
+    local = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://u.github.io/til/img/%EA%B2%B0%EA%B3%BC.png">' in local
+    assert '<meta name="twitter:card" content="summary_large_image">' in local
+    remote = (tmp_path / "site/2026/11/02/b/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://cdn.example.org/a.png">' in remote
+    # without site_url there is no absolute address to give: no canonical, og:url or local picture
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "![결과](img/결과.png)\n"}, config="site_name: x\n")
+    build_site(config, now=NOW)
+    bare = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert "canonical" not in bare and "og:url" not in bare and "og:image" not in bare

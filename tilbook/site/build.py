@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 
 # Bumped whenever what a cached entry or body holds changes (3: entries keep their old
 # addresses; bodies leave out a first heading that repeats the title; 4: Zola's
-# [taxonomies] table gives an entry its tags and categories).
-CACHE_FORMAT = 5
+# [taxonomies] table gives an entry its tags and categories; 5, 6: bodies keep an excerpt
+# with math and their first image).
+CACHE_FORMAT = 6
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 

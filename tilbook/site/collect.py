@@ -39,6 +39,10 @@ def base_path(config: Config) -> str:
     return urlsplit(config.site_url).path.rstrip("/")
 
 
+# Open Graph wants a territory: the usual one for a bare language tag.
+_OG_LOCALES = {"ko": "ko_KR", "en": "en_US", "ja": "ja_JP", "zh": "zh_CN", "de": "de_DE", "fr": "fr_FR", "es": "es_ES"}
+
+
 def site_origin(config: Config) -> str:
     if not config.site_url:
         return ""
@@ -266,6 +270,8 @@ def collect_site(
         "repo_url": config.repo_url,
         "feed": href(base, "/feed.xml"),
         "favicon": href(base, "/" + (config.theme.favicon or "assets/favicon.svg")),
+        "origin": site_origin(config),
+        "og_locale": _OG_LOCALES.get(lang.split("-")[0], lang.replace("-", "_")),
         "search": config.tilbook.search,
         "nav": [
             (s["home"], href(base, "/")),
@@ -331,6 +337,7 @@ def collect_site(
             entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
             notebooks=nb_cards,
             updated=format_date(entry.updated.date(), lang) if entry.updated else None,
+            updated_iso=entry.updated.isoformat() if entry.updated else None,
             toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
         )
         entry_pages[rel] = (card, prev_card, next_card, targets, nb_cards, site_key, pages[-1])

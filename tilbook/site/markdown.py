@@ -147,6 +147,9 @@ class RenderedBody:
     summary_html: str = ""
     """The excerpt as HTML with its math marked for KaTeX, for cards; empty when it has
     no math (cards show `summary`)."""
+    image: str = ""
+    """Its first Markdown image's address as the page links it (under the base path, or
+    another host's URL): what a link preview shows (`og:image`); empty when it has none."""
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
@@ -347,6 +350,7 @@ def render_tokens(
     assets: set[str] = set()
     toc: list[Heading] = []
     has_code = False
+    image = ""
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
             level = int(token.tag[1])
@@ -359,12 +363,14 @@ def render_tokens(
                 if child.type == "link_open" and "href" in child.attrs:
                     child.attrs["href"] = link(str(child.attrs["href"]), links, assets)
                 elif child.type == "image" and "src" in child.attrs:
-                    child.attrs["src"] = link(str(child.attrs["src"]), links, assets)
+                    child.attrs["src"] = src = link(str(child.attrs["src"]), links, assets)
+                    if not image and (src.startswith("/") or src.startswith(("https://", "http://"))):
+                        image = src
     body = md.renderer.render(tokens, md.options, env)
     posts = tuple(sorted(set(re.findall(r'"tilbook:post/([^"#]*)', body))))
     return RenderedBody(
         body, tuple(toc), bool(env.get("has_math")), has_code, tuple(sorted(links)), tuple(sorted(assets)), posts,
-        key=hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
+        key=hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), image=image,
     )
 
 
