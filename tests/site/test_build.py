@@ -105,6 +105,10 @@ def test_feed_and_sitemap_are_valid_xml(example):
     assert "<h2" in entries[0].find("a:content", ns).text
     urls = [u.text for u in ET.parse(site / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.github.io/nightly-dl/2026/11/04/conv-autoencoder/" in urls
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert ("<url><loc>https://example.github.io/nightly-dl/2026/11/04/conv-autoencoder/</loc>"
+            "<lastmod>2026-11-04T23:30:00+09:00</lastmod></url>") in sitemap
+    assert "<url><loc>https://example.github.io/nightly-dl/tags/</loc></url>" in sitemap  # list pages: none
 
 
 def test_a_warm_process_trusts_the_site_it_published_until_the_folder_is_replaced(tmp_path):

@@ -461,7 +461,10 @@ def collect_site(
     add("/feed.xml", "feed.xml", (tuple((c.key, b.key) for c, _, b in feed_entries), feed_targets, origin),
         items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(), b.key) for c, e, b in feed_entries],
         origin=origin, updated=(newest_first[0].date.isoformat() if newest_first else now.isoformat()))
-    sitemap_urls = [p.url for p in pages if p.template not in ("404.html", "feed.xml", "redirect.html")]
+    # An entry's <lastmod> is its `updated` date, else its date: crawlers come back for those
+    # that changed. List pages change with every entry and say nothing.
+    modified = {cards[e.rel].url: (e.updated or e.date).isoformat() for e in entries}
+    sitemap_urls = [(p.url, modified.get(p.url)) for p in pages if p.template not in ("404.html", "feed.xml", "redirect.html")]
     add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
     add("/robots.txt", "robots.txt", (origin,), origin=origin)
     return Site(
