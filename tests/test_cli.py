@@ -26,16 +26,48 @@ def test_init_then_init_again_keeps_everything(tmp_path, run):
     assert result.code == 0
     ws = tmp_path / "ws"
     created = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*") if p.is_file())
-    assert created[:2] == [".gitignore", "journal/" + created[1].split("/", 1)[1]]
+    assert created[:3] == [".github/workflows/pages.yml", ".gitignore", "journal/" + created[2].split("/", 1)[1]]
     assert "mkdocs.yml" in created
     before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
     (ws / "mkdocs.yml").write_text("site_name: mine\n", encoding="utf-8")
     before[ws / "mkdocs.yml"] = b"site_name: mine\n"
     again = run(tmp_path, "init", "ws")
-    assert again.code == 0 and again.out.count("kept") == 2
+    assert again.code == 0 and again.out.count("kept") == 3
     assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
     check = run(ws, "check")
     assert check.code == 0, check.err
+
+
+def test_init_writes_a_github_pages_workflow_that_builds_for_the_pages_address(tmp_path, run):
+    import yaml
+
+    assert run(tmp_path, "init", "ws").code == 0
+    flow = yaml.safe_load((tmp_path / "ws/.github/workflows/pages.yml").read_text(encoding="utf-8"))
+    build = flow["jobs"]["build"]["steps"]
+    assert build[0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}  # git dates need history
+    assert {"path": ".tilbook/cache", "key": "tilbook-${{ runner.os }}-${{ github.sha }}",
+            "restore-keys": "tilbook-${{ runner.os }}-"} in [s.get("with") for s in build]
+    assert 'tilbook build --no-execute --site-url "${{ steps.pages.outputs.base_url }}/"' in [s.get("run") for s in build]
+    assert build[-1] == {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "site"}}
+    assert flow["jobs"]["deploy"]["steps"] == [{"id": "deployment", "uses": "actions/deploy-pages@v4"}]
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert run(tmp_path, "init", "bare", "--no-pages-workflow").code == 0
+    assert not (tmp_path / "bare/.github").exists()
+
+
+def test_build_site_url_builds_for_another_address(tmp_path, run):
+    make_workspace(tmp_path, {"2026-11-01-하나.md": "# 하나\n\n[둘](2026-11-02-둘.md)\n", "2026-11-02-둘.md": "# 둘\n"})
+    assert run(tmp_path, "build").code == 0
+    page = tmp_path / "site/2026/11/01/하나/index.html"
+    assert 'href="/2026/11/02/%EB%91%98/"' in page.read_text(encoding="utf-8")
+    again = run(tmp_path, "build", "--site-url", "https://me.github.io/til")
+    assert again.code == 0 and "up to date" not in again.out  # same files, another address: built again
+    html = page.read_text(encoding="utf-8")
+    assert 'href="/til/2026/11/02/%EB%91%98/"' in html
+    assert '<link rel="canonical" href="https://me.github.io/til/2026/11/01/%ED%95%98%EB%82%98/">' in html
+    bad = run(tmp_path, "build", "--site-url", "me.github.io/til")
+    assert bad.code == 2 and "--site-url: 'me.github.io/til' is not an http(s) address" in bad.err
+    assert 'href="/til/2026/11/02/%EB%91%98/"' in page.read_text(encoding="utf-8")  # left as it was
 
 
 def test_new_twice_leaves_the_first_file_byte_identical(tmp_path, run):

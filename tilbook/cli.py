@@ -96,7 +96,7 @@ def cmd_init(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.workspace import init_workspace
 
     folder = Path(args.dir)
-    for path, created in init_workspace(folder, language=args.language):
+    for path, created in init_workspace(folder, language=args.language, pages_workflow=not args.no_pages_workflow):
         shown = os.path.relpath(path)
         console.print(f"{'created' if created else 'kept   '} {shown}")
     console.note(f"next: cd {folder} && tilbook new")
@@ -196,6 +196,17 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.site.build import build_site
 
     config = _config(args, cached=not args.no_cache)  # a no-op build then reads no YAML at all
+    if args.site_url is not None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(args.site_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            console.note(f"tilbook build: --site-url: {args.site_url!r} is not an http(s) address "
+                         "(write it as https://you.github.io/til/)")
+            return EXIT_USAGE
+        from dataclasses import replace
+
+        config = replace(config, site_url=args.site_url.strip())
     if _ONE_SHOT[0]:
         from tilbook.parallel import end_paused
 
@@ -557,9 +568,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("init", help="make a new workspace (never overwrites a file)",
-                       description="Make a new workspace: mkdocs.yml, journal/ with a first entry, .gitignore.")
+                       description="Make a new workspace: mkdocs.yml, journal/ with a first entry, .gitignore, and a "
+                       "GitHub Actions workflow that publishes the site to GitHub Pages on every push.")
     p.add_argument("dir", nargs="?", default=".", help="folder for the workspace (default: here)")
     p.add_argument("--language", default="ko", help="language of the built-in prose: ko or en (default: ko)")
+    p.add_argument("--no-pages-workflow", action="store_true",
+                   help="leave out .github/workflows/pages.yml (publishing to GitHub Pages on every push)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("new", help="start the day's entry, carrying over open items",
@@ -588,6 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "are, and report the stale ones (errors with --strict)")
     p.add_argument("--refresh", metavar="NAME", action="append", help="run this notebook again even if its frozen "
                    "run is up to date; repeat for more")
+    p.add_argument("--site-url", metavar="URL", help="build for this address instead of mkdocs.yml's site_url (the "
+                   "GitHub Pages workflow passes the address Pages gives the repository)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", help="preview the site, rebuilt and reloaded as you write",

@@ -18,6 +18,65 @@ __pycache__/
 """
 
 
+def _pages_workflow(*, site_dir: str, version: str) -> str:
+    """A GitHub Actions workflow that builds the site and publishes it to GitHub Pages on
+    every push to main (Settings → Pages → Source: GitHub Actions)."""
+    return f"""\
+# Publishes the journal to GitHub Pages on every push to main. Turn it on once:
+# the repository's Settings → Pages → Build and deployment → Source: GitHub Actions.
+name: Publish the journal
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # an entry without a date is dated by the commit that added it
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: pip install "tilbook=={version}"
+      - id: pages
+        uses: actions/configure-pages@v5
+      # The last run's cache (keyed by content hashes): only what changed is rendered again.
+      - uses: actions/cache@v4
+        with:
+          path: .tilbook/cache
+          key: tilbook-${{{{ runner.os }}}}-${{{{ github.sha }}}}
+          restore-keys: tilbook-${{{{ runner.os }}}}-
+      # Notebooks are not run here: their frozen results (committed with the journal) are published.
+      - run: tilbook build --no-execute --site-url "${{{{ steps.pages.outputs.base_url }}}}/"
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: {site_dir}
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+
 def config_text(*, site_name: str, language: str, timezone: str) -> str:
     return f"""\
 site_name: {site_name}
@@ -46,7 +105,8 @@ tilbook:
 """
 
 
-def init_workspace(folder: Path, *, language: str = "ko", now: dt.datetime | None = None) -> list[tuple[Path, bool]]:
+def init_workspace(folder: Path, *, language: str = "ko", now: dt.datetime | None = None,
+                   pages_workflow: bool = True) -> list[tuple[Path, bool]]:
     """Create a workspace in `folder`. Returns (path, created) for each file; an existing
     file is kept as it is (created False)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,6 +127,12 @@ def init_workspace(folder: Path, *, language: str = "ko", now: dt.datetime | Non
     write(config_path, config_text(site_name=folder.resolve().name or "TIL", language=language, timezone=zone_name))
     write(folder / ".gitignore", GITIGNORE)
     config = parse_config(config_path.read_text(encoding="utf-8-sig"), path=config_path)
+    if pages_workflow:
+        from tilbook import __version__
+
+        site_dir = config.site_dir.resolve()
+        shown = site_dir.relative_to(folder.resolve()).as_posix() if site_dir.is_relative_to(folder.resolve()) else "site"
+        write(folder / ".github" / "workflows" / "pages.yml", _pages_workflow(site_dir=shown, version=__version__))
     config.docs_dir.mkdir(parents=True, exist_ok=True)
     if not any(config.docs_dir.rglob("*.md")):
         title = "tilbook으로 시작하는 공부 기록" if language.startswith("ko") else "Starting my learning journal"

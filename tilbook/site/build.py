@@ -254,7 +254,8 @@ def build_site(
     assets_found = scan_assets(config.docs_dir)
     asset_hashes = {rel: hasher.hash(p) for rel, p in assets_found.items()}
     # Notebook templates and frozen run records decide whether a notebook is stale.
-    config_bytes = config.config_path.read_bytes()
+    # With the address the site is built for: `build --site-url` can change it without the file.
+    config_bytes = config.config_path.read_bytes() + b"\0" + (config.site_url or "").encode("utf-8", "surrogatepass")
     tkey = theme_key(config)
 
     def digest_inputs() -> str:
