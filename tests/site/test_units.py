@@ -261,3 +261,10 @@ def test_card_excerpt_marks_math_for_katex_and_never_cuts_a_formula():
     assert cut.endswith("…") and "math" not in cut and "\\sum" not in cut  # dropped whole, not cut open
     fits = html_of("말 " * 10 + "$x$ " + "끝 " * 200)
     assert fits.count("math inline") == 1 and fits.endswith("끝…") and len(fits) < EXCERPT_CHARS + 60
+
+
+def test_a_runs_duration_reads_in_the_sites_language():
+    from tilbook.site.notebooks import _duration
+
+    assert [_duration(97.4, "ko"), _duration(4.21, "ko"), _duration(97.4, "en"), _duration(None, "ko")] == [
+        "1분 37초", "4.2초", "1 min 37 s", "?"]

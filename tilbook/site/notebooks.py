@@ -92,7 +92,7 @@ def _card(config: Config, item: Any, *, url: str, folder: str, base: str, href: 
         status=status,
         date=str(record.get("started", ""))[:10],
         device=str(env.get("device") or metrics.get("device") or "?"),
-        duration=_duration(record.get("duration")),
+        duration=_duration(record.get("duration"), config.theme.language),
         metrics=shown,
         fallbacks=tuple(str(f) for f in record.get("fallbacks") or ()),
         parameters=tuple((str(k), _short(v)) for k, v in (record.get("parameters") or {}).items()),
@@ -128,11 +128,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _duration(seconds: Any) -> str:
+def _duration(seconds: Any, language: str) -> str:
     if not isinstance(seconds, (int, float)):
         return "?"
+    from tilbook.site.i18n import strings
+
+    s = strings(language)
     minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest} s" if minutes else f"{seconds:.1f} s"
+    return s["run_minutes"].format(m=minutes, s=rest) if minutes else s["run_seconds"].format(s=f"{seconds:.1f}")
 
 
 def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[str, dict[str, bytes]]:
