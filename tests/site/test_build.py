@@ -441,6 +441,7 @@ def test_pages_carry_canonical_and_open_graph_for_link_previews(example):
     assert image and (site / image[1]).is_file()  # the notebook's plot, published
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<meta property="og:type" content="website">' in home and "article:" not in home
+    assert "canonical" not in (site / "404.html").read_text(encoding="utf-8")  # shown at any missing address
 
 
 def test_a_bodys_first_image_is_its_preview_picture(tmp_path):
