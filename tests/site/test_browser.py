@@ -72,6 +72,13 @@ def test_home(served, browser):
     assert page.locator("svg.heatmap rect.l1").count() == 14
     assert page.locator(".pager a[rel=next]").get_attribute("href") == "/nightly-dl/page/2/"
     assert page.locator(".card .excerpt .katex").count() >= 3  # $G$, $D$, ... typeset, not shown as TeX
+    # Keyboard: the heatmap's day links are not tab stops (a year of entries would be 365 of
+    # them before the first card); its days are reachable through the cards and the archive.
+    focused = []
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.closest('svg') ? 'svg' : document.activeElement.textContent.trim()"))
+    assert "svg" not in focused and "조건부 GAN은 레이블을 어디에 넣을까" in focused, focused
     assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
     page.screenshot(path=str(root / "home.png"))
 

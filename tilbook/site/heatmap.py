@@ -102,6 +102,8 @@ def _heatmap_svg(days: tuple[tuple[dt.date, int, str | None], ...], start: dt.da
                     f'width="{CELL}" height="{CELL}" rx="2" data-date="{day.isoformat()}" data-count="{n}">'
                     f"<title>{html.escape(title)}</title></rect>")
             url = day_url.get(day)
-            out.append(f'<a href="{html.escape(url)}">{rect}</a>' if url and n else rect)
+            # Out of the tab order: a year of entries would be 365 stops before the page's
+            # content, and every entry is a link in the cards and the archive anyway.
+            out.append(f'<a href="{html.escape(url)}" tabindex="-1">{rect}</a>' if url and n else rect)
     out.append("</svg>")
     return "".join(out)
