@@ -37,7 +37,7 @@ def test_heatmap_grid_places_days_by_weekday():
     # 2026-11-01 is a Sunday: first column, first row; 11-04 (Wednesday) row 3, capped at level 4.
     assert 'class="hm-cell l1" x="28" y="16"' in svg and 'data-date="2026-11-01"' in svg
     assert 'class="hm-cell l4" x="28" y="58"' in svg and "<title>2026-11-04: 5 entries</title>" in svg
-    assert '<a href="/x/"><rect class="hm-cell l4"' in svg
+    assert '<a href="/x/" tabindex="-1"><rect class="hm-cell l4"' in svg
 
 
 def test_liquid_raw_across_lines_highlight_and_ials():
