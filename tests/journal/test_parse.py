@@ -410,3 +410,21 @@ def test_reading_minutes_counts_cjk_by_characters_and_the_rest_by_words(text: st
     cjk = sum(ch in "가힣ㄱ漢の" for ch in text)
     words = len("".join(" " if ch in "가힣ㄱ漢の" else ch for ch in text).split())
     assert reading_minutes(text) == max(1, math.ceil(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE))
+
+
+def test_an_entry_pickles_with_its_todo_views_computed(config):
+    """A parse worker computes the todo views; they travel with the entry to the build and
+    its cache, and equal what the entry would compute again."""
+    import pickle
+
+    from tilbook.journal.model import with_todo_views
+
+    text = ("# 하루\n\n- [x] 끝낸 일\n- [ ] 남은 일 (2024-03-01부터)\n  - [ ] 하위 일\n\n"
+            "## 내일 할 일\n\n- 논문 읽기\n  - 2장\n- [x] 이미 한 것\n")
+    sent = pickle.loads(pickle.dumps(with_todo_views(parse(config, text))))
+    assert {"carried_in", "open_items", "todo_leaves"} <= sent.__dict__.keys()
+    fresh = parse(config, text)
+    assert (sent.carried_in, sent.open_items, sent.todo_leaves) == (fresh.carried_in, fresh.open_items, fresh.todo_leaves)
+    assert sent.open_items and sent.carried_in == (("남은 일", "2024-03-01"),)
+    plain = pickle.loads(pickle.dumps(parse(config, text)))  # nothing computed: nothing extra kept
+    assert "open_items" not in plain.__dict__ and plain.open_items == fresh.open_items

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
-from tilbook.journal.model import Entry, FrontMatter
+from tilbook.journal.model import Entry, FrontMatter, with_todo_views
 from tilbook.journal.load import load_entry
 from tilbook.parallel import map_with_progress
 from tilbook.site.collect import base_path, excerpt_math_html, excerpt_text, site_origin
@@ -65,7 +65,7 @@ def _parse_render(path: Path) -> Outcome:
     rendered = _with_notes(rendered, parsed["leftovers"], entry, config.display_path(path))
     # The HTML goes to the store, not back to the build: it holds keys, pages read the HTML.
     _JOB["store"].put(rendered.key, rendered.html)
-    return rel, replace(entry, body=""), replace(rendered, html="")
+    return rel, with_todo_views(replace(entry, body="")), replace(rendered, html="")
 
 
 def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[str, MarkdownOptions, tuple[tuple[int, str], ...]]:
