@@ -179,3 +179,24 @@ def test_korean_search_finds_words_inside_compounds_and_queries_without_spaces(s
     page.wait_for_load_state()
     assert page.url == base + "2026/11/14/ssh-tunnel/"
     assert all(u.startswith(base.split("/nightly-dl/")[0]) for u in requests), requests
+
+
+def test_code_blocks_have_a_copy_button(served, browser):
+    base, _ = served
+    origin = base.split("/nightly-dl/")[0]
+    context = browser.new_context(viewport={"width": 1100, "height": 1200})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    page.goto(base + "2026/11/10/dead-kernel/")
+    page.wait_for_load_state("networkidle")
+    blocks = page.locator(".body pre > code")
+    assert page.locator(".code-wrap > button.copy").count() == blocks.count() > 0
+    button = page.locator(".code-wrap > button.copy").first
+    assert button.inner_text() == "복사"
+    page.locator(".code-wrap").first.hover()
+    button.click()
+    page.wait_for_function("document.querySelector('.code-wrap > button.copy').textContent === '복사됨'")
+    assert page.evaluate("navigator.clipboard.readText()") == blocks.first.inner_text().rstrip("\n")
+    home, _, requests = open_page(browser, base)
+    assert not any(u.endswith("/copy.js") for u in requests)  # only pages with code load it
+    context.close()
