@@ -249,3 +249,32 @@ def test_a_misspelt_theme_key_warns_and_material_keys_pass_quietly(tmp_path):
     assert config.theme.language == "en"
     assert [p.format() for p in config.warnings] == [
         "mkdocs.yml:4: warning: theme.langauge: unknown key, ignored\n  hint: did you mean 'language'?"]
+
+
+def test_comments_settings_are_checked_with_lines_and_hints(tmp_path):
+    giscus = config_from(tmp_path, "site_name: x\ntilbook:\n  comments:\n    provider: giscus\n    repo: you/til\n"
+                                   "    repo_id: R_kgDO1\n    category: Comments\n    category_id: DIC_kwDO2\n"
+                                   "    reactions: false\n")
+    assert giscus.warnings == ()
+    assert (giscus.tilbook.comments.provider, giscus.tilbook.comments.repo) == ("giscus", "you/til")
+    assert giscus.tilbook.comments.get("category_id") == "DIC_kwDO2" and giscus.tilbook.comments.get("reactions") == "false"
+    assert config_from(tmp_path, "site_name: x\n").tilbook.comments is None  # none unless configured
+    utterances = config_from(tmp_path, "site_name: x\ntilbook:\n  comments: {provider: utterances, repo: you/til, "
+                                       "issue_term: title, labl: x}\n")
+    assert utterances.tilbook.comments.get("issue_term") == "title"
+    assert [p.format() for p in utterances.warnings] == [
+        "mkdocs.yml:3: warning: tilbook.comments.labl: unknown key, ignored\n  hint: did you mean 'label'?"]
+    with pytest.raises(ConfigError) as info:
+        config_from(tmp_path, "site_name: x\ntilbook:\n  comments:\n    provider: giscus\n    repo: til\n"
+                              "    category: Comments\n")
+    assert [p.format() for p in info.value.problems] == [
+        "mkdocs.yml:5: tilbook.comments.repo: expected owner/name of a public GitHub repository, got 'til'\n"
+        "  hint: write e.g. repo: you/til",
+        "mkdocs.yml:3: tilbook.comments: giscus needs category_id\n"
+        "  hint: https://giscus.app shows repo_id, category and category_id for your repository",
+        "mkdocs.yml:3: tilbook.comments: giscus needs repo_id\n"
+        "  hint: https://giscus.app shows repo_id, category and category_id for your repository",
+    ]
+    with pytest.raises(ConfigError) as info:
+        config_from(tmp_path, "site_name: x\ntilbook:\n  comments: {provider: disqus, repo: you/til}\n")
+    assert info.value.problem.format().startswith("mkdocs.yml:3: tilbook.comments.provider: expected giscus or utterances")

@@ -460,3 +460,31 @@ def test_a_bodys_first_image_is_its_preview_picture(tmp_path):
     build_site(config, now=NOW)
     bare = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
     assert "canonical" not in bare and "og:url" not in bare and "og:image" not in bare
+
+
+def test_comments_appear_under_published_entries_only_when_configured(tmp_path):
+    entries = {"2026-11-01-a.md": "하나\n", "2026-11-02-b.md": "---\ndraft: true\n---\n둘\n"}
+    config = make_workspace(tmp_path, entries, config="site_name: x\ntheme: {language: ko}\ntilbook:\n  comments:\n"
+                            "    provider: giscus\n    repo: you/til\n    repo_id: R_1\n    category: 댓글\n"
+                            "    category_id: DIC_2\n")
+    build_site(config, now=NOW, drafts=True)
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    script = re.search(r'<section class="comments" aria-label="댓글">\s*<script src="https://giscus.app/client.js"([^>]*)>',
+                       page)
+    assert script, page
+    attrs = dict(re.findall(r'(data-[\w-]+)="([^"]*)"', script[1]))
+    assert {k: attrs[k] for k in ("data-repo", "data-repo-id", "data-category", "data-category-id", "data-mapping",
+                                  "data-theme", "data-lang")} == {
+        "data-repo": "you/til", "data-repo-id": "R_1", "data-category": "댓글", "data-category-id": "DIC_2",
+        "data-mapping": "pathname", "data-theme": "preferred_color_scheme", "data-lang": "ko"}
+    assert "giscus" not in (tmp_path / "site/2026/11/02/b/index.html").read_text(encoding="utf-8")  # a draft
+    assert "giscus" not in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    config = make_workspace(tmp_path, entries, config="site_name: x\ntilbook:\n  comments: {provider: utterances, "
+                            "repo: you/til, label: 💬}\n")
+    build_site(config, now=NOW)
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert ('<script src="https://utteranc.es/client.js" repo="you/til" issue-term="pathname" label="💬" '
+            'theme="preferred-color-scheme" crossorigin="anonymous" async></script>') in page
+    config = make_workspace(tmp_path, entries)  # and by default, no other host at all
+    build_site(config, now=NOW)
+    assert "https://" not in (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")

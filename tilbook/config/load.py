@@ -11,6 +11,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tilbook.config.model import (
+    Comments,
     Remote,
     DEFAULT_ENTRY_PATH,
     DEFAULT_PERMALINK,
@@ -54,7 +55,7 @@ _THEME_OTHER = {
 _TILBOOK_KEYS = {
     "timezone", "tomorrow_headings", "entry_path", "default_slug", "permalink",
     "entry_template", "templates_dir", "per_page", "feed_size", "kernel", "notebooks_dir", "freeze_dir",
-    "search", "remotes",
+    "search", "remotes", "comments",
 }
 
 def find_config(start: Path | None = None) -> Path:
@@ -337,6 +338,7 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
         search = True
     return TilbookSettings(
         remotes=_remotes(chk, value.get("remotes"), root),
+        comments=_comments(chk, value.get("comments")),
         search=search,
         kernel=kernel,
         notebooks_dir=_folder(chk, value, ("tilbook", "notebooks_dir"), root, "notebooks_src"),
@@ -353,6 +355,55 @@ def _tilbook(chk: _Checker, value: Any, root: Path) -> TilbookSettings:
         entry_template=entry_template,
         templates_dir=templates_dir,
     )
+
+
+_COMMENT_KEYS = {
+    "giscus": ({"repo_id", "category", "category_id"}, {"mapping", "reactions", "input_position"}),
+    "utterances": (set(), {"issue_term", "label"}),
+}
+
+
+def _comments(chk: _Checker, raw: Any) -> Comments | None:
+    """`tilbook.comments: {provider: giscus | utterances, repo: owner/name, ...}`."""
+    keys = ("tilbook", "comments")
+    if raw is None or raw is False:
+        return None
+    example = ("write comments:\n    provider: giscus\n    repo: you/til\n    repo_id: ...\n    category: Comments\n"
+               "    category_id: ...   (giscus.app gives these four for your repository)")
+    if not isinstance(raw, dict):
+        chk.add(keys, f"expected a mapping, got {_kind(raw)}", example)
+        return None
+    provider = raw.get("provider")
+    if provider not in _COMMENT_KEYS:
+        chk.add((*keys, "provider"), f"expected giscus or utterances, got {_kind(provider)}",
+                "giscus keeps comments in GitHub Discussions, utterances in GitHub issues")
+        return None
+    needed, optional = _COMMENT_KEYS[provider]
+    ok = True
+    repo = raw.get("repo")
+    if not isinstance(repo, str) or not re.fullmatch(r"[\w.-]+/[\w.-]+", repo.strip()):
+        chk.add((*keys, "repo"), "expected owner/name of a public GitHub repository, got "
+                + (repr(repo) if isinstance(repo, str) else _kind(repo)),
+                "write e.g. repo: you/til")
+        ok = False
+    options = []
+    for key in sorted(needed):
+        if not isinstance(raw.get(key), (str, int)) or isinstance(raw.get(key), bool) or not str(raw.get(key)).strip():
+            chk.add((*keys, key) if key in raw else keys, f"{provider} needs {key}",
+                    "https://giscus.app shows repo_id, category and category_id for your repository")
+            ok = False
+        else:
+            options.append((key, str(raw[key]).strip()))
+    for key, item in raw.items():
+        if key in ("provider", "repo") or key in needed:
+            continue
+        if key not in optional:
+            chk.unknown((*keys, str(key)), {"provider", "repo", *needed, *optional}, f"under comments for {provider}")
+        elif not isinstance(item, (str, bool, int)):
+            chk.add((*keys, str(key)), f"expected text, got {_kind(item)}")
+        else:
+            options.append((str(key), str(item).lower() if isinstance(item, bool) else str(item)))
+    return Comments(provider, repo.strip(), tuple(sorted(options))) if ok else None
 
 
 _REMOTE_KEYS = {"url", "kernel", "token_env", "token_file", "password_env", "password_file", "verify_tls"}

@@ -65,6 +65,23 @@ class Remote:
 
 
 @dataclass(frozen=True)
+class Comments:
+    """Comments under each entry from a GitHub-backed service (`tilbook.comments`): the one
+    request to another host a site makes, and only when configured."""
+
+    provider: str
+    """giscus (GitHub Discussions) or utterances (GitHub issues)."""
+    repo: str
+    """owner/name of the public repository that holds them."""
+    options: tuple[tuple[str, str], ...] = ()
+    """The provider's other settings, as written (giscus: repo_id, category, category_id,
+    mapping; utterances: issue_term, label)."""
+
+    def get(self, key: str, default: str = "") -> str:
+        return dict(self.options).get(key, default)
+
+
+@dataclass(frozen=True)
 class TilbookSettings:
     """The keys under `tilbook:` in `mkdocs.yml`."""
 
@@ -98,6 +115,7 @@ class TilbookSettings:
     """Build the search index (Pagefind) and show the search box."""
     remotes: tuple[Remote, ...] = ()
     """Jupyter Servers on other machines, by name."""
+    comments: Comments | None = None
 
 
 def workspace_cache(root: Path) -> Path:

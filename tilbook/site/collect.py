@@ -273,6 +273,7 @@ def collect_site(
         "origin": site_origin(config),
         "og_locale": _OG_LOCALES.get(lang.split("-")[0], lang.replace("-", "_")),
         "search": config.tilbook.search,
+        "comments": config.tilbook.comments,
         "nav": [
             (s["home"], href(base, "/")),
             (s["archive"], href(base, "/archive/")),
