@@ -102,7 +102,11 @@ def test_feed_and_sitemap_are_valid_xml(example):
     entries = feed.findall("a:entry", ns)
     assert len(entries) == 14
     assert entries[0].find("a:link", ns).get("href") == "https://example.github.io/nightly-dl/2026/11/26/conditional-gan/"
-    assert "<h2" in entries[0].find("a:content", ns).text
+    content = entries[0].find("a:content", ns).text
+    assert "<h2" in content
+    # a reader resolves links against the feed: fragments name the entry's page
+    assert 'href="https://example.github.io/nightly-dl/2026/11/26/conditional-gan/#오늘-할-일"' in content
+    assert 'href="#' not in content
     urls = [u.text for u in ET.parse(site / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.github.io/nightly-dl/2026/11/04/conv-autoencoder/" in urls
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from tilbook.errors import BuildError
 
 _PLACEHOLDER = re.compile(r'(href|src)="tilbook:(entry|post|nb)/([^"#]*)(#[^"]*)?"')
 _ROOT_LINK = re.compile(r'((?:href|src)=")(/[^/"][^"]*|/)"')
+_FRAGMENT_LINK = re.compile(r'(href=")(#[^"]*)"')
 # Connections a forked process inherited: never used nor closed there (SQLite forbids
 # carrying a connection across fork), only kept from the garbage collector.
 _INHERITED: list[sqlite3.Connection] = []
@@ -157,10 +158,14 @@ class BodyHtml:
         self.origin = origin
 
     def __call__(self, key: str, *, entry_urls: Mapping[str, str], post_urls: Mapping[str, str],
-                 nb_urls: Mapping[str, str] | None = None, absolute: bool = False) -> str:
+                 nb_urls: Mapping[str, str] | None = None, absolute: bool = False, page: str = "") -> str:
+        """`page`: with `absolute`, the address of the page the body is on, for its
+        `#fragment` links (a feed reader would resolve them against the feed)."""
         html = resolve_placeholders(self.store.get(key), entry_urls, post_urls, nb_urls)
         if absolute and self.origin:
             origin = self.origin
             html = _ROOT_LINK.sub(lambda m: f'{m[1]}{origin}{m[2]}"', html)
+            if page.startswith("/"):
+                html = _FRAGMENT_LINK.sub(lambda m: f'{m[1]}{origin}{page}{m[2]}"', html)
         return html
 
