@@ -120,15 +120,17 @@ def plain_text(markdown: str) -> str:
 
 
 def _text_of(tokens: list[Token]) -> str:
-    parts: list[str] = []
-    for token in tokens:
-        if token.type in ("text", "code_inline"):
-            parts.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif token.type == "image":
-            parts.append(token.content)
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    return re.sub(r"\s+", " ", "".join(filter(None, map(token_text, tokens)))).strip()
+
+
+def token_text(token: Token) -> str | None:
+    """What an inline token adds to plain text: its text, code or image alt text, a space
+    for a line break; None for markup."""
+    if token.type in ("text", "code_inline", "image"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from mdit_py_plugins.gfm import gfm_plugin
 
 from tilbook.config.model import Config, MarkdownExtension
 from tilbook.errors import Problem
+from tilbook.journal.body import token_text
 from tilbook.journal.slug import slugify
 
 # MkDocs extension names → what tilbook does for them. Everything GFM needs is always on.
@@ -390,11 +391,8 @@ def text_and_math(markdown: str) -> list[tuple[bool, str]]:
             if token.type.startswith("math_inline"):
                 runs.append((True, token.content.strip()))
                 continue
-            if token.type in ("text", "code_inline", "image"):
-                text = token.content
-            elif token.type in ("softbreak", "hardbreak"):
-                text = " "
-            else:
+            text = token_text(token)
+            if text is None:
                 continue
             if runs and not runs[-1][0]:
                 runs[-1] = (False, runs[-1][1] + text)
