@@ -451,7 +451,8 @@ def test_pages_carry_canonical_and_open_graph_for_link_previews(example):
 def test_a_bodys_first_image_is_its_preview_picture(tmp_path):
     write_files(tmp_path, {"journal/img/결과.png": b"\x89PNG"})
     config = make_workspace(tmp_path, {"2026-11-01-a.md": "글\n\n![결과](img/결과.png)\n\n![둘째](https://x.org/b.png)\n",
-                                       "2026-11-02-b.md": "![먼 곳](https://cdn.example.org/a.png)\n"},
+                                       "2026-11-02-b.md": "![먼 곳](https://cdn.example.org/a.png)\n",
+                                       "2026-11-03-c.md": "![스킴 없음](//cdn.example.org/c.png)\n"},
                             config="site_name: x\nsite_url: https://u.github.io/til/\n")
     build_site(config, now=NOW)
     local = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
@@ -459,6 +460,8 @@ def test_a_bodys_first_image_is_its_preview_picture(tmp_path):
     assert '<meta name="twitter:card" content="summary_large_image">' in local
     remote = (tmp_path / "site/2026/11/02/b/index.html").read_text(encoding="utf-8")
     assert '<meta property="og:image" content="https://cdn.example.org/a.png">' in remote
+    bare_host = (tmp_path / "site/2026/11/03/c/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://cdn.example.org/c.png">' in bare_host
     # without site_url there is no absolute address to give: no canonical, og:url or local picture
     config = make_workspace(tmp_path, {"2026-11-01-a.md": "![결과](img/결과.png)\n"}, config="site_name: x\n")
     build_site(config, now=NOW)

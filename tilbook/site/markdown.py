@@ -365,8 +365,8 @@ def render_tokens(
                     child.attrs["href"] = link(str(child.attrs["href"]), links, assets)
                 elif child.type == "image" and "src" in child.attrs:
                     child.attrs["src"] = src = link(str(child.attrs["src"]), links, assets)
-                    if not image and (src.startswith("/") or src.startswith(("https://", "http://"))):
-                        image = src
+                    if not image and src.startswith(("/", "https://", "http://")):
+                        image = "https:" + src if src.startswith("//") else src  # no scheme: another host's
     body = md.renderer.render(tokens, md.options, env)
     posts = tuple(sorted(set(re.findall(r'"tilbook:post/([^"#]*)', body))))
     return RenderedBody(
