@@ -456,7 +456,7 @@ def collect_site(
     # --- 404, feed, sitemap, robots ----------------------------------------------------------
     add("/404.html", "404.html", (), title=s["not_found"])
     feed_entries = [(cards[e.rel], e, bodies[e.rel]) for e in newest_first[: config.tilbook.feed_size]]
-    origin = site_origin(config)
+    origin = site["origin"]
     feed_targets = tuple((t, target_url(t)) for _, _, b in feed_entries for t in b.links) + tuple(
         (t, post_urls.get(t)) for _, _, b in feed_entries for t in b.posts)
     add("/feed.xml", "feed.xml", (tuple((c.key, b.key) for c, _, b in feed_entries), feed_targets, origin),
