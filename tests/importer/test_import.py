@@ -160,6 +160,42 @@ def test_jekyll_import_converts_copies_reports_and_redirects(tmp_path, run):
     assert "old/first" not in (ws / "site" / "sitemap.xml").read_text(encoding="utf-8")
 
 
+NOTEBOOK_CELL = """<div class="input_area">
+<div class="highlight hl-ipython3"><pre><span></span><span class="k">for</span> <span class="n">i</span> <span class="ow">in</span> <span class="nb">range</span><span class="p">(</span><span class="mi">3</span><span class="p">):</span>
+    <span class="n">a</span> <span class="o">=</span> <span class="n">i</span>
+
+    <span class="n">b</span> <span class="o">=</span> <span class="n">a</span> <span class="o">*</span> <span class="mi">2</span>
+    
+<span class="n">plt</span><span class="o">.</span><span class="n">show</span><span class="p">()</span>
+</pre></div>
+</div>
+"""
+
+
+def test_a_jekyll_pre_with_blank_lines_stays_whole(tmp_path, run):
+    """kramdown keeps an HTML block whole to its closing tag, CommonMark ends it at a blank
+    line: a notebook's code cell exported to HTML showed half its markup as text."""
+    text = ("---\ntitle: 셀\n---\n" + NOTEBOOK_CELL + "\n본문.\n\n```html\n<pre>\n\nfenced</pre>\n```\n\n"
+            "`<pre>` 태그 설명.\n\n그 뒤 문단.\n\n<pre>닫히지 않음\n\n끝.\n")
+    src = write_files(tmp_path / "old", {"_posts/2020-09-24-cell.md": text})
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    result = run(ws, "import", "jekyll", str(src))
+    assert result.code == 0 and "<pre> with blank lines kept whole ×1" in result.out
+    body = (ws / "journal" / "2020-09-24-cell.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert body.strip().count("\n") == text.split("\n---\n", 1)[1].strip().count("\n")  # no line added or lost
+    assert "</span>\n<span></span>\n    <span" in body and "\n    <span></span>\n<span" in body
+    assert "```html\n<pre>\n\nfenced" in body  # code is text
+    assert "설명.\n\n그 뒤" in body and "닫히지 않음\n\n끝." in body  # a code span's, an unclosed <pre>
+
+    assert run(ws, "build").code == 0
+    page = (ws / "site" / "2020" / "09" / "24" / "cell" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;span" not in page
+    pre = re.search(r'<div class="highlight hl-ipython3"><pre>(.*?)</pre>', page, re.S)
+    assert pre and [re.sub(r"<[^>]+>", "", line) for line in pre.group(1).split("\n")] == [
+        "for i in range(3):", "    a = i", "", "    b = a * 2", "    ", "plt.show()", ""]
+
+
 def test_dry_run_writes_nothing_and_a_clash_is_skipped_unless_forced(tmp_path, run):
     src = write_files(tmp_path / "old", {k: v for k, v in JEKYLL.items() if "broken" not in k})
     ws = tmp_path / "ws"
@@ -298,6 +334,7 @@ _PIECES = st.sampled_from([
     "텐서", "word", " ", " ", "\n", "\n\n", "[", "]", "(", ")", "![", "](", "`", "```\n", "{{ site.baseurl }}",
     "{% raw %}", "{% endraw %}", "{: .note}", "{%", "%}", "#", "## ", "<img src=\"a b.png\">", "../images/x.png",
     "https://old.example.org/2020/01/01/a.html", "@/a.md", "%", "\\", "~~~\n", "- ", "{{< youtube x >}}",
+    "<pre>", "</pre>", "    ",
 ])
 
 

@@ -325,6 +325,45 @@ def _outside_code_spans(text: str, change: Callable[[str], str]) -> str:
     return "".join(out)
 
 
+_PRE_TAG = re.compile(r"<(/?)pre\b[^>]*>", re.I)
+# What a blank line inside <pre> becomes: not blank to Markdown, nothing to the browser.
+EMPTY_PRE_LINE = "<span></span>"
+
+
+def keep_pre_whole(lines: list[str]) -> int:
+    """Make the blank lines inside raw HTML `<pre>` elements non-blank, in place; the number
+    of `<pre>` elements changed.
+
+    kramdown (Jekyll) keeps an HTML block whole up to its closing tag; CommonMark ends it at
+    the first blank line, so a `<pre>` with blank lines (every code cell of a Jupyter
+    notebook exported to HTML) fell apart: the rest of its lines became an indented code
+    block or paragraphs that showed its `<span class="n">` markup as text. Each blank line
+    becomes its own whitespace and an empty `<span></span>`: the block stays whole, the
+    browser shows the same empty line, and the body keeps its line count. A `<pre>` in
+    fenced code, in a code span or in an indented code block is text and left alone."""
+    outside = set(_outside_fences(lines))
+    blank: list[int] | None = None  # inside a <pre>: its blank lines so far
+    fixed = 0
+    for i, line in enumerate(lines):
+        if i not in outside:
+            continue
+        if not line.strip():
+            if blank is not None:
+                blank.append(i)
+            continue
+        if blank is None and line.startswith(("    ", "\t")) and i and not lines[i - 1].strip():
+            continue  # an indented code block
+        for m in _PRE_TAG.finditer(_CODE_SPAN.sub(lambda c: " " * len(c.group(0)), line)):
+            if not m.group(1):
+                blank = [] if blank is None else blank
+            elif blank is not None:
+                for j in blank:  # only once it closes: an unclosed <pre> is left as written
+                    lines[j] += EMPTY_PRE_LINE
+                fixed += bool(blank)
+                blank = None
+    return fixed
+
+
 _ZOLA_LEFT = re.compile(r"\{\{\s*[a-z_]\w*\(.*?\)\s*\}\}|\{%\s*[a-z_]\w*\(.*?\)\s*%\}|\{%\s*end\s*%\}")
 
 
@@ -358,6 +397,8 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
             b.note(0, f"{result.counts['kramdown attribute list']} kramdown attribute list(s) dropped",
                    "enable attr_list in markdown_extensions of mkdocs.yml to keep them")
     lines = body.split("\n")
+    if site.kind == "jekyll" and "<pre" in body.lower():
+        b.out.counts["<pre> with blank lines kept whole"] += keep_pre_whole(lines)
     for i in _outside_fences(lines):
         line = lines[i]
         if line.startswith(("    ", "\t")) and i and not lines[i - 1].strip():
