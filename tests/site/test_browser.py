@@ -200,3 +200,30 @@ def test_code_blocks_have_a_copy_button(served, browser):
     home, _, requests = open_page(browser, base)
     assert not any(u.endswith("/copy.js") for u in requests)  # only pages with code load it
     context.close()
+
+
+def test_a_wide_table_scrolls_instead_of_breaking_its_numbers_on_a_phone(served, browser):
+    base, _ = served
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + "2026/11/07/pca-vs-autoencoder/")
+    page.wait_for_load_state("networkidle")
+    # The entry's own table, and a pandas DataFrame pasted into a post.
+    cells = ["date", "open", "high", "low", "close", "volume", "change"]
+    row = ["1997-01-20", "800", "844", "800", "838", "91310", "-0.034606"]
+    page.evaluate("""([cells, row]) => {
+        const t = document.createElement('table');
+        t.id = 'wide';
+        t.className = 'dataframe';  // as pandas writes it (imported posts, notebook outputs)
+        t.innerHTML = '<thead><tr>' + cells.map(c => `<th>${c}</th>`).join('') + '</tr></thead><tbody>'
+            + ('<tr>' + row.map(c => `<td>${c}</td>`).join('') + '</tr>').repeat(3) + '</tbody>';
+        document.querySelector('.entry .body').appendChild(t);
+    }""", [cells, row])
+    lines = page.evaluate("""() => [...document.querySelectorAll('.entry .body td')].map(td => {
+        const r = document.createRange(); r.selectNodeContents(td);
+        return [td.textContent, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size];
+    })""")
+    assert lines and all(n == 1 for _, n in lines), [cell for cell in lines if cell[1] != 1]
+    wide = page.evaluate("(() => { const t = document.getElementById('wide'); return [t.scrollWidth, t.clientWidth]; })()")
+    assert wide[0] > wide[1]  # it scrolls sideways inside the column
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not
+    page.close()
