@@ -268,3 +268,18 @@ def test_a_runs_duration_reads_in_the_sites_language():
 
     assert [_duration(97.4, "ko"), _duration(4.21, "ko"), _duration(97.4, "en"), _duration(None, "ko")] == [
         "1분 37초", "4.2초", "1 min 37 s", "?"]
+
+
+def test_what_the_lexer_cannot_read_is_not_dressed_as_an_error():
+    """Pygments marks characters its lexer could not read as Error tokens: a diagram's arrows
+    in a ```java block. They keep their markup, without the red box around them."""
+    import re
+
+    from tilbook.site.render import pygments_css
+
+    options = md.MarkdownOptions(math=False, admonition=False, attr_list=False, def_list=False, nl2br=False, toc_depth=3)
+    html = md.render_markdown("```java\nUser ─▶ Server\n```\n", options).html
+    assert '<span class="err">─▶</span>' in html
+    css = pygments_css()
+    assert ".highlight .k " in css and ".highlight .s " in css  # keywords and strings keep their colours
+    assert not re.search(r"\.err\b", css)

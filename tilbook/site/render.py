@@ -103,8 +103,11 @@ def pygments_css() -> str:
 
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
     dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
-    light = re.sub(r"\.highlight \{ background: [^;]+; \}", "", light)
-    dark = re.sub(r"\.highlight \{ background: [^;]+; \}", "", dark)
+    # The page's background, not the style's. And no "Error" look: Pygments marks what its
+    # lexer could not read (`──▶` in a diagram in a ```java block, a stray backtick), not
+    # mistakes in the code, and a red box around an arrow reads as one.
+    light, dark = (re.sub(r"\.highlight \{ background: [^;]+; \}|\.highlight \.err \{[^}]*\}[^\n]*", "", css)
+                   for css in (light, dark))
     return f"\n/* Pygments */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
