@@ -85,6 +85,26 @@ def test_heatmap_and_streaks(example):
     assert "최장 연속 <strong>4일</strong>" in page and "현재 연속 <strong>1일</strong>" in page
 
 
+def test_counts_of_one_are_singular_in_english(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026/2026-11-20-a.md": "---\ntitle: A\ntags: [solo]\n---\n## 내일 할 일\n- [ ] 하나\n",
+        "2026/2026-11-22-b.md": "---\ntitle: B\ntags: [pair, solo2]\n---\nb\n",
+        "2026/2026-11-23-c.md": "---\ntitle: C\ntags: [pair]\n---\nc\n",
+    })
+    build_site(config, now=dt.datetime(2026, 11, 24, 9, 0, tzinfo=config.tilbook.timezone))
+    site = tmp_path / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Current streak <strong>2 days</strong>" in home and "Longest streak <strong>2 days</strong>" in home
+    assert "<strong>3 days</strong>" in (site / "heatmap/index.html").read_text(encoding="utf-8")
+    assert ">1 entry<" in (site / "tags/solo/index.html").read_text(encoding="utf-8")
+    assert ">2 entries<" in (site / "tags/pair/index.html").read_text(encoding="utf-8")
+    assert "4 days open" in (site / "todo/index.html").read_text(encoding="utf-8")
+    build_site(config, now=dt.datetime(2026, 11, 21, 9, 0, tzinfo=config.tilbook.timezone), drafts=True)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Current streak <strong>1 day</strong>" in home and "1 days" not in home
+    assert "1 day open" in (site / "todo/index.html").read_text(encoding="utf-8")
+
+
 def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
     _, _, site = example
     page = (site / "todo/index.html").read_text(encoding="utf-8")

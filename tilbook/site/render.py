@@ -13,6 +13,7 @@ from markupsafe import Markup
 from tilbook.config.model import Config
 from tilbook.errors import BuildError
 from tilbook.site.collect import Page
+from tilbook.site.i18n import counted
 from tilbook.site.markdown import toc_tree
 from tilbook.site.theme import theme_files, theme_root
 
@@ -51,6 +52,7 @@ def _environment(custom_dir: Path | None, theme: str, compiled: Path | None) -> 
     )
     env.filters["xml_text"] = xml_text
     env.filters["toc_tree"] = toc_tree
+    env.filters["counted"] = counted
     env.globals["each_card"] = _card_memo()
     return env
 
