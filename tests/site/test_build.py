@@ -105,6 +105,13 @@ def test_counts_of_one_are_singular_in_english(tmp_path):
     assert "1 day open" in (site / "todo/index.html").read_text(encoding="utf-8")
 
 
+def test_bold_right_before_a_korean_particle(example):
+    """`**레이블 평활화(label smoothing)**가`: bold, as the writer meant (see journal/emphasis.py)."""
+    _, _, site = example
+    page = (site / "2026/11/19/mode-collapse/index.html").read_text(encoding="utf-8")
+    assert "<strong>레이블 평활화(label smoothing)</strong>가 제일" in page and "**" not in page
+
+
 def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
     _, _, site = example
     page = (site / "todo/index.html").read_text(encoding="utf-8")

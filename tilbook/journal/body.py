@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from tilbook.journal.emphasis import cjk_friendly_plugin
 from tilbook.journal.model import Todo
 
 # Reading speeds (Medium's published figures): Korean, Chinese and Japanese are read by
@@ -135,7 +136,7 @@ def token_text(token: Token) -> str | None:
 
 @lru_cache(maxsize=1)
 def _inline_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["strikethrough"])
+    return MarkdownIt("commonmark").enable(["strikethrough"]).use(cjk_friendly_plugin)
 
 
 # --- excerpt ----------------------------------------------------------------------------

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 # Bumped whenever what a cached entry or body holds changes (3: entries keep their old
 # addresses; bodies leave out a first heading that repeats the title; 4: Zola's
 # [taxonomies] table gives an entry its tags and categories; 5, 6: bodies keep an excerpt
-# with math and their first image).
-CACHE_FORMAT = 6
+# with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py).
+CACHE_FORMAT = 7
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 

@@ -28,6 +28,7 @@ from mdit_py_plugins.gfm import gfm_plugin
 from tilbook.config.model import Config, MarkdownExtension
 from tilbook.errors import Problem
 from tilbook.journal.body import token_text
+from tilbook.journal.emphasis import cjk_friendly_plugin
 from tilbook.journal.slug import slugify
 
 # MkDocs extension names → what tilbook does for them. Everything GFM needs is always on.
@@ -284,6 +285,7 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
     """A configured parser; safe to reuse: per-document state lives in `env`."""
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "breaks": options.nl2br})
     md.use(gfm_plugin)
+    md.use(cjk_friendly_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda s: slugify(s) or "section",
            permalink=options.permalink, permalinkSymbol="¶")
     if options.math:
@@ -377,7 +379,7 @@ def render_tokens(
 
 @lru_cache(maxsize=1)
 def _excerpt_math_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["strikethrough"])
+    md = MarkdownIt("commonmark").enable(["strikethrough"]).use(cjk_friendly_plugin)
     md.use(dollarmath_plugin, **_DOLLARMATH)
     return md
 
