@@ -196,6 +196,27 @@ def test_a_jekyll_pre_with_blank_lines_stays_whole(tmp_path, run):
         "for i in range(3):", "    a = i", "", "    b = a * 2", "    ", "plt.show()", ""]
 
 
+def test_kramdown_markdown_in_html_is_markdown_after_import(tmp_path, run):
+    """minimal-mistakes' notice box: `<div markdown="1">` wraps Markdown, which CommonMark
+    would show as raw text up to the first blank line."""
+    text = ("---\ntitle: 트라이\n---\n<div class=\"notice--primary\" markdown=\"1\">\n**요약**\n- 삽입: O(L)\n"
+            "- 검색: O(L)\n</div>\n\n<details><summary>코드</summary>\n<div markdown='block'>\n\n```cpp\nint x;\n```\n\n"
+            "</div>\n</details>\n\n```html\n<div markdown=\"1\">\n```\n{% include sidebar.html %}\n")
+    src = write_files(tmp_path / "old", {"_posts/2021-04-16-trie.md": text})
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=ATTR_CONFIG)
+    result = run(ws, "import", "jekyll", str(src))
+    assert result.code == 0 and '<div markdown="1"> read as Markdown ×2' in result.out
+    assert re.search(r"2021-04-16-trie\.md:23: warning: '\{% include sidebar\.html %\}'", result.err)  # the source's line
+    body = (ws / "journal" / "2021-04-16-trie.md").read_text(encoding="utf-8")
+    assert '<div class="notice--primary">\n\n**요약**' in body and "<div>\n\n```cpp" in body
+    assert '```html\n<div markdown="1">\n```' in body  # code is text
+    assert run(ws, "build").code == 0
+    page = (ws / "site" / "2021" / "04" / "16" / "trie" / "index.html").read_text(encoding="utf-8")
+    assert '<div class="notice--primary">\n<p><strong>요약</strong></p>\n<ul>\n<li>삽입: O(L)</li>' in page
+    assert 'language-cpp' in page
+
+
 def test_dry_run_writes_nothing_and_a_clash_is_skipped_unless_forced(tmp_path, run):
     src = write_files(tmp_path / "old", {k: v for k, v in JEKYLL.items() if "broken" not in k})
     ws = tmp_path / "ws"
@@ -334,7 +355,7 @@ _PIECES = st.sampled_from([
     "텐서", "word", " ", " ", "\n", "\n\n", "[", "]", "(", ")", "![", "](", "`", "```\n", "{{ site.baseurl }}",
     "{% raw %}", "{% endraw %}", "{: .note}", "{%", "%}", "#", "## ", "<img src=\"a b.png\">", "../images/x.png",
     "https://old.example.org/2020/01/01/a.html", "@/a.md", "%", "\\", "~~~\n", "- ", "{{< youtube x >}}",
-    "<pre>", "</pre>", "    ",
+    "<pre>", "</pre>", "    ", '<div markdown="1">', "</div>",
 ])
 
 

@@ -364,6 +364,32 @@ def keep_pre_whole(lines: list[str]) -> int:
     return fixed
 
 
+_MARKDOWN_ATTR = re.compile(r"""^([ ]{0,3}<[a-zA-Z][\w-]*\b[^>]*?)\s+markdown=(["']?)(?:1|block)\2(\s[^>]*)?>\s*$""")
+
+
+def markdown_in_html(lines: list[str]) -> int:
+    """kramdown's `<div markdown="1">`: its content is Markdown. CommonMark reads the lines
+    after an HTML tag as HTML up to the next blank line, so a notice box's bold and list
+    (`<div class="notice--primary" markdown="1">` then `**요약**`, `- 삽입: O(L)`) showed
+    as raw text. The attribute goes and a blank line follows the tag: CommonMark then
+    parses what is inside as Markdown, as kramdown did. In place; the number of tags.
+    Adds lines: run it after everything that reports a line number."""
+    outside = set(_outside_fences(lines))
+    out: list[str] = []
+    changed = 0
+    for i, line in enumerate(lines):
+        m = _MARKDOWN_ATTR.match(line) if i in outside else None
+        if m is None:
+            out.append(line)
+            continue
+        out.append(f"{m[1]}{m[3] or ''}>")
+        changed += 1
+        if i + 1 < len(lines) and lines[i + 1].strip():
+            out.append("")
+    lines[:] = out
+    return changed
+
+
 _ZOLA_LEFT = re.compile(r"\{\{\s*[a-z_]\w*\(.*?\)\s*\}\}|\{%\s*[a-z_]\w*\(.*?\)\s*%\}|\{%\s*end\s*%\}")
 
 
@@ -415,6 +441,8 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
         b.note(line, f"{text[:60]!r} has no meaning here; left as text", "rewrite it as Markdown or HTML, or delete it")
     b.out.counts["left as text"] += len(leftovers)
     b.missing_note()
+    if site.kind == "jekyll" and "markdown=" in body:
+        b.out.counts['<div markdown="1"> read as Markdown'] += markdown_in_html(lines)
     b.out.body = "\n".join(lines)
     return b.out
 
