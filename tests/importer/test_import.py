@@ -217,6 +217,21 @@ def test_kramdown_markdown_in_html_is_markdown_after_import(tmp_path, run):
     assert 'language-cpp' in page
 
 
+def test_a_jekyll_post_without_categories_keeps_its_address(tmp_path, run):
+    """Jekyll's default permalink starts with /:categories; with none the address is
+    /2019/04/27/x.html (`//2019/...` was read as a URL of the host `2019`)."""
+    src = write_files(tmp_path / "old", {
+        "_posts/2019-04-27-lr004.md": "---\ntitle: 회귀\n---\n본문.\n",
+        "_posts/2019-05-01-next.md": "---\ntitle: 다음\n---\n[앞 글](/2019/04/27/lr004.html)\n",
+    })
+    ws = tmp_path / "ws"
+    make_workspace(ws, {})
+    assert run(ws, "import", "jekyll", str(src)).code == 0
+    first = (ws / "journal" / "2019" / "2019-04-27-lr004.md").read_text(encoding="utf-8")
+    assert '\nredirect_from:\n  - "/2019/04/27/lr004.html"\n' in first
+    assert "[앞 글](2019-04-27-lr004.md)" in (ws / "journal" / "2019" / "2019-05-01-next.md").read_text(encoding="utf-8")
+
+
 def test_dry_run_writes_nothing_and_a_clash_is_skipped_unless_forced(tmp_path, run):
     src = write_files(tmp_path / "old", {k: v for k, v in JEKYLL.items() if "broken" not in k})
     ws = tmp_path / "ws"

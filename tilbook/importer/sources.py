@@ -276,10 +276,13 @@ class PostFacts:
 
 
 def _fill(pattern: str, values: dict[str, str]) -> str:
+    """A permalink pattern with its placeholders filled; an empty one leaves no `//` (Jekyll
+    and Hugo drop them too: a post without categories is at `/2019/04/27/x.html`, and
+    `//2019/...` would read as the address of a host named 2019)."""
     def sub(m: re.Match[str]) -> str:
         return values.get(m[1], m[0])
 
-    return re.sub(r":([a-z_]+)", sub, pattern)
+    return re.sub(r"/{2,}", "/", re.sub(r":([a-z_]+)", sub, pattern))
 
 
 def old_addresses(site: SourceSite, post: SourcePost, facts: PostFacts) -> list[str]:
