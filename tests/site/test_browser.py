@@ -227,3 +227,50 @@ def test_a_wide_table_scrolls_instead_of_breaking_its_numbers_on_a_phone(served,
     assert wide[0] > wide[1]  # it scrolls sideways inside the column
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not
     page.close()
+
+
+# WCAG 2 contrast of each element with text against what is painted behind it (its own
+# background, else its ancestors', blended): [element, text, ratio, needed] below AA.
+CONTRAST_JS = """() => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return {r:p[0], g:p[1], b:p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = c => 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  const blend = (top, bottom) => ({r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a), b: top.b * top.a + bottom.b * (1 - top.a), a: 1});
+  const bgOf = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; } }
+    let bg = {r:255, g:255, b:255, a:1};
+    for (let i = layers.length - 1; i >= 0; i--) bg = blend(layers[i], bg);
+    return bg;
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const t = walker.currentNode; if (!t.textContent.trim()) continue;
+    const el = t.parentElement; if (seen.has(el)) continue; seen.add(el);
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none' || el.closest('svg, [aria-hidden="true"], .katex-mathml')) continue;
+    const r = el.getBoundingClientRect(); if (r.width === 0 || r.height === 0) continue;
+    let fg = parse(cs.color); const bg = bgOf(el); fg = blend(fg, bg);
+    const L1 = lum(fg), L2 = lum(bg); const ratio = (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05);
+    const size = parseFloat(cs.fontSize), bold = parseInt(cs.fontWeight) >= 700;
+    const large = size >= 24 || (bold && size >= 18.66);
+    const need = large ? 3 : 4.5;
+    if (ratio < need) out.push([el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''), t.textContent.trim().slice(0, 30), ratio.toFixed(2), need, cs.color, `rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)})`]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_has_aa_contrast(served, browser, scheme):
+    """The issue's "accessible (contrast)": every visible text on the main kinds of page,
+    highlighted code and notebook outputs included, at 4.5 : 1 (3 : 1 when large)."""
+    base, _ = served
+    low = []
+    for path in ("", "2026/11/10/dead-kernel/", "2026/11/07/pca-vs-autoencoder/", "notebooks/gan/", "todo/"):
+        page, _, _ = open_page(browser, base + path, scheme=scheme)
+        low += [(path, *row[:4]) for row in page.evaluate(CONTRAST_JS)]
+        page.close()
+    assert not low, low[:10]

@@ -283,3 +283,19 @@ def test_what_the_lexer_cannot_read_is_not_dressed_as_an_error():
     css = pygments_css()
     assert ".highlight .k " in css and ".highlight .s " in css  # keywords and strings keep their colours
     assert not re.search(r"\.err\b", css)
+
+
+def test_highlighted_code_has_aa_contrast_in_both_colour_schemes():
+    import re
+
+    from tilbook.site.render import CODE_BACKGROUNDS, contrast, pygments_css, readable_color
+
+    light, dark = pygments_css().split("@media (prefers-color-scheme: dark)")
+    for css, background in zip((light, dark), CODE_BACKGROUNDS):
+        colors = re.findall(r"(?<![-\w])color: (#[0-9a-fA-F]{3,6})\b", css)
+        assert len(colors) > 30
+        assert min(contrast(c, background) for c in colors) >= 4.5, css
+    assert readable_color("#1f2328", "#f4f6f8") == "#1f2328"  # already readable: unchanged
+    darker = readable_color("#60a0b0", "#f4f6f8")  # friendly's comments, 2.7 : 1
+    assert contrast(darker, "#f4f6f8") >= 4.5 and darker != "#000000"
+    assert contrast(readable_color("#30363d", "#1c2128"), "#1c2128") >= 4.5  # lighter on dark
