@@ -274,3 +274,28 @@ def test_text_has_aa_contrast(served, browser, scheme):
         low += [(path, *row[:4]) for row in page.evaluate(CONTRAST_JS)]
         page.close()
     assert not low, low[:10]
+
+
+NAMELESS_JS = """() => {
+  const out = [];
+  const hidden = e => e.closest('[aria-hidden="true"], [role="img"]');
+  document.querySelectorAll('img').forEach(i => { if (!i.hasAttribute('alt')) out.push('img without alt: ' + i.src); });
+  document.querySelectorAll('a[href]').forEach(a => {
+    if (hidden(a) || !a.getClientRects().length) return;
+    const name = a.innerText.trim() || a.getAttribute('aria-label') || [...a.querySelectorAll('img')].map(i => i.alt).join('');
+    if (!name) out.push('link without a name: ' + a.outerHTML.slice(0, 100));
+  });
+  return out;
+}"""
+
+
+def test_links_and_images_have_names(served, browser):
+    """A screen reader can name every link it reaches and every image it meets (a card's
+    thumbnail, which repeats the title's link, is hidden from it and from Tab)."""
+    base, _ = served
+    missing = []
+    for path in ("", "2026/11/19/mode-collapse/", "notebooks/gan/", "heatmap/", "tags/"):
+        page, _, _ = open_page(browser, base + path)
+        missing += [(path, m) for m in page.evaluate(NAMELESS_JS)]
+        page.close()
+    assert not missing, missing
