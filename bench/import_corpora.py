@@ -4,7 +4,9 @@ and check the result: no post lost a word of its prose, every old address has it
     python bench/import_corpora.py [--keep DIR]
 
 Prints one line per corpus: posts imported, constructs converted, warnings, old addresses,
-import and build seconds, posts that lost words.
+import and build seconds, posts that lost words, and the markup readers would see as text:
+runs of prose (outside code) on entry pages that still show `**` or an HTML tag such as
+`<span class="n">` (written escaped on purpose, or a construct that did not convert).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import re  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
+
 from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words  # noqa: E402
 from tilbook.config import load_config  # noqa: E402
 from tilbook.importer import run_import  # noqa: E402
@@ -27,6 +32,31 @@ from tilbook.site.build import build_site  # noqa: E402
 from tilbook.site.collect import output_file, redirect_file  # noqa: E402
 
 CORPORA = REPO.parent / "shared" / "corpora"
+
+
+class _ShownMarkup(HTMLParser):
+    """Text runs of an entry's body, outside code, that show `**` or an HTML tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code, self.found = 0, []  # type: ignore[var-annotated]
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+        self.code += tag in ("code", "pre", "script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.code -= tag in ("code", "pre", "script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.code and ("**" in data or re.search(r"<(span|div|p|img|a)\b[^>]*>", data)):
+            self.found.append(" ".join(data.split())[:80])
+
+
+def shown_markup(page_html: str) -> list[str]:
+    body = re.search(r'<div class="body">(.*?)</article>', page_html, re.S)
+    parser = _ShownMarkup()
+    parser.feed(body.group(1) if body else "")
+    return parser.found
 
 
 def check(kind: str, name: str, url: str, root: Path) -> dict:
@@ -41,11 +71,15 @@ def check(kind: str, name: str, url: str, root: Path) -> dict:
     built = time.perf_counter() - started
     journal = load_journal(config)
     lost = {}
+    shown: dict[str, list[str]] = {}
     missing_redirects = []
     for entry in journal.entries:
         source = CORPORA / name / str(entry.front_matter.data["imported_from"])
         page = config.site_dir / output_file(entry.url(config.tilbook.permalink))
-        gone = lost_words(source.read_text(encoding="utf-8"), page.read_text(encoding="utf-8"))
+        html = page.read_text(encoding="utf-8")
+        gone = lost_words(source.read_text(encoding="utf-8"), html)
+        if markup := shown_markup(html):
+            shown[entry.rel_path.as_posix()] = markup
         if gone:
             lost[entry.rel_path.as_posix()] = sorted(gone)[:10]
         own = output_file(entry.url(config.tilbook.permalink))
@@ -58,7 +92,8 @@ def check(kind: str, name: str, url: str, root: Path) -> dict:
     s = report.summary()
     return {"corpus": name, "kind": kind, "imported": s["imported"], "failed": s["failed"],
             "converted": s["converted"], "warnings": s["warnings"], "redirects": s["redirects"],
-            "import_s": imported, "build_s": built, "lost": lost, "missing_redirects": missing_redirects}
+            "import_s": imported, "build_s": built, "lost": lost, "missing_redirects": missing_redirects,
+            "shown": shown}
 
 
 def main() -> int:
@@ -75,6 +110,10 @@ def main() -> int:
                   f"{row['redirects']} old addresses; import {row['import_s']:.2f}s, build --strict {row['build_s']:.2f}s; "
                   f"posts that lost words: {len(row['lost'])}; redirects missing: {len(row['missing_redirects'])}")
             print(f"    converted: {converted}")
+            runs = sum(len(v) for v in row["shown"].values())
+            print(f"    markup shown as text: {runs} runs in {len(row['shown'])} posts")
+            for rel, found in list(row["shown"].items())[:3]:
+                print(f"      {rel}: {found[0]!r}")
             for old in row["missing_redirects"][:5]:
                 print(f"    no redirect at {old}")
             for rel, words in list(row["lost"].items())[:5]:
