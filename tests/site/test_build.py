@@ -122,6 +122,26 @@ def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
     assert "8일째 · <strong>기한 지남</strong>" in rows[1]  # 2026-11-19 → 11-27
 
 
+def test_todo_items_show_their_markdown_rendered(tmp_path):
+    """A todo item is written in Markdown: its code spans and bold show as such, never their
+    backticks; raw HTML in it is text."""
+    config = make_workspace(tmp_path, {
+        "2026/2026-11-20-a.md": "---\ntitle: A\n---\n## 내일 할 일\n- `torch.compile` 써 보기\n"
+                                "- **레이블 평활화(label smoothing)**로 다시 <b>x</b>\n",
+        "2026/2026-11-21-b.md": "---\ntitle: B\n---\n## 오늘 할 일\n- [ ] `torch.compile` 써 보기 (2026-11-20부터)\n"
+                                "- [ ] **레이블 평활화(label smoothing)**로 다시 <b>x</b> (2026-11-20부터)\n",
+    })
+    build_site(config, now=dt.datetime(2026, 11, 22, 9, 0, tzinfo=config.tilbook.timezone))
+    todo = (tmp_path / "site/todo/index.html").read_text(encoding="utf-8")
+    assert "<td><code>torch.compile</code> 써 보기</td>" in todo
+    assert "<td><strong>레이블 평활화(label smoothing)</strong>로 다시 &lt;b&gt;x&lt;/b&gt;</td>" in todo
+    a = (tmp_path / "site/2026/11/20/a/index.html").read_text(encoding="utf-8")
+    assert "<li><code>torch.compile</code> 써 보기</li>" in a.split('class="todos"')[1]
+    b = (tmp_path / "site/2026/11/21/b/index.html").read_text(encoding="utf-8")
+    assert "<li><code>torch.compile</code> 써 보기 <span class=\"meta\">" in b.split('class="todos"')[1]
+    assert "`" not in todo + a.split('class="todos"')[1] + b.split('class="todos"')[1]
+
+
 def test_feed_and_sitemap_are_valid_xml(example):
     _, _, site = example
     ns = {"a": "http://www.w3.org/2005/Atom"}

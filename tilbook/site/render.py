@@ -53,6 +53,7 @@ def _environment(custom_dir: Path | None, theme: str, compiled: Path | None) -> 
     env.filters["xml_text"] = xml_text
     env.filters["toc_tree"] = toc_tree
     env.filters["counted"] = counted
+    env.filters["inline_markdown"] = inline_markdown
     env.globals["each_card"] = _card_memo()
     return env
 
@@ -97,6 +98,23 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     except jinja2.TemplateError as exc:
         raise BuildError(f"rendering {page.path} with {page.template} failed: {exc}", path=page.template,
                          hint="check the template in theme.custom_dir against the built-in one") from exc
+
+
+@lru_cache(maxsize=4096)
+def inline_markdown(text: str) -> Markup:
+    """One line of Markdown as the body renders it inline (code spans, emphasis, links),
+    without raw HTML: a todo item is written in Markdown (`` `torch.compile` 써 보기 ``) and
+    its backticks are not meant to show. `{{ text | inline_markdown }}` in a template."""
+    return Markup(_inline_parser().renderInline(text).strip())
+
+
+@lru_cache(maxsize=1)
+def _inline_parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    from tilbook.journal.emphasis import cjk_friendly_plugin
+
+    return MarkdownIt("commonmark", {"html": False}).enable(["strikethrough"]).use(cjk_friendly_plugin)
 
 
 # Code blocks' background in the built-in theme (--code-bg in tilbook.css), light and dark.
