@@ -299,3 +299,16 @@ def test_links_and_images_have_names(served, browser):
         missing += [(path, m) for m in page.evaluate(NAMELESS_JS)]
         page.close()
     assert not missing, missing
+
+
+def test_the_todo_page_reads_as_a_list_on_a_phone(served, browser):
+    """Three columns at 390 px left an item a word a line ("conditiona / l"); each item
+    now takes the column's width, its date and status under it."""
+    base, _ = served
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + "todo/")
+    page.wait_for_load_state("networkidle")
+    widths = page.evaluate("[...document.querySelectorAll('.todo-table td:first-child')].map(td => td.getBoundingClientRect().width)")
+    assert len(widths) == 6 and min(widths) > 300
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
