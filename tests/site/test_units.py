@@ -299,3 +299,42 @@ def test_highlighted_code_has_aa_contrast_in_both_colour_schemes():
     darker = readable_color("#60a0b0", "#f4f6f8")  # friendly's comments, 2.7 : 1
     assert contrast(darker, "#f4f6f8") >= 4.5 and darker != "#000000"
     assert contrast(readable_color("#30363d", "#1c2128"), "#1c2128") >= 4.5  # lighter on dark
+
+
+def test_notebook_images_keep_their_room_while_they_load():
+    """Output images load lazily: their width and height are written so the page does not
+    jump as each arrives (the notebook's metadata size first, a retina figure's)."""
+    import base64
+    import io
+
+    import nbformat
+
+    from tilbook.config.load import parse_config
+    from tilbook.site.notebooks import _display_size, _render_cells
+
+    def png(w: int, h: int) -> bytes:
+        import struct
+        import zlib
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+        raw = b"".join(b"\x00" + b"\x00\x00\x00" * w for _ in range(h))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    config = parse_config("site_name: x\n", path=__import__("pathlib").Path("/tmp/x/mkdocs.yml"))
+    cell = nbformat.v4.new_code_cell("plot()")
+    cell.execution_count = 3
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png(545, 333)).decode()}),
+        nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png(800, 600)).decode()},
+                               metadata={"image/png": {"width": 400, "height": 300}}),
+    ]
+    body, _ = _render_cells(nbformat.v4.new_notebook(cells=[cell]), config, folder="n", base="")
+    assert 'alt="output 1 of cell [3]" width="545" height="333"' in body
+    assert 'alt="output 2 of cell [3]" width="400" height="300"' in body
+    # a JPEG's size is in its start-of-frame segment, after any others
+    jpeg = b"\xff\xd8" + b"\xff\xe0\x00\x04ab" + b"\xff\xc0\x00\x11\x08\x00\x4b\x00\x64" + b"\x00" * 12
+    assert _display_size(jpeg, None) == (100, 75)
+    assert _display_size(b"<svg/>", None) is None and _display_size(io.BytesIO().getvalue(), {}) is None

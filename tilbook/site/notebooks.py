@@ -170,8 +170,10 @@ def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[s
                     payload = data[image]
                     images[rel] = ("".join(payload).encode("utf-8") if image == "image/svg+xml"
                                    else base64.b64decode("".join(payload)))
+                    size = _display_size(images[rel], output.get("metadata", {}).get(image))
+                    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
                     parts.append(f'<figure class="nb-output"><img src="{html.escape(base)}/{html.escape(rel)}" '
-                                 f'alt="output {n} of cell {prompt}" loading="lazy"></figure>')
+                                 f'alt="output {n} of cell {prompt}"{dims} loading="lazy"></figure>')
                 elif METRICS_MIME in data:
                     continue  # the header card shows them
                 elif "text/html" in data:
@@ -180,6 +182,24 @@ def _render_cells(nb: Any, config: Config, *, folder: str, base: str) -> tuple[s
                     parts.append(f'<pre class="nb-output">{html.escape(strip_ansi("".join(data["text/plain"])))}</pre>')
         parts.append("</div>")
     return "\n".join(parts), images
+
+
+def _display_size(data: bytes, meta: Any) -> tuple[int, int] | None:
+    """The size an output image is shown at, in CSS pixels: what the notebook's metadata says
+    (a retina figure is twice its size in pixels), else the PNG's or JPEG's own. With it the
+    page keeps the image's room while it loads lazily, instead of jumping as each arrives."""
+    if isinstance(meta, dict) and isinstance(meta.get("width"), int) and isinstance(meta.get("height"), int):
+        return meta["width"], meta["height"]
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:2] == b"\xff\xd8":  # JPEG: the first start-of-frame marker holds the size
+        i = 2
+        while i + 9 < len(data) and data[i] == 0xFF:
+            marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+            i += 2 + length
+    return None
 
 
 def _terminal_text(text: str) -> str:
