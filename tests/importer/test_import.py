@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import CORPORA, make_workspace, write_files
+from tests.conftest import CORPORA, MINIMAL_CONFIG, make_workspace, write_files
 from tests.importer.prose import ATTR_CONFIG, CORPUS_SOURCES, lost_words, prose_words
 from tilbook.config import load_config
 from tilbook.importer.convert import Targets, convert_body, match_anchor
@@ -160,6 +160,14 @@ def test_jekyll_import_converts_copies_reports_and_redirects(tmp_path, run):
     assert "old/first" not in (ws / "site" / "sitemap.xml").read_text(encoding="utf-8")
 
 
+def import_jekyll_posts(tmp_path, run, posts, config=ATTR_CONFIG):
+    """`tilbook import jekyll` of a site of these `_posts` files into a new workspace: (result, workspace)."""
+    src = write_files(tmp_path / "old", posts)
+    ws = tmp_path / "ws"
+    make_workspace(ws, {}, config=config)
+    return run(ws, "import", "jekyll", str(src)), ws
+
+
 NOTEBOOK_CELL = """<div class="input_area">
 <div class="highlight hl-ipython3"><pre><span></span><span class="k">for</span> <span class="n">i</span> <span class="ow">in</span> <span class="nb">range</span><span class="p">(</span><span class="mi">3</span><span class="p">):</span>
     <span class="n">a</span> <span class="o">=</span> <span class="n">i</span>
@@ -177,10 +185,7 @@ def test_a_jekyll_pre_with_blank_lines_stays_whole(tmp_path, run):
     line: a notebook's code cell exported to HTML showed half its markup as text."""
     text = ("---\ntitle: 셀\n---\n" + NOTEBOOK_CELL + "\n본문.\n\n```html\n<pre>\n\nfenced</pre>\n```\n\n"
             "`<pre>` 태그 설명.\n\n그 뒤 문단.\n\n<pre>닫히지 않음\n\n끝.\n")
-    src = write_files(tmp_path / "old", {"_posts/2020-09-24-cell.md": text})
-    ws = tmp_path / "ws"
-    make_workspace(ws, {}, config=ATTR_CONFIG)
-    result = run(ws, "import", "jekyll", str(src))
+    result, ws = import_jekyll_posts(tmp_path, run, {"_posts/2020-09-24-cell.md": text})
     assert result.code == 0 and "<pre> with blank lines kept whole ×1" in result.out
     body = (ws / "journal" / "2020-09-24-cell.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
     assert body.strip().count("\n") == text.split("\n---\n", 1)[1].strip().count("\n")  # no line added or lost
@@ -202,10 +207,7 @@ def test_kramdown_markdown_in_html_is_markdown_after_import(tmp_path, run):
     text = ("---\ntitle: 트라이\n---\n<div class=\"notice--primary\" markdown=\"1\">\n**요약**\n- 삽입: O(L)\n"
             "- 검색: O(L)\n</div>\n\n<details><summary>코드</summary>\n<div markdown='block'>\n\n```cpp\nint x;\n```\n\n"
             "</div>\n</details>\n\n```html\n<div markdown=\"1\">\n```\n{% include sidebar.html %}\n")
-    src = write_files(tmp_path / "old", {"_posts/2021-04-16-trie.md": text})
-    ws = tmp_path / "ws"
-    make_workspace(ws, {}, config=ATTR_CONFIG)
-    result = run(ws, "import", "jekyll", str(src))
+    result, ws = import_jekyll_posts(tmp_path, run, {"_posts/2021-04-16-trie.md": text})
     assert result.code == 0 and '<div markdown="1"> read as Markdown ×2' in result.out
     assert re.search(r"2021-04-16-trie\.md:23: warning: '\{% include sidebar\.html %\}'", result.err)  # the source's line
     body = (ws / "journal" / "2021-04-16-trie.md").read_text(encoding="utf-8")
@@ -220,13 +222,11 @@ def test_kramdown_markdown_in_html_is_markdown_after_import(tmp_path, run):
 def test_a_jekyll_post_without_categories_keeps_its_address(tmp_path, run):
     """Jekyll's default permalink starts with /:categories; with none the address is
     /2019/04/27/x.html (`//2019/...` was read as a URL of the host `2019`)."""
-    src = write_files(tmp_path / "old", {
+    result, ws = import_jekyll_posts(tmp_path, run, {
         "_posts/2019-04-27-lr004.md": "---\ntitle: 회귀\n---\n본문.\n",
         "_posts/2019-05-01-next.md": "---\ntitle: 다음\n---\n[앞 글](/2019/04/27/lr004.html)\n",
-    })
-    ws = tmp_path / "ws"
-    make_workspace(ws, {})
-    assert run(ws, "import", "jekyll", str(src)).code == 0
+    }, config=MINIMAL_CONFIG)
+    assert result.code == 0
     first = (ws / "journal" / "2019" / "2019-04-27-lr004.md").read_text(encoding="utf-8")
     assert '\nredirect_from:\n  - "/2019/04/27/lr004.html"\n' in first
     assert "[앞 글](2019-04-27-lr004.md)" in (ws / "journal" / "2019" / "2019-05-01-next.md").read_text(encoding="utf-8")
