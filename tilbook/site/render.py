@@ -161,19 +161,23 @@ def contrast(a: str, b: str) -> float:
 
 def readable_color(color: str, background: str) -> str:
     """`color` if it has MIN_CONTRAST on `background`; else the nearest lightness of its hue
-    (darker on a light background, lighter on a dark one) that has."""
+    (darker on a light background, lighter on a dark one) that has: luminance only grows
+    with lightness, so a bisection finds it."""
     import colorsys
 
     if contrast(color, background) >= MIN_CONTRAST:
         return color
     hue, lightness, saturation = colorsys.rgb_to_hls(*_rgb(color))
-    step = -0.01 if colorsys.rgb_to_hls(*_rgb(background))[1] > 0.5 else 0.01
-    while 0.0 < lightness < 1.0:
-        lightness = min(1.0, max(0.0, lightness + step))
-        candidate = "#%02x%02x%02x" % tuple(round(v * 255) for v in colorsys.hls_to_rgb(hue, lightness, saturation))
-        if contrast(candidate, background) >= MIN_CONTRAST:
-            return candidate
-    return "#000000" if step < 0 else "#ffffff"
+
+    def at(value: float) -> str:
+        return "#%02x%02x%02x" % tuple(round(v * 255) for v in colorsys.hls_to_rgb(hue, value, saturation))
+
+    # `good` reaches the contrast (black or white always does), `bad` does not
+    good, bad = (0.0, lightness) if colorsys.rgb_to_hls(*_rgb(background))[1] > 0.5 else (1.0, lightness)
+    for _ in range(16):
+        middle = (good + bad) / 2
+        good, bad = (middle, bad) if contrast(at(middle), background) >= MIN_CONTRAST else (good, middle)
+    return at(good)
 
 
 def asset_files(config: Config, *, math: bool) -> dict[str, bytes]:
