@@ -542,3 +542,40 @@ def test_comments_appear_under_published_entries_only_when_configured(tmp_path):
     config = make_workspace(tmp_path, entries)  # and by default, no other host at all
     build_site(config, now=NOW)
     assert "https://" not in (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+
+
+def test_tilbooks_own_code_is_an_input(tmp_path, monkeypatch):
+    """An editable install's `git pull` changes what pages say without a new version string:
+    the code's hash is part of every page's and every parsed entry's key."""
+    import tilbook.site.build as build
+    from tilbook.site.build import FileHashes, code_key
+
+    package = write_files(tmp_path / "pkg", {"a.py": "x = 1\n", "sub/b.py": "y = 2\n", "sub/__pycache__/b.py": "z\n",
+                                             "theme.html": "<p>\n"})
+    first = code_key(FileHashes(None), package)
+    assert code_key(FileHashes(None), package) == first
+    (package / "sub" / "__pycache__" / "b.py").write_text("changed\n", encoding="utf-8")
+    (package / "theme.html").write_text("<div>\n", encoding="utf-8")
+    assert code_key(FileHashes(None), package) == first  # only the package's Python files count
+    (package / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
+    assert code_key(FileHashes(None), package) != first
+
+    import tilbook.site.bodies as bodies
+    import tilbook.site.render as render
+
+    parsed: list[int] = []
+    rendered: list[str] = []
+    real_parse, real_render = bodies.parse_and_render, render.render_page
+    monkeypatch.setattr(bodies, "parse_and_render", lambda paths, *a, **k: parsed.append(len(paths)) or real_parse(paths, *a, **k))
+    monkeypatch.setattr(render, "render_page", lambda env, page: rendered.append(page.path) or real_render(env, page))
+    config = make_workspace(tmp_path / "ws", {"2026-11-01-a.md": "---\ntitle: first\n---\nalpha\n",
+                                              "2026-11-02-b.md": "---\ntitle: second\n---\nbeta\n"})
+    build_site(config, now=NOW, workers=1)
+    assert parsed == [2] and len(rendered) > 10
+    pages = sorted(rendered)
+    parsed.clear()
+    rendered.clear()
+    assert build_site(config, now=NOW, workers=1).noop and rendered == []
+    monkeypatch.setattr(build, "code_key", lambda hasher: "another tilbook")
+    again = build_site(config, now=NOW, workers=1)
+    assert not again.noop and parsed == [2] and sorted(rendered) == pages  # everything, again

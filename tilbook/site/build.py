@@ -256,7 +256,10 @@ def build_site(
     # Notebook templates and frozen run records decide whether a notebook is stale.
     # With the address the site is built for: `build --site-url` can change it without the file.
     config_bytes = config.config_path.read_bytes() + b"\0" + (config.site_url or "").encode("utf-8", "surrogatepass")
-    tkey = theme_key(config)
+    # tilbook's own code is an input too: a `git pull` in an editable install (as the README
+    # installs it) changes what pages say while the version string stays the same.
+    code = code_key(hasher)
+    tkey = digest(theme_key(config), code)
 
     def digest_inputs() -> str:
         notebook_hashes = {str(p): hasher.hash(p) for p in _notebook_inputs(config)}
@@ -298,7 +301,7 @@ def build_site(
     (cache / "entries.pkl").unlink(missing_ok=True)  # one file for all entries, before the shards
     try:
         # parse: reuse entries and bodies whose bytes (and the config) are unchanged
-        parse_key = digest(CACHE_FORMAT, __version__, config_bytes)
+        parse_key = digest(CACHE_FORMAT, __version__, config_bytes, code)
         known = _load_entries(caches, parse_key) if use_cache else {}
         results: list[Entry | EntryError] = []
         bodies: dict[str, RenderedBody] = {}
@@ -666,6 +669,20 @@ class FileHashes:
         if set(self._now) != set(self._previous):
             self.changed = True
         return self._now
+
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def code_key(hasher: FileHashes, root: Path = PACKAGE) -> str:
+    """Hash of the Python files of the package at `root` (tilbook's own), through `hasher`:
+    their stats are checked each build, their bytes read only when a stat changed."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".py"))
+    top = len(str(root)) + 1
+    return digest(tuple((path[top:], hasher.hash(path)) for path in found))
 
 
 def _write(action: Callable[[], None], site_dir: Path) -> None:
