@@ -173,6 +173,8 @@ def test_korean_search_finds_words_inside_compounds_and_queries_without_spaces(s
     found = page.evaluate("q => window.tilbookSearch(q, 5)", "트랜스퍼")  # inside "스타일트랜스퍼" tags
     assert any("스타일 트랜스퍼" in r["title"] for r in found)
     assert found[0]["url"].startswith("/nightly-dl/2026/11/")
+    gan = page.evaluate("q => window.tilbookSearch(q, 5)", "판별자")
+    assert gan and not any("\\(" in r["excerpt"] for r in gan)  # formulas read as TeX, not \\(G\\)
     none = page.evaluate("q => window.tilbookSearch(q, 5)", "쿠버네티스")
     assert none == []
     box.press("Enter")  # the first result opens

@@ -44,6 +44,15 @@ def test_the_page_pagefind_reads_keeps_text_and_suffixes_apart():
     assert 'data-pagefind-meta="url:/til/2026/11/01/torch/"' in page and 'data-pagefind-weight="0.2"' in page
 
 
+def test_formulas_are_indexed_as_their_tex_without_delimiters():
+    """Search excerpts read "생성자 G와 판별자 D가", not "생성자 \\(G\\)와"."""
+    body = ('<p>생성자 <span class="math inline">\\(G\\)</span>와 판별자 <span class="math inline">\\(D\\)</span>가</p>\n'
+            '<div class="math block">\\[\\min_G \\max_D V(D, G)\\]</div>')
+    page = source_page(SearchDoc("/x/", "GAN", "2026-11-01", (), "k"), body, "ko")
+    visible = text_of(page).split(MARK)[0]
+    assert "생성자 G와 판별자 D가 \\min_G \\max_D V(D, G)" in visible and "\\(" not in page and "\\[" not in page
+
+
 def test_text_of_drops_tags_scripts_and_decodes_entities():
     assert text_of("<p>a &amp; b</p><script>var x = '<p>';</script><style>p{}</style>\n<b>c</b>") == "a & b c"
 
