@@ -314,3 +314,18 @@ def test_the_todo_page_reads_as_a_list_on_a_phone(served, browser):
     assert len(widths) == 6 and min(widths) > 300
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+@pytest.mark.parametrize("width", [390, 700, 1100])
+def test_search_results_stay_inside_the_window(served, browser, width):
+    """At 390 and 700 px the header wraps the box to the left, and the panel that hangs from
+    the box's right edge ran past the window's left edge, cutting every result's start."""
+    base, _ = served
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(base + "archive/")
+    page.wait_for_load_state("networkidle")
+    page.locator("form.search input").fill("판별자")
+    page.locator(".search-results li a").first.wait_for()
+    left, right = page.evaluate("(() => { const r = document.querySelector('.search-results').getBoundingClientRect(); return [r.left, r.right]; })()")
+    assert 0 <= left and right <= width, (left, right)
+    page.close()

@@ -175,6 +175,7 @@
       return;
     }
     panel.hidden = false;
+    place();
     if (!results.length) {
       panel.innerHTML = `<p class="search-none">${escapeHtml(form.dataset.none || "")}</p>`;
       return;
@@ -186,6 +187,18 @@
         `<span class="search-excerpt">${r.excerpt}</span></a></li>`;
     }).join("") + "</ol>";
   }
+
+  // The panel hangs from the box's right edge (the box sits at the header's right); where
+  // the header wrapped the box to the left of a narrow screen, that pushed the panel past the
+  // window's left edge: there it starts at the box's left edge instead.
+  function place() {
+    panel.style.left = panel.style.right = "";
+    if (panel.getBoundingClientRect().left < 0) {
+      panel.style.left = "0";
+      panel.style.right = "auto";
+    }
+  }
+  window.addEventListener("resize", () => { if (!panel.hidden) place(); });
 
   async function run() {
     const query = input.value;
