@@ -338,3 +338,12 @@ def test_notebook_images_keep_their_room_while_they_load():
     jpeg = b"\xff\xd8" + b"\xff\xe0\x00\x04ab" + b"\xff\xc0\x00\x11\x08\x00\x4b\x00\x64" + b"\x00" * 12
     assert _display_size(jpeg, None) == (100, 75)
     assert _display_size(b"<svg/>", None) is None and _display_size(io.BytesIO().getvalue(), {}) is None
+
+
+def test_liquid_left_as_text_is_not_an_attribute_block():
+    """With attr_list on, `{% include sidebar.html %}` alone on a line was read as an empty
+    attribute block (`%…%` is a comment in the plugin's syntax) and vanished from the page."""
+    options = md.MarkdownOptions(math=False, admonition=False, attr_list=True, def_list=False, nl2br=False, toc_depth=3)
+    html = md.render_markdown("본문.\n\n{% include sidebar.html %}\n\n{#x .note}\n끝.\n", options).html
+    assert "<p>{% include sidebar.html %}</p>" in html
+    assert '<p id="x" class="note">끝.</p>' in html  # attribute blocks still work

@@ -296,9 +296,27 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
     if options.attr_list:
         md.use(attrs_plugin)
         md.use(attrs_block_plugin)
+        _liquid_is_not_attributes(md)
     if options.def_list:
         md.use(deflist_plugin)
     return md
+
+
+def _liquid_is_not_attributes(md: MarkdownIt) -> None:
+    """A line `{% include sidebar.html %}` is Liquid left as text, not an attribute block:
+    the plugin's syntax (Djot's) reads `%…%` as a comment, so the line was an empty attribute
+    block and vanished from the page (attr_list on; Python-Markdown's attr_list has no such
+    comments)."""
+    for rule in md.block.ruler.__rules__:
+        if rule.name == "attr":
+            parse_attrs = rule.fn
+
+            def attr(state: Any, start: int, end: int, silent: bool) -> bool:
+                if state.src.startswith("{%", state.bMarks[start] + state.tShift[start]):
+                    return False
+                return parse_attrs(state, start, end, silent)
+
+            md.block.ruler.at("attr", attr)
 
 
 def _use_block_math_renderer(md: MarkdownIt) -> None:
