@@ -219,6 +219,26 @@ def test_kramdown_markdown_in_html_is_markdown_after_import(tmp_path, run):
     assert 'language-cpp' in page
 
 
+def test_minimal_mistakes_capture_and_markdownify_become_markdown_in_the_box(tmp_path, run):
+    """`{% capture x %}…{% endcapture %}` + `<div class="notice">{{ x | markdownify }}</div>`:
+    the captured Markdown moves into the box, blank-line separated so CommonMark reads it."""
+    text = ("---\ntitle: MySQL\n---\n본문.\n\n{% capture notice-2 %}\n**요약**\n\n* 테이블은 행과 열.\n"
+            "{% endcapture %}\n\n<div class=\"notice--info\">{{ notice-2 | markdownify }}</div>\n\n"
+            "{% include sidebar.html %}\n{% capture unused %}x{% endcapture %}\n")
+    result, ws = import_jekyll_posts(tmp_path, run, {"_posts/2021-04-09-ch1.md": text})
+    assert result.code == 0 and "{% capture %} + markdownify ×1" in result.out
+    # the capture's own tags are not reported as left; what is left keeps its source line
+    assert re.search(r"2021-04-09-ch1\.md:14: warning: '\{% include sidebar\.html %\}'", result.err)
+    assert "capture notice-2" not in result.err and "markdownify" not in result.err
+    body = (ws / "journal" / "2021-04-09-ch1.md").read_text(encoding="utf-8")
+    assert '<div class="notice--info">\n\n**요약**\n\n* 테이블은 행과 열.\n\n</div>' in body
+    assert "notice-2" not in body and "{% capture unused %}x{% endcapture %}" in body
+    assert run(ws, "build").code == 0
+    page = (ws / "site" / "2021" / "04" / "09" / "ch1" / "index.html").read_text(encoding="utf-8")
+    assert '<div class="notice--info">\n<p><strong>요약</strong></p>\n<ul>\n<li>테이블은 행과 열.</li>' in page
+    assert "{% include sidebar.html %}" in page  # left as text, and shown
+
+
 def test_a_jekyll_post_without_categories_keeps_its_address(tmp_path, run):
     """Jekyll's default permalink starts with /:categories; with none the address is
     /2019/04/27/x.html (`//2019/...` was read as a URL of the host `2019`)."""
@@ -370,7 +390,8 @@ _PIECES = st.sampled_from([
     "텐서", "word", " ", " ", "\n", "\n\n", "[", "]", "(", ")", "![", "](", "`", "```\n", "{{ site.baseurl }}",
     "{% raw %}", "{% endraw %}", "{: .note}", "{%", "%}", "#", "## ", "<img src=\"a b.png\">", "../images/x.png",
     "https://old.example.org/2020/01/01/a.html", "@/a.md", "%", "\\", "~~~\n", "- ", "{{< youtube x >}}",
-    "<pre>", "</pre>", "    ", '<div markdown="1">', "</div>",
+    "<pre>", "</pre>", "    ", '<div markdown="1">', "</div>", "{% capture n %}", "{% endcapture %}",
+    "{{ n | markdownify }}",
 ])
 
 

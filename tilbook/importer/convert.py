@@ -390,6 +390,67 @@ def markdown_in_html(lines: list[str]) -> int:
     return changed
 
 
+_CAPTURE_OPEN = re.compile(r"^[ \t]*\{%-?\s*capture\s+([\w-]+)\s*-?%\}[ \t]*$")
+_CAPTURE_CLOSE = re.compile(r"^[ \t]*\{%-?\s*endcapture\s*-?%\}[ \t]*$")
+_MARKDOWNIFY = re.compile(r"\{\{-?\s*([\w-]+)\s*\|\s*markdownify\s*-?\}\}")
+
+
+def markdownified_captures(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """minimal-mistakes' way to put Markdown in a notice box::
+
+        {% capture notice-2 %}
+        **요약** ...
+        {% endcapture %}
+        <div class="notice">{{ notice-2 | markdownify }}</div>
+
+    Each captured name used as `{{ name | markdownify }}`, with its block's first and last
+    line (indexes of the `capture` and `endcapture` lines; outside fenced code)."""
+    outside = set(_outside_fences(lines))
+    blocks: dict[str, tuple[int, int]] = {}
+    used: set[str] = set()
+    start: tuple[str, int] | None = None
+    for i, line in enumerate(lines):
+        if i not in outside:
+            continue
+        if start is None and (m := _CAPTURE_OPEN.match(line)):
+            start = (m[1], i)
+        elif start is not None and _CAPTURE_CLOSE.match(line):
+            blocks[start[0]] = (start[1], i)
+            start = None
+        elif start is None:
+            used.update(m[1] for m in _MARKDOWNIFY.finditer(line))
+    return {name: span for name, span in blocks.items() if name in used}
+
+
+def inline_captures(lines: list[str], blocks: dict[str, tuple[int, int]]) -> int:
+    """Each `{{ name | markdownify }}` of `markdownified_captures` becomes the captured
+    Markdown, on lines of its own with a blank line around it (so CommonMark reads it as
+    Markdown inside the HTML around it, as Jekyll's markdownify did), and the capture blocks
+    go. In place; the number of places filled. Moves lines: run it after every report."""
+    content = {name: lines[a + 1:b] for name, (a, b) in blocks.items()}
+    dropped = {i for a, b in blocks.values() for i in range(a, b + 1)}
+    out: list[str] = []
+    filled = 0
+    for i, line in enumerate(lines):
+        if i in dropped:
+            continue
+        m = _MARKDOWNIFY.search(line)
+        if m is None or m[1] not in content:
+            out.append(line)
+            continue
+        while m and m[1] in content:
+            before, line = line[:m.start()], line[m.end():]
+            if before.strip():
+                out.append(before.rstrip())
+            out.extend(["", *content[m[1]], ""])
+            filled += 1
+            m = _MARKDOWNIFY.search(line)
+        if line.strip():
+            out.append(line.strip())
+    lines[:] = out
+    return filled
+
+
 _ZOLA_LEFT = re.compile(r"\{\{\s*[a-z_]\w*\(.*?\)\s*\}\}|\{%\s*[a-z_]\w*\(.*?\)\s*%\}|\{%\s*end\s*%\}")
 
 
@@ -423,6 +484,11 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
             b.note(0, f"{result.counts['kramdown attribute list']} kramdown attribute list(s) dropped",
                    "enable attr_list in markdown_extensions of mkdocs.yml to keep them")
     lines = body.split("\n")
+    captured = markdownified_captures(lines) if site.kind == "jekyll" and "markdownify" in body else {}
+    if captured:  # converted below, after the reports: not left as text
+        spans = {i + 1 for a, b in captured.values() for i in (a, b)}
+        leftovers = [(n, text) for n, text in leftovers
+                     if n not in spans and not ((m := _MARKDOWNIFY.fullmatch(text)) and m[1] in captured)]
     if site.kind == "jekyll" and "<pre" in body.lower():
         b.out.counts["<pre> with blank lines kept whole"] += keep_pre_whole(lines)
     for i in _outside_fences(lines):
@@ -441,6 +507,8 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
         b.note(line, f"{text[:60]!r} has no meaning here; left as text", "rewrite it as Markdown or HTML, or delete it")
     b.out.counts["left as text"] += len(leftovers)
     b.missing_note()
+    if captured:  # (first: the blocks' line indexes are those of the body as split)
+        b.out.counts["{% capture %} + markdownify"] += inline_captures(lines, captured)
     if site.kind == "jekyll" and "markdown=" in body:
         b.out.counts['<div markdown="1"> read as Markdown'] += markdown_in_html(lines)
     b.out.body = "\n".join(lines)
