@@ -142,6 +142,16 @@ def test_todo_items_show_their_markdown_rendered(tmp_path):
     assert "`" not in todo + a.split('class="todos"')[1] + b.split('class="todos"')[1]
 
 
+def test_inline_markdown_keeps_web_links_and_drops_journal_ones():
+    """A todo item's link to another entry's file cannot be resolved on the todo page: its
+    text stays, without a link that would lead nowhere."""
+    from tilbook.site.render import inline_markdown
+
+    html = inline_markdown("[어제 글](2026-11-20.md) 다시 읽기, [문서](https://pytorch.org) 보기 <https://a.b>")
+    assert html == ('어제 글 다시 읽기, <a href="https://pytorch.org">문서</a> 보기 '
+                    '<a href="https://a.b">https://a.b</a>')
+
+
 def test_feed_and_sitemap_are_valid_xml(example):
     _, _, site = example
     ns = {"a": "http://www.w3.org/2005/Atom"}

@@ -104,8 +104,15 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
 def inline_markdown(text: str) -> Markup:
     """One line of Markdown as the body renders it inline (code spans, emphasis, links),
     without raw HTML: a todo item is written in Markdown (`` `torch.compile` 써 보기 ``) and
-    its backticks are not meant to show. `{{ text | inline_markdown }}` in a template."""
-    return Markup(_inline_parser().renderInline(text).strip())
+    its backticks are not meant to show. `{{ text | inline_markdown }}` in a template.
+
+    A link to a web address stays a link; one to a file of the journal (`[어제 글](2026-11-20.md)`)
+    keeps only its text: without the entry it was written in, its address cannot be resolved,
+    and on the todo page it would lead nowhere."""
+    return Markup(_RELATIVE_LINK.sub(r"\1", _inline_parser().renderInline(text).strip()))
+
+
+_RELATIVE_LINK = re.compile(r'<a href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|//)[^"]*">(.*?)</a>', re.S)
 
 
 @lru_cache(maxsize=1)
