@@ -286,6 +286,11 @@ def _outside_fences(lines: list[str]) -> Iterator[int]:
             yield i
 
 
+def _opens_indented_code(lines: list[str], i: int) -> bool:
+    """Whether line `i` is an indented code block's (roughly: indented, after a blank line)."""
+    return lines[i].startswith(("    ", "\t")) and i > 0 and not lines[i - 1].strip()
+
+
 def _is_image(text: str, start: int) -> bool:
     """Whether the `](` at `start` closes an image's `![alt`."""
     depth = 0
@@ -351,8 +356,8 @@ def keep_pre_whole(lines: list[str]) -> int:
             if blank is not None:
                 blank.append(i)
             continue
-        if blank is None and line.startswith(("    ", "\t")) and i and not lines[i - 1].strip():
-            continue  # an indented code block
+        if blank is None and _opens_indented_code(lines, i):
+            continue
         for m in _PRE_TAG.finditer(_CODE_SPAN.sub(lambda c: " " * len(c.group(0)), line)):
             if not m.group(1):
                 blank = [] if blank is None else blank
@@ -493,8 +498,8 @@ def convert_body(body: str, *, site: SourceSite, post: SourcePost, new_rel: str,
         b.out.counts["<pre> with blank lines kept whole"] += keep_pre_whole(lines)
     for i in _outside_fences(lines):
         line = lines[i]
-        if line.startswith(("    ", "\t")) and i and not lines[i - 1].strip():
-            continue  # an indented code block (roughly: after a blank line)
+        if _opens_indented_code(lines, i):
+            continue
         if "{{" in line or "{%" in line:
             line = b.shortcodes(line, i + 1)
             if site.kind in ("hugo", "zola"):

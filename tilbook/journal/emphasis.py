@@ -71,6 +71,14 @@ def scan_delims(state: StateInline, start: int, can_split_word: bool) -> Scanned
     return Scanned(can_open, can_close, pos - start)
 
 
+def wrap_rule(ruler: Any, name: str, wrap: Callable[[Callable[..., bool]], Callable[..., bool]]) -> None:
+    """Replace the rule `name` of a markdown-it ruler by `wrap(rule)`: markdown-it's (or a
+    plugin's) own rule still does the work, inside the wrapper. No such rule: nothing."""
+    for rule in ruler.__rules__:
+        if rule.name == name:
+            ruler.at(name, wrap(rule.fn))
+
+
 def _with_cjk_scan(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
     def cjk_rule(state: StateInline, silent: bool) -> bool:
         if "scanDelims" not in state.__dict__:  # once per inline parse: the state is new for each
@@ -84,6 +92,4 @@ def cjk_friendly_plugin(md: MarkdownIt, **_: Any) -> None:
     """Emphasis and strikethrough scanned the CJK-friendly way (markdown-it's own rules run,
     with this scanner)."""
     for name in ("emphasis", "strikethrough"):
-        for rule in md.inline.ruler.__rules__:
-            if rule.name == name:
-                md.inline.ruler.at(name, _with_cjk_scan(rule.fn))
+        wrap_rule(md.inline.ruler, name, _with_cjk_scan)

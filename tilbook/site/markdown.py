@@ -28,7 +28,7 @@ from mdit_py_plugins.gfm import gfm_plugin
 from tilbook.config.model import Config, MarkdownExtension
 from tilbook.errors import Problem
 from tilbook.journal.body import token_text
-from tilbook.journal.emphasis import cjk_friendly_plugin
+from tilbook.journal.emphasis import cjk_friendly_plugin, wrap_rule
 from tilbook.journal.slug import slugify
 
 # MkDocs extension names → what tilbook does for them. Everything GFM needs is always on.
@@ -307,16 +307,16 @@ def _liquid_is_not_attributes(md: MarkdownIt) -> None:
     the plugin's syntax (Djot's) reads `%…%` as a comment, so the line was an empty attribute
     block and vanished from the page (attr_list on; Python-Markdown's attr_list has no such
     comments)."""
-    for rule in md.block.ruler.__rules__:
-        if rule.name == "attr":
-            parse_attrs = rule.fn
 
-            def attr(state: Any, start: int, end: int, silent: bool) -> bool:
-                if state.src.startswith("{%", state.bMarks[start] + state.tShift[start]):
-                    return False
-                return parse_attrs(state, start, end, silent)
+    def not_on_liquid(parse_attrs: Callable[..., bool]) -> Callable[..., bool]:
+        def attr(state: Any, start: int, end: int, silent: bool) -> bool:
+            if state.src.startswith("{%", state.bMarks[start] + state.tShift[start]):
+                return False
+            return parse_attrs(state, start, end, silent)
 
-            md.block.ruler.at("attr", attr)
+        return attr
+
+    wrap_rule(md.block.ruler, "attr", not_on_liquid)
 
 
 def _use_block_math_renderer(md: MarkdownIt) -> None:
