@@ -17,6 +17,7 @@ Scenarios:
   each timed; also the median of the collect phase.
 - `noop`: a fresh `tilbook build` process on an unchanged journal (start-up included).
 - `edit`: a fresh `tilbook build` process after an entry's body changed.
+- `cold`: a fresh `tilbook build` process with no site/ and no cache (start-up included).
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("old", help="a git revision")
     parser.add_argument("new", nargs="?", help="a git revision (default: the working tree)")
     parser.add_argument("--scenario", default="warm-body",
-                        choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit"])
+                        choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "cold"])
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--entries", type=int, default=2000)
     args = parser.parse_args()
@@ -140,6 +141,9 @@ def main() -> None:
                 if args.scenario == "edit":
                     _, victim, change = one_entry_edits(sorted((root / "journal").rglob("*.md")), r)[0]  # its body
                     victim.write_text(change(victim.read_text(encoding="utf-8")), encoding="utf-8")
+                if args.scenario == "cold":
+                    shutil.rmtree(root / "site", ignore_errors=True)
+                    shutil.rmtree(root / ".tilbook", ignore_errors=True)
                 started = time.perf_counter()
                 run_child(prelude + _CLI, root, "build")
                 times[name].append(time.perf_counter() - started)
