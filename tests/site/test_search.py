@@ -150,3 +150,17 @@ def test_shards_index_in_parallel_and_an_edit_reindexes_only_its_own(tmp_path, m
     assert len(edited) == 1 and edited < set(shards) - {"recent"}
     (tmp_path / "journal/2026-11-20-today.md").write_text("---\ntitle: 오늘\n---\n새 글\n", encoding="utf-8")
     assert touched() == {"recent"}
+
+
+def test_older_entries_spread_over_a_power_of_two_shards_of_at_most_shard_size():
+    """1, 2, 4 or 8 shards: they divide evenly over the cores that index them side by side,
+    and an entry changes shard only when the count does (3 times up to 2,000 entries)."""
+    from tilbook.site.search import MAX_SHARDS, SHARD_SIZE, shard_count
+
+    counts = [shard_count(n) for n in range(0, 12 * SHARD_SIZE, 7)]
+    assert set(counts) == {1, 2, 4, 8} and counts == sorted(counts)
+    for n in range(0, 12 * SHARD_SIZE, 7):
+        count = shard_count(n)
+        assert count == MAX_SHARDS or -(-n // count) <= SHARD_SIZE  # each within SHARD_SIZE until capped
+        assert count == 1 or -(-n // (count // 2)) > SHARD_SIZE  # and no more shards than that needs
+    assert shard_count(100_000) == MAX_SHARDS
