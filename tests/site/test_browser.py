@@ -316,6 +316,30 @@ def test_the_todo_page_reads_as_a_list_on_a_phone(served, browser):
     page.close()
 
 
+# For each task-list checkbox: the vertical centre of the box and of its item's first line box
+# (the item's top plus half its line height: the same whatever the font's metrics).
+CHECKBOX_CENTRES_JS = """() => [...document.querySelectorAll('.body .task-list-item > input, .body .task-list-item > p > input')].map(box => {
+  const b = box.getBoundingClientRect(), holder = box.parentElement, h = holder.getBoundingClientRect();
+  return [b.top + b.height / 2, h.top + parseFloat(getComputedStyle(holder).lineHeight) / 2];
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1100])
+def test_task_boxes_sit_on_their_first_line_and_since_dates_stay_whole(served, browser, width):
+    """The box hangs in the bullet's place, centred on the item's first line (it sat 3 px
+    high); a carried-over item's "(2026-11-21부터)" never breaks at its hyphens."""
+    base, _ = served
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base + "2026/11/26/conditional-gan/")
+    page.wait_for_load_state("networkidle")
+    centres = page.evaluate(CHECKBOX_CENTRES_JS)
+    assert len(centres) == 4
+    assert all(abs(box - text) <= 1 for box, text in centres), centres
+    lines = page.evaluate("[...document.querySelectorAll('.todos li .meta')].map(m => m.getClientRects().length)")
+    assert lines and all(n == 1 for n in lines), lines
+    page.close()
+
+
 @pytest.mark.parametrize("width", [390, 700, 1100])
 def test_search_results_stay_inside_the_window(served, browser, width):
     """At 390 and 700 px the header wraps the box to the left, and the panel that hangs from
