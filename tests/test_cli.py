@@ -45,7 +45,7 @@ def test_init_writes_a_github_pages_workflow_that_builds_for_the_pages_address(t
     flow = yaml.safe_load((tmp_path / "ws/.github/workflows/pages.yml").read_text(encoding="utf-8"))
     build = flow["jobs"]["build"]["steps"]
     assert build[0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}  # git dates need history
-    assert {"path": ".tilbook/cache", "key": "tilbook-${{ runner.os }}-${{ github.sha }}",
+    assert {"path": ".tilbook/cache\nsite\n", "key": "tilbook-${{ runner.os }}-${{ github.sha }}",
             "restore-keys": "tilbook-${{ runner.os }}-"} in [s.get("with") for s in build]
     assert 'tilbook build --no-execute --site-url "${{ steps.pages.outputs.base_url }}/"' in [s.get("run") for s in build]
     assert build[-1] == {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "site"}}

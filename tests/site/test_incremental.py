@@ -82,3 +82,33 @@ def test_incremental_equals_clean(tmp_path_factory, steps, kept):
     shutil.rmtree(root / ".tilbook")
     build_site(config, now=NOW, use_cache=False)  # nothing from the builds above, in memory either
     assert files(root / "site") == incremental
+
+
+def test_a_fresh_checkout_with_the_cache_and_site_restored_renders_only_what_changed(tmp_path):
+    """What the GitHub Pages workflow does on each push: a new checkout (every file a new
+    stat), `.tilbook/cache` and `site/` restored from the last run, one entry edited. Only
+    what shows that entry is made again, and the site equals a clean build."""
+    from tilbook.config import load_config
+
+    entries = {f"2026-11-0{d}.md": entry_text(f"글 {d}", ["gan", "파이토치"][: d % 3],
+                                              f"{d}일째 공부.\n\n```python\nprint({d})\n```", False) for d in range(1, 6)}
+    last = make_workspace(tmp_path / "last", entries)
+    build_site(last, now=NOW)
+    ci = tmp_path / "ci"
+    (ci / "journal").mkdir(parents=True)
+    for path in (tmp_path / "last").glob("journal/*.md"):  # a checkout: contents only, new stats
+        shutil.copyfile(path, ci / "journal" / path.name)
+    shutil.copyfile(tmp_path / "last/mkdocs.yml", ci / "mkdocs.yml")
+    shutil.copytree(tmp_path / "last/.tilbook/cache", ci / ".tilbook/cache")  # restored by actions/cache
+    shutil.copytree(tmp_path / "last/site", ci / "site")
+    (ci / "journal/2026-11-03.md").write_text(entry_text("글 3", [], "고쳐 쓴 본문.", False), encoding="utf-8")
+    result = build_site(load_config(ci / "mkdocs.yml"), now=NOW)
+    assert "2026/11/03/글-3/index.html" in result.changed
+    # (its neighbours' pages are rendered again too: a custom theme may show their cards)
+    assert not any(p.startswith(("2026/11/01/", "2026/11/05/")) for p in result.changed), result.changed
+    assert len(result.changed) < result.total // 3
+    restored = files(ci / "site")
+    shutil.rmtree(ci / "site")
+    shutil.rmtree(ci / ".tilbook")
+    build_site(load_config(ci / "mkdocs.yml"), now=NOW, use_cache=False)
+    assert files(ci / "site") == restored
