@@ -347,3 +347,19 @@ def test_liquid_left_as_text_is_not_an_attribute_block():
     html = md.render_markdown("본문.\n\n{% include sidebar.html %}\n\n{#x .note}\n끝.\n", options).html
     assert "<p>{% include sidebar.html %}</p>" in html
     assert '<p id="x" class="note">끝.</p>' in html  # attribute blocks still work
+
+
+def test_a_body_for_a_feed_has_absolute_links_and_no_heading_permalinks(tmp_path):
+    """A feed reader resolves links against the feed, and has no hover to hide the ¶."""
+    from tilbook.site.store import BodyHtml, HtmlStore
+
+    store = HtmlStore(tmp_path / "h.sqlite")
+    body = ('<h2 id="a">제목 <a class="header-anchor" href="#a">¶</a></h2>\n'
+            '<p><a href="#a">위로</a> <a href="/til/x/">x</a> <a href="https://o.org/">o</a></p>')
+    store.put("k", body)
+    loader = BodyHtml(store, origin="https://e.org")
+    assert loader("k", entry_urls={}, post_urls={}) == body
+    assert loader("k", entry_urls={}, post_urls={}, absolute=True, page="/til/2026/11/01/a/") == (
+        '<h2 id="a">제목</h2>\n<p><a href="https://e.org/til/2026/11/01/a/#a">위로</a> '
+        '<a href="https://e.org/til/x/">x</a> <a href="https://o.org/">o</a></p>')
+    store.close()

@@ -280,6 +280,11 @@ def _math_block(content: str, env: dict[str, Any]) -> str:
 _DOLLARMATH = {"allow_space": False, "allow_digits": True, "allow_blank_lines": False, "double_inline": True}
 
 
+# The ¶ link `toc: {permalink: true}` puts after each heading (the theme shows it on hover);
+# feeds and the search index leave it out: a feed reader has no hover, and shows every one.
+PERMALINK = re.compile(r' ?<a class="header-anchor" href="[^"]*">[^<]*</a>')
+
+
 @lru_cache(maxsize=8)
 def parser(options: MarkdownOptions) -> MarkdownIt:
     """A configured parser; safe to reuse: per-document state lives in `env`."""

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 
 from tilbook.errors import BuildError
 from tilbook.site.keys import digest
+from tilbook.site.markdown import PERMALINK
 
 INDEX_FORMAT = 3
 FOLDER = "pagefind"
@@ -49,7 +50,6 @@ MARK = "\u2042"
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]{3,}")
 # Pagefind's own search UIs: tilbook has its box (assets/search.js), so they are not published.
 _UNUSED = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.")
-_ANCHOR = re.compile(r'<a class="header-anchor"[^>]*>.*?</a>')
 # A formula as bodies mark it (site/markdown.py): indexed and excerpted as its TeX, without
 # the \( \) or \[ \] that KaTeX reads: "생성자 G와", not "생성자 \(G\)와".
 _MATH = re.compile(r'<span class="math inline">\\\((.*?)\\\)</span>|<div class="math block">\\\[(.*?)\\\]</div>', re.S)
@@ -110,7 +110,7 @@ def source_page(doc: SearchDoc, body_html: str, language: str) -> str:
     """The page Pagefind reads for `doc`: metadata (read, not indexed), the title (unless
     the body opens with it), tags, the body without its heading anchors, the suffixes."""
     esc = html.escape
-    body_html = _MATH.sub(lambda m: m[1] if m[1] is not None else f" {m[2].strip()} ", _ANCHOR.sub("", body_html))
+    body_html = _MATH.sub(lambda m: m[1] if m[1] is not None else f" {m[2].strip()} ", PERMALINK.sub("", body_html))
     text = text_of(body_html)
     tags = " ".join(f"#{t}" for t in doc.tags)
     extra = " ".join(korean_suffixes(" ".join((doc.title, tags, text))))

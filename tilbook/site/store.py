@@ -151,7 +151,7 @@ def resolve_placeholders(html_text: str, entry_urls: Mapping[str, str], post_url
 class BodyHtml:
     """A body's HTML from the store, links between entries resolved with the tables the
     caller gives (`collect_site` binds its own, so templates call `site.body_html(key)`);
-    `absolute=True` also makes root-relative links absolute (for feeds)."""
+    `absolute=True` is for feeds: root-relative links made absolute, and no ¶ after headings."""
 
     def __init__(self, store: HtmlStore, origin: str = "") -> None:
         self.store = store
@@ -162,6 +162,10 @@ class BodyHtml:
         """`page`: with `absolute`, the address of the page the body is on, for its
         `#fragment` links (a feed reader would resolve them against the feed)."""
         html = resolve_placeholders(self.store.get(key), entry_urls, post_urls, nb_urls)
+        if absolute and 'class="header-anchor"' in html:
+            from tilbook.site.markdown import PERMALINK
+
+            html = PERMALINK.sub("", html)
         if absolute and self.origin:
             origin = self.origin
             html = _ROOT_LINK.sub(lambda m: f'{m[1]}{origin}{m[2]}"', html)
