@@ -244,3 +244,25 @@ def test_example_journal_in_this_repo():
     assert len(journal.by_tag) >= 10 and len(journal.by_category) >= 3
     items = track_todos(journal)
     assert any(t.carried >= 2 for t in items) and any(t.is_open for t in items) and any(t.done for t in items)
+
+
+def test_progress_shows_on_a_terminal_at_each_hundred_and_ends_its_line():
+    import io
+
+    from tilbook.cli import _Console
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    show = _Console(out=io.StringIO(), err=err).progress("indexing for search")
+    for done in (0, 50, 260, 290, 517, 700, 773):  # shard by shard: not on round hundreds
+        show(done, 773)
+    assert err.getvalue() == "".join(f"\rindexing for search {n}/773" for n in (0, 260, 517, 700, 773)) + "\n"
+    small = Terminal()
+    quiet = _Console(out=io.StringIO(), err=small).progress("rendering entries")
+    for done in range(1, 300):
+        quiet(done, 299)
+    assert small.getvalue() == ""  # a small journal builds too fast to need one
+    assert _Console(out=io.StringIO(), err=io.StringIO()).progress("x") is None  # a pipe: quiet

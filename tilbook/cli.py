@@ -57,12 +57,15 @@ class _Console:
         print(text, file=self.out)
 
     def progress(self, label: str) -> Callable[[int, int], None] | None:
-        """A `\\r` counter on a terminal for long work; None (quiet) in a pipe."""
+        """A `\\r` counter on a terminal for long work (300 items or more), shown at 0,
+        each time it passes a hundred, and at the end; None (quiet) in a pipe."""
         if not self.err.isatty():
             return None
+        shown = [0]
 
         def show(done: int, total: int) -> None:
-            if total >= 300 and (done % 100 == 0 or done == total):
+            if total >= 300 and (done // 100 != shown[0] // 100 or done == total or done == 0):
+                shown[0] = done
                 end = "\n" if done == total else ""
                 print(f"\r{label} {done}/{total}", end=end, file=self.err, flush=True)
 
@@ -212,12 +215,17 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
 
         end_paused()
     started = time.perf_counter()
-    show = console.progress("rendering entries")
+    stages = {"parse": "rendering entries", "pages": "writing pages", "search": "indexing for search"}
+    shows = {stage: show for stage, label in stages.items() if (show := console.progress(label))}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        shows[stage](done, total)
+
     result = build_site(
         config,
         drafts=args.drafts,
         strict=args.strict,
-        progress=(lambda stage, done, total: show(done, total)) if show else None,
+        progress=progress if shows else None,
         use_cache=not args.no_cache,
         execute=not args.no_execute,
         refresh=frozenset(args.refresh or ()),

@@ -591,3 +591,20 @@ def test_tilbooks_own_code_is_an_input(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "code_key", lambda hasher: "another tilbook")
     again = build_site(config, now=NOW, workers=1)
     assert not again.noop and parsed == [2] and sorted(rendered) == pages  # everything, again
+
+
+def test_a_build_reports_its_progress_stage_by_stage(tmp_path):
+    """A cold build of 2,000 entries spent 9 of its 13 s writing pages and indexing for
+    search with its counter still at "rendering entries 2000/2000": each stage counts now."""
+    entries = {f"2026-{m:02d}-0{d}.md": f"# 글 {m}-{d}\n\n공부했다.\n" for m in (10, 11) for d in range(1, 4)}
+    config = make_workspace(tmp_path, entries)
+    calls: list[tuple[str, int, int]] = []
+    result = build_site(config, now=NOW, progress=lambda *call: calls.append(call))
+    stages = [stage for stage, _, _ in calls]
+    assert stages == sorted(stages, key=["parse", "pages", "search"].index)  # in that order
+    assert [c for c in calls if c[0] == "parse"] == [("parse", i, 6) for i in range(1, 7)]
+    pages = [c[1:] for c in calls if c[0] == "pages"]
+    assert pages == [(i, len(pages)) for i in range(1, len(pages) + 1)] and len(pages) > 6
+    assert sum(not p.startswith(("assets/", "pagefind/")) for p in result.changed) == len(pages)  # every page
+    search = [c[1:] for c in calls if c[0] == "search"]  # at the start, then as each shard is done
+    assert search[0] == (0, 6) and search[-1] == (6, 6) and search == sorted(search) and len(search) == 3

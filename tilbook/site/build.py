@@ -175,7 +175,7 @@ def _render_index(i: int) -> None:
 
 
 def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path, theme: str,
-                  compiled: Path | None) -> None:
+                  compiled: Path | None, progress: Progress | None = None) -> None:
     """Render `pages` into the staging folder, in forked workers when there are many (they
     inherit the pages: nothing is pickled)."""
     from tilbook.site.render import environment, render_page
@@ -188,13 +188,16 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
         _PAGES, _ENV[:], _STAGING[:] = pages, [env], [staging]
         try:
             with worker_pool(n, fork=True) as pool:
-                for _ in pool.map(_render_index, range(len(pages))):
-                    pass
+                for i, _ in enumerate(pool.map(_render_index, range(len(pages))), 1):
+                    if progress:
+                        progress("pages", i, len(pages))
         finally:
             _PAGES = []
         return
-    for page in pages:
+    for i, page in enumerate(pages, 1):
         write_staged(staging, page.path, render_page(env, page))
+        if progress:
+            progress("pages", i, len(pages))
 
 
 # --- the build ---------------------------------------------------------------------------------
@@ -229,7 +232,8 @@ def build_site(
     the search index is not rebuilt: the last one stays, and `search_stale` says whether
     it is behind (`serve` indexes later, when the writer pauses). `cancel` (a
     threading.Event) stops a search indexing in progress: the build then raises
-    `BuildCancelled` and leaves the site as it was."""
+    `BuildCancelled` and leaves the site as it was. `progress(stage, done, total)` reports
+    long work as it goes: "parse" (entries), "pages" (pages written), "search" (entries indexed)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -368,7 +372,8 @@ def build_site(
                    if old_files.get(p.path) != p.key or (not ours and not os.path.isfile(os.path.join(site_root, p.path)))]
         staging = Staging(site_dir)
         try:
-            _render_pages(changed, config, workers, staging.folder, tkey, cache / "templates" if use_cache else None)
+            _render_pages(changed, config, workers, staging.folder, tkey, cache / "templates" if use_cache else None,
+                          progress)
             staging.written_elsewhere(p.path for p in changed)
             for rel, data in asset_files(config, math=site.has_math).items():
                 files_key[rel] = hash_bytes(data)
@@ -380,7 +385,7 @@ def build_site(
                     staging.write(rel, data)
             lap("render")
             search = _search_index(config, site.search, store, manifest.get("search") if manifest else None, site_dir,
-                                   rebuild=search_index, cancel=cancel)
+                                   rebuild=search_index, cancel=cancel, progress=progress)
             search_keys = search.keys()
             for rel, data in search.files.items():
                 if old_files.get(rel) != search_keys[rel] or not (site_dir / rel).is_file():
@@ -444,7 +449,8 @@ class _SearchFiles:
 
 
 def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[str, Any] | None,
-                  site_dir: Path, *, rebuild: bool = True, cancel: Any = None) -> _SearchFiles:
+                  site_dir: Path, *, rebuild: bool = True, cancel: Any = None,
+                  progress: Progress | None = None) -> _SearchFiles:
     """The Pagefind bundles for `docs`, one per shard: a shard whose documents are what the
     last build indexed is kept (Pagefind takes seconds per thousand entries), the others are
     built anew, in parallel. Without `rebuild`, the last index is kept even when behind
@@ -473,7 +479,8 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
     if todo and not rebuild:
         kept = {"shards": old, "list": (last or {}).get("list", {})} if old else {}
         return _SearchFiles(kept, {}, True)
-    built = build_shards(todo, store.get, language, cancel=cancel)
+    built = build_shards(todo, store.get, language, cancel=cancel,
+                         progress=(lambda done, total: progress("search", done, total)) if progress else None)
     shards = {}
     for name in groups:
         if name in todo:

@@ -194,11 +194,12 @@ def shard_list(names: Iterable[str]) -> bytes:
 
 
 def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], str], language: str, *,
-                 cancel: Any = None) -> dict[str, bytes]:
+                 cancel: Any = None, progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
     """Pagefind's bundle for each shard (`pagefind/NAME/...` → bytes), as many Pagefind
     processes at once as there are cores; the next shard's pages are written while the
     others index. When `cancel` (a threading.Event) is set meanwhile, every Pagefind is
-    stopped and BuildCancelled raised."""
+    stopped and BuildCancelled raised. `progress(done, total)`: entries indexed, at the
+    start and as each shard is done."""
     import shutil
     import subprocess
     import tempfile
@@ -213,14 +214,22 @@ def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], 
     running: dict[str, subprocess.Popen[str]] = {}
     outputs: dict[str, str] = {}
     parallel = max(1, min(os.cpu_count() or 1, 8))
+    total = sum(map(len, groups.values()))
+    indexed = 0
+    if progress:
+        progress(0, total)
 
     def reap(block: bool) -> None:
+        nonlocal indexed
         while running:
             for name, proc in list(running.items()):
                 if proc.poll() is not None:
                     outputs[name] = proc.stdout.read() if proc.stdout else ""
                     proc.stdout and proc.stdout.close()
                     del running[name]
+                    indexed += len(groups[name])
+                    if progress and proc.returncode == 0:
+                        progress(indexed, total)
                     if proc.returncode != 0:
                         raise BuildError(f"Pagefind failed to index the site (exit {proc.returncode})", path=binary,
                                          detail=outputs[name].strip()[-2000:] or None,
