@@ -34,7 +34,6 @@ from typing import Any, Callable, Iterable
 
 from tilbook.errors import BuildError
 from tilbook.site.keys import digest
-from tilbook.site.markdown import PERMALINK
 
 INDEX_FORMAT = 3
 FOLDER = "pagefind"
@@ -109,6 +108,8 @@ def shard_key(name: str, docs: list[SearchDoc], language: str) -> str:
 def source_page(doc: SearchDoc, body_html: str, language: str) -> str:
     """The page Pagefind reads for `doc`: metadata (read, not indexed), the title (unless
     the body opens with it), tags, the body without its heading anchors, the suffixes."""
+    from tilbook.site.markdown import PERMALINK  # (not at the top: `doctor` imports this module)
+
     esc = html.escape
     body_html = _MATH.sub(lambda m: m[1] if m[1] is not None else f" {m[2].strip()} ", PERMALINK.sub("", body_html))
     text = text_of(body_html)
