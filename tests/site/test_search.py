@@ -164,3 +164,39 @@ def test_older_entries_spread_over_a_power_of_two_shards_of_at_most_shard_size()
         assert count == MAX_SHARDS or -(-n // count) <= SHARD_SIZE  # each within SHARD_SIZE until capped
         assert count == 1 or -(-n // (count // 2)) > SHARD_SIZE  # and no more shards than that needs
     assert shard_count(100_000) == MAX_SHARDS
+
+
+def test_pagefinds_run_side_by_side_only_as_far_as_memory_allows(tmp_path, monkeypatch):
+    """Each Pagefind holds about 75 bytes per byte it indexes (a 10,000-entry journal's
+    shard: a gigabyte), and as many run at once as there are cores: when the memory
+    available cannot hold two, they run one after another, and the index is the same."""
+    import subprocess
+
+    import tilbook.site.search as search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 1)
+    entries = {f"2026-{m:02d}-10-e{m}.md": f"---\ntitle: 글 {m}\n---\n공부한 내용 {m}\n" for m in range(1, 8)}
+    entries["2026-11-02-new.md"] = "---\ntitle: 이번 달\n---\n이번 달 내용\n"
+    started: list[subprocess.Popen] = []
+    most = [0]
+
+    class Counted(subprocess.Popen):  # how many Pagefinds are running as each starts
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+            most[0] = max(most[0], sum(p.poll() is None for p in started))
+
+    monkeypatch.setattr(subprocess, "Popen", Counted)
+    sites = {}
+    for budget in (None, search.pagefind_memory(0)):  # no limit; room for one small shard only
+        monkeypatch.setattr(search, "memory_budget", lambda budget=budget: budget)
+        started.clear()
+        most[0] = 0
+        config = make_workspace(tmp_path / str(budget), entries)
+        build_site(config, now=NOW)
+        assert len(started) >= 4  # several shards
+        if budget is not None:
+            assert most[0] == 1
+        sites[budget] = {p.relative_to(config.site_dir).as_posix(): p.read_bytes()
+                         for p in config.site_dir.rglob("*") if p.is_file() and "pagefind" in p.parts}
+    assert sites[None] == sites[search.pagefind_memory(0)]
