@@ -191,3 +191,64 @@ def test_nb_links_lead_to_notebook_pages_and_unknown_ones_are_errors(workspace):
     assert (problem.path, problem.line) == ("journal/2026-11-21-b.md", 6)
     assert "links to notebook 'tinny', which no entry's front matter names" in problem.message
     assert "known: tiny" in problem.hint
+
+
+def test_a_rebuild_neither_generates_nor_reads_the_notebooks_that_did_not_change(tmp_path):
+    """Generating each notebook to key it (jupytext) and reading each run to render its page
+    (nbformat, 0.75 s to import where jsonschema finds rfc3987-syntax) was most of a
+    one-entry rebuild of the example (1.0 of 1.3 s). Unchanged notebooks are now kept from
+    the last build; a run that changed is read again; the site equals a clean build."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import copy_example
+    from tilbook.config import load_config
+
+    root = copy_example(tmp_path)
+    config = load_config(root / "mkdocs.yml")
+    build_site(config, now=NOW, execute=False)
+    (root / "journal/2026/2026-11-24-three-weeks.md").open("a", encoding="utf-8").write("\n한 줄 더.\n")
+    record = json.loads((root / "_freeze/gan/run.json").read_text(encoding="utf-8"))
+
+    def rebuild() -> list[str]:  # in a fresh process, as `tilbook build` runs
+        script = ("import datetime as dt, sys; from pathlib import Path; from tilbook.config import load_config; "
+                  "from tilbook.site.build import build_site; "
+                  f"r = build_site(load_config(Path({str(root / 'mkdocs.yml')!r})), now=dt.datetime.fromisoformat({NOW.isoformat()!r}), "
+                  "execute=False); print(*sorted(m for m in ('nbformat', 'jupytext') if m in sys.modules)); print(*r.changed)")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        imported, changed = done.stdout.splitlines()
+        return imported.split(), changed.split()
+
+    def clean_equals_incremental() -> None:
+        files = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+        shutil.rmtree(root / "site")
+        build_site(config, now=NOW, execute=False, use_cache=False)
+        assert {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == files
+
+    imported, changed = rebuild()
+    assert imported == [] and "2026/11/24/three-weeks/index.html" in changed
+    assert not any(p.startswith("notebooks/") for p in changed)
+    clean_equals_incremental()
+    # the GAN ran again elsewhere (a new record, same notebook): its page and card follow
+    (root / "_freeze/gan/run.json").write_text(json.dumps({**record, "duration": 4321.0}), encoding="utf-8")
+    imported, changed = rebuild()
+    assert imported == ["nbformat"] and "notebooks/gan/index.html" in changed
+    assert "72분 1초" in (root / "site/notebooks/gan/index.html").read_text(encoding="utf-8")
+    clean_equals_incremental()
+
+
+def test_a_notebook_kept_from_the_last_build_is_generated_again_when_it_must_run(workspace):
+    """The build keeps jobs without their notebook; --refresh, or a run deleted from the
+    store, must still run the notebook as the template makes it."""
+    import shutil
+
+    config, root, starts = workspace
+    build_site(config, now=NOW)
+    build_site(config, now=NOW, refresh=frozenset({"tiny"}))
+    shutil.rmtree(root / "_freeze/tiny")
+    build_site(config, now=NOW)
+    assert starts == ["tiny", "tiny", "tiny"]
+    ran = json.loads((root / "_freeze/tiny/tiny.ipynb").read_text(encoding="utf-8"))
+    assert any("steps 2" in "".join(o.get("text", "")) for c in ran["cells"] for o in c.get("outputs", []))

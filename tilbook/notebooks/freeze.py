@@ -32,12 +32,16 @@ class NotebookJob:
     parameters: dict[str, Any]
     """Run parameters the entry set (they go into the injected cell)."""
     notebook: Any
+    """The generated notebook; None in a job a build kept from an earlier one (see
+    `collect_jobs`' `make_job`): `refresh_frozen` generates it again if it must run."""
     kernel: str
     """The kernel it runs on (part of its key)."""
     key: str
     folder: Path
     entries: tuple[str, ...] = ()
     """Entries that name it (display paths)."""
+    source: tuple[tuple[str, str], ...] = ()
+    """The parameters as the entry wrote them (`-p` text), sorted: what made this job."""
 
 
 def template_job(config: Config, template: str, *, profile: str = "default", params: Mapping[str, str] | None = None,
@@ -60,7 +64,8 @@ def template_job(config: Config, template: str, *, profile: str = "default", par
     name = name or spec.name
     return NotebookJob(name=name, template=spec.name, title=spec.text(spec.title, config.theme.language),
                        profile=profile, parameters=injected, notebook=nb, kernel=kernel_name,
-                       key=freeze_key(nb, injected, kernel_name), folder=store_folder(config) / name)
+                       key=freeze_key(nb, injected, kernel_name), folder=store_folder(config) / name,
+                       source=tuple(sorted(params.items())))
 
 
 @dataclass(frozen=True)
@@ -71,10 +76,13 @@ class FrozenNotebook:
     """The run record in the store (None when there is none)."""
 
 
-def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str) -> list[NotebookJob]:
+def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str, *,
+                 make_job: Callable[..., NotebookJob] | None = None) -> list[NotebookJob]:
     """One job per notebook name across `entries`. Raises `TilbookError` with a problem
     at the entry's line for an unknown template, a bad parameter, or one name used with two
-    different settings."""
+    different settings. `make_job` (the arguments of `template_job`) may stand in for it:
+    the build's keeps the jobs of its last run."""
+    make_job = make_job or template_job
     problems: list[Problem] = []
     seen: dict[str, tuple[NotebookRef, str]] = {}
     jobs: dict[str, NotebookJob] = {}
@@ -93,8 +101,8 @@ def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str) -> 
                 jobs[ref.name] = replace(jobs[ref.name], entries=(*jobs[ref.name].entries, shown))
                 continue
             try:
-                job = template_job(config, ref.template, profile=ref.profile, params=dict(ref.params), name=ref.name,
-                                   kernel_name=kernel_name)
+                job = make_job(config, ref.template, profile=ref.profile, params=dict(ref.params), name=ref.name,
+                               kernel_name=kernel_name)
             except TilbookError as exc:
                 problems.append(Problem(exc.problem.message, path=shown, line=ref.line, key="notebooks",
                                         context="front matter", hint=exc.problem.hint))
@@ -116,7 +124,8 @@ def refresh_frozen(
 ) -> list[FrozenNotebook]:
     """The frozen state of every job, executing the stale ones when `execute` (and the
     ones named in `refresh` in any case). A kernel starts only for those. A failed run is
-    reported, not raised: the build decides what it means."""
+    reported, not raised: the build decides what it means. A job without its notebook
+    (kept from an earlier build) that must run is generated again first."""
     from tilbook.notebooks.execute import execute_notebook, frozen_run, read_record, resolve_kernel
 
     results: list[FrozenNotebook] = []
@@ -132,6 +141,10 @@ def refresh_frozen(
             continue
         if job.kernel not in kernels:
             kernels[job.kernel] = resolve_kernel(job.kernel, config)
+        if job.notebook is None:
+            ref = job.source
+            job = replace(template_job(config, job.template, profile=job.profile, params=dict(ref), name=job.name,
+                                       kernel_name=job.kernel), entries=job.entries)
         if on_start:
             on_start(job)
         try:

@@ -53,11 +53,18 @@ class NotebookPage:
     """The notebook's cells as HTML."""
     files: Mapping[str, bytes] = field(default_factory=dict)
     """Site-relative path → bytes: the images and the .ipynb."""
+    source: str = ""
+    """A hash of what it was made from (see `notebook_pages`)."""
 
 
-def notebook_pages(config: Config, frozen: list[Any], *, base: str, href: Any) -> dict[str, NotebookPage]:
-    """A page for each frozen notebook that has an executed .ipynb in the store."""
-    import nbformat
+def notebook_pages(config: Config, frozen: list[Any], *, base: str, href: Any, salt: str = "",
+                   kept: Mapping[str, NotebookPage] | None = None) -> dict[str, NotebookPage]:
+    """A page for each frozen notebook that has an executed .ipynb in the store. A page in
+    `kept` made from the same notebook file, run record, job and `salt` (the caller's hash
+    of tilbook's code and the settings) is that page again: reading and rendering the
+    notebooks (nbformat's import alone took 0.75 s where jsonschema finds rfc3987-syntax,
+    which Jupyter Server installs) was most of a one-entry rebuild of the example."""
+    from tilbook.site.keys import digest, hash_bytes
 
     pages: dict[str, NotebookPage] = {}
     for item in frozen:
@@ -66,14 +73,21 @@ def notebook_pages(config: Config, frozen: list[Any], *, base: str, href: Any) -
         if record is None or not path.is_file():
             continue
         raw = path.read_bytes()
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-        folder = f"notebooks/{job.name}"
-        url = href(base, f"/{folder}/")
-        body, images = _render_cells(nb, config, folder=folder, base=base)
-        files = {f"{folder}/{job.name}.ipynb": raw, **images}
-        pages[job.name] = NotebookPage(card=_card(config, item, url=url, folder=folder, base=base, href=href,
-                                                  thumbnail=next(reversed(images), None), raw=raw),
-                                       html=body, files=files)
+        source = digest(salt, base, job.name, job.template, job.title, job.profile, job.parameters, job.kernel,
+                        item.state, record, hash_bytes(raw))
+        page = (kept or {}).get(source)
+        if page is None:
+            import nbformat
+
+            nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+            folder = f"notebooks/{job.name}"
+            url = href(base, f"/{folder}/")
+            body, images = _render_cells(nb, config, folder=folder, base=base)
+            files = {f"{folder}/{job.name}.ipynb": raw, **images}
+            page = NotebookPage(card=_card(config, item, url=url, folder=folder, base=base, href=href,
+                                           thumbnail=next(reversed(images), None), raw=raw),
+                                html=body, files=files, source=source)
+        pages[job.name] = page
     return pages
 
 
