@@ -15,7 +15,6 @@ Layout of one run (`folder` is usually the freeze store's folder for the noteboo
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import functools
@@ -126,6 +125,8 @@ class KernelLaunch:
     ports to race for under `-j`, nothing listening on the network."""
 
     def __init__(self, kernel: Kernel, cwd: Path) -> None:
+        import asyncio
+
         from jupyter_client.manager import AsyncKernelManager
 
         self.kernel, self.cwd = kernel, cwd
@@ -322,6 +323,8 @@ def execute_notebook(
     client.stream_hook = on_output
     started = dt.datetime.now(dt.timezone.utc).astimezone()
     status: Status = "ok"
+    import asyncio
+
     failure: Exception | None = None
     try:
         launch.runner.run(_with_deadline(_run_cells(client, nb, state, cwd or folder), total_timeout, state))
@@ -546,6 +549,8 @@ class _PreflightFailed(Exception):
 
 
 async def _run_cells(client: Any, nb: Any, state: _RunState, cwd: Path) -> None:
+    import asyncio
+
     from jupyter_core.utils import ensure_async
 
     # the kernel is ours (KernelLaunch), so nbclient is told to shut it down after the run
@@ -584,6 +589,8 @@ class _TotalTimeout(Exception):
 
 
 async def _with_deadline(coroutine: Any, seconds: float | None, state: _RunState) -> None:
+    import asyncio
+
     task = asyncio.ensure_future(coroutine)
     if not seconds:
         await task

@@ -667,16 +667,21 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
 
 @lru_cache(maxsize=1)
 def _library_versions() -> tuple[str, ...]:
-    """The versions of the libraries that turn a template into a notebook (jupytext reads
-    it, nbformat makes it), read from their metadata without importing them."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed versions of the libraries that turn a template into a notebook
+    (jupytext reads it, nbformat makes it), as their `NAME-VERSION.dist-info` folders beside
+    them say: neither is imported, nor `importlib.metadata` (10 ms to import)."""
+    from importlib.util import find_spec
 
-    found = []
+    found: list[str] = []
     for name in ("jupytext", "nbformat"):
+        spec = find_spec(name)
+        if spec is None or not spec.origin:
+            continue
+        folder = os.path.dirname(os.path.dirname(spec.origin))
         try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} ?")
+            found.extend(sorted(n for n in os.listdir(folder) if n.startswith(name + "-") and n.endswith(".dist-info")))
+        except OSError:
+            continue
     return tuple(found)
 
 
