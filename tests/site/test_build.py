@@ -558,7 +558,8 @@ def test_comments_appear_under_published_entries_only_when_configured(tmp_path):
 
 def test_tilbooks_own_code_is_an_input(tmp_path, monkeypatch):
     """An editable install's `git pull` changes what pages say without a new version string:
-    the code's hash is part of every page's and every parsed entry's key."""
+    the code's hash is part of every page's and every parsed entry's key, with the versions
+    of the libraries that render them."""
     import tilbook.site.build as build
     from tilbook.site.build import FileHashes, code_key
 
@@ -591,6 +592,13 @@ def test_tilbooks_own_code_is_an_input(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "code_key", lambda hasher: "another tilbook")
     again = build_site(config, now=NOW, workers=1)
     assert not again.noop and parsed == [2] and sorted(rendered) == pages  # everything, again
+    # and so are the libraries that render pages: `pip install -U pygments` colours code anew
+    assert any(v.startswith("pygments-") for v in build.library_versions())
+    parsed.clear()
+    rendered.clear()
+    monkeypatch.setattr(build, "library_versions", lambda: ("pygments-99.0.dist-info",))
+    again = build_site(config, now=NOW, workers=1)
+    assert not again.noop and parsed == [2] and sorted(rendered) == pages
 
 
 def test_a_build_reports_its_progress_stage_by_stage(tmp_path):

@@ -261,8 +261,9 @@ def build_site(
     # With the address the site is built for: `build --site-url` can change it without the file.
     config_bytes = config.config_path.read_bytes() + b"\0" + (config.site_url or "").encode("utf-8", "surrogatepass")
     # tilbook's own code is an input too: a `git pull` in an editable install (as the README
-    # installs it) changes what pages say while the version string stays the same.
-    code = code_key(hasher)
+    # installs it) changes what pages say while the version string stays the same. So are
+    # the libraries that render them: `pip install -U pygments` changes them too.
+    code = digest(code_key(hasher), library_versions())
     tkey = digest(theme_key(config), code)
 
     def digest_inputs() -> str:
@@ -608,7 +609,7 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
     every notebook's `FrozenNotebook`.
 
     With `caches`, each job (its freeze key above all) is kept from the last build whose
-    `code` (tilbook's), templates' files and settings were the same: making it
+    `code` (tilbook's and its libraries'), templates' files and settings were the same: making it
     again means generating the notebook, and importing jupytext and nbformat for that was
     most of a one-entry rebuild of a journal with notebooks (1.0 of 1.3 s for the example)."""
     if not any(entry.notebooks for entry in entries):
@@ -618,7 +619,7 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
 
     kept: dict[str, Any] = (caches.load("notebook-jobs.pkl") or {}) if caches else {}
     used: dict[str, Any] = {}
-    salt = digest(CACHE_FORMAT, code, _templates_key(config, hasher or FileHashes(None)), _library_versions(),
+    salt = digest(CACHE_FORMAT, code, _templates_key(config, hasher or FileHashes(None)),
                   config.theme.language, store_folder(config)) if caches else ""
 
     def make_job(config: Config, template: str, **settings: Any) -> Any:
@@ -665,23 +666,32 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
             any(f.state in ("ran", "failed") for f in states), states)
 
 
+# The libraries whose work is in the site or decides it (a new Pygments colours code
+# otherwise, a new jupytext may split a template's cells otherwise): module → distribution.
+_LIBRARIES = {"markdown_it": "markdown_it_py", "mdit_py_plugins": "mdit_py_plugins", "pygments": "pygments",
+              "jinja2": "jinja2", "jupytext": "jupytext", "nbformat": "nbformat"}
+
+
 @lru_cache(maxsize=1)
-def _library_versions() -> tuple[str, ...]:
-    """The installed versions of the libraries that turn a template into a notebook
-    (jupytext reads it, nbformat makes it), as their `NAME-VERSION.dist-info` folders beside
-    them say: neither is imported, nor `importlib.metadata` (10 ms to import)."""
+def library_versions() -> tuple[str, ...]:
+    """The installed versions of `_LIBRARIES`, as the `NAME-VERSION.dist-info` folders
+    beside them say (none is imported, nor `importlib.metadata`, 10 ms to import; 0.9 ms
+    here). A library installed without one (from a source tree) adds nothing."""
     from importlib.util import find_spec
 
     found: list[str] = []
-    for name in ("jupytext", "nbformat"):
-        spec = find_spec(name)
+    listed: dict[str, list[str]] = {}
+    for module, dist in _LIBRARIES.items():
+        spec = find_spec(module)
         if spec is None or not spec.origin:
             continue
         folder = os.path.dirname(os.path.dirname(spec.origin))
-        try:
-            found.extend(sorted(n for n in os.listdir(folder) if n.startswith(name + "-") and n.endswith(".dist-info")))
-        except OSError:
-            continue
+        if folder not in listed:
+            try:
+                listed[folder] = os.listdir(folder)
+            except OSError:
+                listed[folder] = []
+        found.extend(sorted(n for n in listed[folder] if n.lower().startswith(dist + "-") and n.endswith(".dist-info")))
     return tuple(found)
 
 
