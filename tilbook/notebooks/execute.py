@@ -297,6 +297,8 @@ def execute_notebook(
     after saving. `on_output(stream, text)` sees the cells' stdout and stderr as they come
     (tqdm's bars included). `launch` is a kernel started early for this run (see
     `KernelLaunch`); this run shuts it down."""
+    import asyncio  # here: a build that only reads run records never needs it (16 ms)
+
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     values = dict(parameters or {})
@@ -323,8 +325,6 @@ def execute_notebook(
     client.stream_hook = on_output
     started = dt.datetime.now(dt.timezone.utc).astimezone()
     status: Status = "ok"
-    import asyncio
-
     failure: Exception | None = None
     try:
         launch.runner.run(_with_deadline(_run_cells(client, nb, state, cwd or folder), total_timeout, state))

@@ -142,9 +142,8 @@ def refresh_frozen(
         if job.kernel not in kernels:
             kernels[job.kernel] = resolve_kernel(job.kernel, config)
         if job.notebook is None:
-            ref = job.source
-            job = replace(template_job(config, job.template, profile=job.profile, params=dict(ref), name=job.name,
-                                       kernel_name=job.kernel), entries=job.entries)
+            job = replace(template_job(config, job.template, profile=job.profile, params=dict(job.source),
+                                       name=job.name, kernel_name=job.kernel), entries=job.entries)
         if on_start:
             on_start(job)
         try:
