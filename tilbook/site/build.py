@@ -349,7 +349,7 @@ def build_site(
             kept = (caches.load("notebook-pages.pkl") or {}) if use_cache else {}
             notebooks = notebook_pages(config, frozen, base=base_path(config), href=href, kept=kept,
                                        salt=digest(CACHE_FORMAT, tkey, config_bytes))
-            made = {page.source: page for page in notebooks.values()}
+            made = {page.source: page.to_keep() for page in notebooks.values()}
             if use_cache and made.keys() != kept.keys():
                 caches.save("notebook-pages.pkl", made)
         site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),

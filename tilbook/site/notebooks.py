@@ -56,6 +56,11 @@ class NotebookPage:
     source: str = ""
     """A hash of what it was made from (see `notebook_pages`)."""
 
+    def to_keep(self) -> NotebookPage:
+        """This page for the build cache: without the .ipynb, which `notebook_pages` reads
+        (to hash it) every build anyway and puts back."""
+        return replace(self, files={k: v for k, v in self.files.items() if not k.endswith(".ipynb")})
+
 
 def notebook_pages(config: Config, frozen: list[Any], *, base: str, href: Any, salt: str = "",
                    kept: Mapping[str, NotebookPage] | None = None) -> dict[str, NotebookPage]:
@@ -76,7 +81,9 @@ def notebook_pages(config: Config, frozen: list[Any], *, base: str, href: Any, s
         source = digest(salt, base, job.name, job.template, job.title, job.profile, job.parameters, job.kernel,
                         item.state, record, hash_bytes(raw))
         page = (kept or {}).get(source)
-        if page is None:
+        if page is not None:
+            page = replace(page, files={f"notebooks/{job.name}/{job.name}.ipynb": raw, **page.files})
+        else:
             import nbformat
 
             nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
