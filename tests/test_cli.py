@@ -179,8 +179,9 @@ def test_todo_lists_open_items(tmp_path, run):
 def test_check_exit_codes_and_messages(tmp_path, run):
     edge = run(copy_fixture("edge", tmp_path), "check")
     assert edge.code == 0
-    assert edge.out == "checked 17 entries: 0 errors, 3 warnings\n"
+    assert edge.out == "checked 17 entries: 0 errors, 6 warnings\n"  # 3 Liquid leftovers among them, as `build` says
     assert "journal/2026-03-09-colon.md:2: warning: value contains ': ' and is not quoted; read it as text" in edge.err
+    assert "journal/2026-03-05-liquid.md:12: warning: Liquid '{{ call }}' is left as text" in edge.err
     broken = run(copy_fixture("broken", tmp_path), "check")
     assert broken.code == 1
     assert broken.out == "checked 7 entries: 8 errors, 0 warnings\n"
@@ -266,3 +267,32 @@ def test_progress_shows_on_a_terminal_at_each_hundred_and_ends_its_line():
         quiet(done, 299)
     assert small.getvalue() == ""  # a small journal builds too fast to need one
     assert _Console(out=io.StringIO(), err=io.StringIO()).progress("x") is None  # a pipe: quiet
+
+
+def test_check_finds_what_a_strict_build_would_without_writing_the_site(tmp_path, run):
+    """DESIGN.md: `check` validates entries, links and notebook references. It read the
+    entries only: a link to a missing entry, an anchor to no heading, a missing picture
+    and a notebook template that does not exist all passed it, and failed the build."""
+    make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: 가\n---\n# 가\n\n[다음 글](2026-11-09-none.md)\n\n![그림](img/missing.png)\n\n"
+                           "[위로](#없는-제목)\n",
+        "2026-11-02-b.md": "---\ntitle: 나\n---\n[가의 제목으로](2026-11-01-a.md#가)\n\n[없는 곳](2026-11-01-a.md#없음)\n",
+    })
+    result = run(tmp_path, "check")
+    assert result.code == 1 and result.out == "checked 2 entries: 4 errors, 0 warnings\n"
+    assert "journal/2026-11-01-a.md:6: broken link '2026-11-09-none.md'" in result.err
+    assert "journal/2026-11-01-a.md:8: links to 'img/missing.png', which is not in journal/" in result.err
+    assert "journal/2026-11-01-a.md:10: broken anchor '#없는-제목': no heading with id '없는-제목'" in result.err
+    assert "journal/2026-11-02-b.md:6: broken anchor '#없음': no heading with id '없음' on /2026/11/01/a/" in result.err
+    assert "#가" not in result.err  # the first heading repeats the title: the page's title carries its id
+    assert not (tmp_path / "site").exists()
+    assert run(tmp_path, "build", "--strict").code == 1  # the same verdict
+    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: 가\nnotebooks: [gann]\n---\n# 가\n"})
+    result = run(tmp_path, "check")
+    assert result.code == 1 and "journal/2026-11-01-a.md:3: front matter 'notebooks': no notebook template 'gann'" in result.err
+    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: 가\n---\n# 가\n",
+                           "journal/2026-11-02-b.md": "---\ntitle: 나\n---\n[가의 제목으로](2026-11-01-a.md#가)\n"})
+    assert run(tmp_path, "check").out == "checked 2 entries: 0 errors, 0 warnings\n"
+    assert not (tmp_path / "site").exists() and run(tmp_path, "build", "--strict").code == 0
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert '<h1 id="가">가</h1>' in page

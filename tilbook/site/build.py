@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 # Bumped whenever what a cached entry or body holds changes (3: entries keep their old
 # addresses; bodies leave out a first heading that repeats the title; 4: Zola's
 # [taxonomies] table gives an entry its tags and categories; 5, 6: bodies keep an excerpt
-# with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py).
-CACHE_FORMAT = 7
+# with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py;
+# 8: the id of a first heading left out for repeating the title).
+CACHE_FORMAT = 8
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
@@ -63,6 +64,8 @@ class BuildResult:
     """The files written anew (site-relative), sorted."""
     search_stale: bool = False
     """The search index is behind the entries (a build with search_index=False)."""
+    errors: tuple[Problem, ...] = ()
+    """With `check_only`: what `--strict` would fail on (a build raises them instead)."""
 
 
 def cache_dir(config: Config) -> Path:
@@ -219,6 +222,7 @@ def build_site(
     caches: CacheFiles | None = None,
     search_index: bool = True,
     cancel: Any = None,
+    check_only: bool = False,
 ) -> BuildResult:
     """Build `config.site_dir`. Raises `BuildError` (with every problem) and leaves the old
     site untouched when any entry has an error, or with `strict` when a link is broken.
@@ -233,7 +237,12 @@ def build_site(
     it is behind (`serve` indexes later, when the writer pauses). `cancel` (a
     threading.Event) stops a search indexing in progress: the build then raises
     `BuildCancelled` and leaves the site as it was. `progress(stage, done, total)` reports
-    long work as it goes: "parse" (entries), "pages" (pages written), "search" (entries indexed)."""
+    long work as it goes: "parse" (entries), "pages" (pages written), "search" (entries indexed).
+
+    `check_only` (`tilbook check`): every check of a `--strict` build, nothing rendered or
+    written but the caches, no notebook run (stale ones stay warnings); what --strict fails
+    on comes back in `errors` instead of raised, except problems that stop a build before
+    its links can be looked at (entry errors, bad `notebooks:` values)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -271,10 +280,12 @@ def build_site(
         return digest(CACHE_FORMAT, __version__, config_bytes, tkey, drafts, strict, sorted(hashes.items()),
                       sorted(asset_hashes.items()), sorted(notebook_hashes.items()), today)
 
+    if check_only:
+        execute, refresh = False, frozenset()
     inputs = digest_inputs()
     ours = _site_is_ours(caches, site_dir)
     lap("gather")
-    if (manifest and manifest.get("inputs") == inputs and not refresh
+    if (not check_only and manifest and manifest.get("inputs") == inputs and not refresh
             and not (execute and manifest.get("notebooks_pending"))
             and not (search_index and manifest.get("search_stale"))
             and (manifest.get("next_change") is None or now < manifest["next_change"])
@@ -334,7 +345,8 @@ def build_site(
             raise BuildError(problems=journal.errors)
         notebook_problems, pending, ran_any, frozen = _freeze_notebooks(
             config, journal.visible(now, drafts=drafts, future=drafts), execute=execute, refresh=refresh,
-            strict=strict, on_notebook=on_notebook, caches=caches if use_cache else None, hasher=hasher, code=code)
+            strict=strict and not check_only, on_notebook=on_notebook, caches=caches if use_cache else None,
+            hasher=hasher, code=code)
         if ran_any:  # the runs wrote new records: the next build compares with those
             inputs = digest_inputs()
         lap("notebooks")
@@ -359,13 +371,19 @@ def build_site(
         for entry in site.entries:
             warnings.extend(bodies[entry.rel].notes)
         unknown = _unknown_notebook_links(site, bodies, config, set(notebooks))
-        if unknown:
+        if unknown and not check_only:
             raise BuildError(problems=unknown)
         files_key: dict[str, str] = {p.path: p.key for p in site.pages}
         missing = missing_assets(site, bodies, assets_found, config)
         problems = list(missing)
-        if strict:
+        if strict or check_only:
             problems.extend(broken_links(site, bodies, assets_found, config))
+        if check_only:
+            lap("collect")
+            if use_cache:
+                _save_entries(caches, parse_key, known, parsed)
+            errors = [*unknown, *(Problem(**{**p.__dict__, "severity": "error"}) for p in problems)]
+            return BuildResult(site_dir, 0, 0, False, tuple(warnings), timings, len(site.entries), errors=tuple(errors))
         if strict and problems:
             raise BuildError(problems=[Problem(**{**p.__dict__, "severity": "error"}) for p in problems])
         warnings.extend(missing)

@@ -17,14 +17,16 @@ from tilbook.site.markdown import RenderedBody
 def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
     problems = []
     for entry in site.entries:
-        for rel in bodies[entry.rel].assets:
-            if rel not in assets:
-                problems.append(Problem(
-                    f"links to {rel!r}, which is not in {config.display_path(config.docs_dir)}/",
-                    path=config.display_path(config.docs_dir / entry.rel_path),
-                    hint="put the file there, or fix the path (it is relative to the entry's folder)",
-                    severity="warning",
-                ))
+        missing = [rel for rel in bodies[entry.rel].assets if rel not in assets]
+        lines = _source_lines(entry) if missing else []
+        for rel in missing:
+            # written relative to the entry's folder (`img/a.png`, `../img/a.png`): its name is in it
+            problems.append(Problem(
+                f"links to {rel!r}, which is not in {config.display_path(config.docs_dir)}/",
+                path=config.display_path(config.docs_dir / entry.rel_path), line=_line_of(lines, rel.rsplit("/", 1)[-1]),
+                hint="put the file there, or fix the path (it is relative to the entry's folder)",
+                severity="warning",
+            ))
     favicon = config.theme.favicon
     if favicon and favicon not in assets:
         from tilbook.site.theme import theme_files
@@ -54,14 +56,16 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
     for page in site.pages:
         if page.template != "entry.html":
             continue
-        html = page.context["site"]["body_html"](page.context["body"].key)
-        ids_of[unquote(page.url)] = {a or b for a, b in _ID.findall(html)}
+        body = page.context["body"]
+        html = page.context["site"]["body_html"](body.key)
+        ids_of[unquote(page.url)] = {a or b for a, b in _ID.findall(html)} | ({body.title_id} if body.title_id else set())
     for page in site.pages:
         if page.template != "entry.html":
             continue
         entry_card = page.context["entry"]
         src = next(e for e in site.entries if href(base, e.url(config.tilbook.permalink)) == entry_card.url)
         shown = config.display_path(config.docs_dir / src.rel_path)
+        lines = _source_lines(src)
         html = _CODE.sub("", page.context["site"]["body_html"](page.context["body"].key))
         for target in _HREF.findall(html):
             if re.match(r"^[a-zA-Z][\w+.-]*:|^//", target) and not target.startswith("tilbook:"):
@@ -70,13 +74,34 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
             if not path:
                 path = unquote(page.url)
             elif not path.startswith(base + "/") and not path.startswith("/"):
-                problems.append(Problem(f"broken link {target!r}", path=shown, hint="link to an existing entry or file"))
+                problems.append(Problem(f"broken link {unquote(target)!r}", path=shown, line=_line_of(lines, unquote(target)),
+                                        hint="link to an existing entry or file"))
                 continue
             rel = path[len(base) + 1:] if base else path.lstrip("/")
             if path not in pages and (path + "/") not in pages and rel not in assets:
-                problems.append(Problem(f"broken link {target!r}: no such page or file", path=shown,
-                                        hint="link to an existing entry or file"))
+                problems.append(Problem(f"broken link {unquote(target)!r}: no such page or file", path=shown,
+                                        line=_line_of(lines, unquote(target)), hint="link to an existing entry or file"))
             elif frag and path in ids_of and frag not in ids_of[path]:
-                problems.append(Problem(f"broken anchor {target!r}: no heading with id '{frag}'", path=shown,
+                problems.append(Problem(f"broken anchor '#{frag}': no heading with id '{frag}'"
+                                        + ("" if path == unquote(page.url) else f" on {path}"), path=shown,
+                                        line=_line_of(lines, "#" + frag),
                                         hint="anchors are the heading text in lower case with '-' for spaces"))
     return problems
+
+
+def _source_lines(entry: Any) -> list[str]:
+    """The entry file's lines, to point a problem found in the rendered page at its line."""
+    if entry.abs_path is None:
+        return []
+    try:
+        return entry.abs_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _line_of(lines: list[str], target: str) -> int | None:
+    """The first line where `target` is written as a link's target (after `(`, `]: ` or an
+    `href=`/`src=` quote, the part before it may differ: `other.md#x` for `#x`); None
+    when it cannot be told (a target the build rewrote past recognition)."""
+    written = re.compile(r"(?:\(<?|\]:\s*|(?:href|src)=[\"'])[^)\s\"'>]*?" + re.escape(target) + r"(?=[)\s\"'>]|$)")
+    return next((i for i, line in enumerate(lines, 1) if written.search(line)), None)

@@ -152,6 +152,9 @@ class RenderedBody:
     image: str = ""
     """Its first Markdown image's address as the page links it (under the base path, or
     another host's URL): what a link preview shows (`og:image`); empty when it has none."""
+    title_id: str = ""
+    """The id of the first heading when it was left out for repeating the title: the page's
+    title carries it, so links to that heading (`entry.md#title`, as GitHub shows it) land."""
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
@@ -369,8 +372,10 @@ def render_tokens(
     """Render tokens made by `parser(options)` (with the `env` of that parse). A first `# heading`
     that says the entry's `title` again is left out: the page shows the title above the body."""
     md = parser(options)
+    title_id = ""
     if (title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
             and _plain(tokens[1]).casefold() == " ".join(title.split()).casefold()):
+        title_id = str(tokens[0].attrs.get("id") or "")
         tokens = tokens[3:]
     links: set[str] = set()
     assets: set[str] = set()
@@ -396,7 +401,8 @@ def render_tokens(
     posts = tuple(sorted(set(re.findall(r'"tilbook:post/([^"#]*)', body))))
     return RenderedBody(
         body, tuple(toc), bool(env.get("has_math")), has_code, tuple(sorted(links)), tuple(sorted(assets)), posts,
-        key=hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), image=image,
+        key=hashlib.blake2b((body + "\0" + title_id).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
+        image=image, title_id=title_id,
     )
 
 
