@@ -65,7 +65,12 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
         entry_card = page.context["entry"]
         src = next(e for e in site.entries if href(base, e.url(config.tilbook.permalink)) == entry_card.url)
         shown = config.display_path(config.docs_dir / src.rel_path)
-        lines = _source_lines(src)
+        lines: list[str] = []  # the entry's file, read only when it has a problem
+
+        def line_of(target: str, src: Any = src) -> int | None:
+            if not lines:
+                lines.extend(_source_lines(src))
+            return _line_of(lines, target)
         html = _CODE.sub("", page.context["site"]["body_html"](page.context["body"].key))
         for target in _HREF.findall(html):
             if re.match(r"^[a-zA-Z][\w+.-]*:|^//", target) and not target.startswith("tilbook:"):
@@ -74,17 +79,17 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
             if not path:
                 path = unquote(page.url)
             elif not path.startswith(base + "/") and not path.startswith("/"):
-                problems.append(Problem(f"broken link {unquote(target)!r}", path=shown, line=_line_of(lines, unquote(target)),
+                problems.append(Problem(f"broken link {unquote(target)!r}", path=shown, line=line_of(unquote(target)),
                                         hint="link to an existing entry or file"))
                 continue
             rel = path[len(base) + 1:] if base else path.lstrip("/")
             if path not in pages and (path + "/") not in pages and rel not in assets:
                 problems.append(Problem(f"broken link {unquote(target)!r}: no such page or file", path=shown,
-                                        line=_line_of(lines, unquote(target)), hint="link to an existing entry or file"))
+                                        line=line_of(unquote(target)), hint="link to an existing entry or file"))
             elif frag and path in ids_of and frag not in ids_of[path]:
                 problems.append(Problem(f"broken anchor '#{frag}': no heading with id '{frag}'"
                                         + ("" if path == unquote(page.url) else f" on {path}"), path=shown,
-                                        line=_line_of(lines, "#" + frag),
+                                        line=line_of("#" + frag),
                                         hint="anchors are the heading text in lower case with '-' for spaces"))
     return problems
 
