@@ -318,8 +318,8 @@ def test_the_todo_page_reads_as_a_list_on_a_phone(served, browser):
 
 # For each task-list checkbox: the vertical centre of the box and of its item's first line box
 # (the item's top plus half its line height: the same whatever the font's metrics).
-CHECKBOX_CENTRES_JS = """() => [...document.querySelectorAll('.body .task-list-item > input, .body .task-list-item > p > input')].map(box => {
-  const b = box.getBoundingClientRect(), holder = box.parentElement, h = holder.getBoundingClientRect();
+CHECKBOX_CENTRES_JS = """() => [...document.querySelectorAll('.body .task-list-item input[type=checkbox]')].map(box => {
+  const b = box.getBoundingClientRect(), holder = box.closest('p, li'), h = holder.getBoundingClientRect();
   return [b.top + b.height / 2, h.top + parseFloat(getComputedStyle(holder).lineHeight) / 2];
 })"""
 
@@ -337,6 +337,12 @@ def test_task_boxes_sit_on_their_first_line_and_since_dates_stay_whole(served, b
     assert all(abs(box - text) <= 1 for box, text in centres), centres
     lines = page.evaluate("[...document.querySelectorAll('.todos li .meta')].map(m => m.getClientRects().length)")
     assert lines and all(n == 1 for n in lines), lines
+    # each box is named by its item's text (WCAG 4.1.2): a screen reader said "checkbox, not checked" only
+    boxes = page.get_by_role("checkbox")
+    assert boxes.count() == 4
+    assert page.get_by_role("checkbox", name="조건부 GAN 코드 읽기 (2026-11-24부터)", exact=True).is_checked(timeout=2000)
+    assert not page.get_by_role("checkbox", name="Try a conditional GAN (label as input) (2026-11-21부터)",
+                                exact=True).is_checked(timeout=2000)
     page.close()
 
 

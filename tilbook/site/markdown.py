@@ -307,7 +307,43 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
         _liquid_is_not_attributes(md)
     if options.def_list:
         md.use(deflist_plugin)
+    _label_task_items(md)
     return md
+
+
+def _is_task_item(token: Token) -> bool:
+    return token.type == "list_item_open" and bool(token.meta) and "checked" in token.meta
+
+
+def _label_task_items(md: MarkdownIt) -> None:
+    """A task item's checkbox inside a `<label>` with the item's first paragraph: its
+    accessible name (WCAG 4.1.2; axe's `label` rule) is the item's text, read once. As
+    markdown-it renders it (`<li><input> text`, as GitHub does) a screen reader heard only
+    "checkbox, not checked". An item that opens with another block keeps the bare box."""
+
+    def box(token: Token, options: Any) -> str:
+        checked = ' checked=""' if token.meta["checked"] else ""
+        disabled = "" if options.get("tasklists_editable", False) else ' disabled=""'
+        return f'<input class="task-list-item-checkbox"{disabled} type="checkbox"{checked}> '
+
+    def item_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        token = tokens[idx]
+        if not _is_task_item(token):
+            return self.renderToken(tokens, idx, options, env)
+        labelled = idx + 1 < len(tokens) and tokens[idx + 1].type == "paragraph_open"
+        return self.renderToken(tokens, idx, options, env) + ("" if labelled else box(token, options))
+
+    def paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        opened = self.renderToken(tokens, idx, options, env)
+        return opened + "<label>" + box(tokens[idx - 1], options) if idx and _is_task_item(tokens[idx - 1]) else opened
+
+    def paragraph_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        closed = self.renderToken(tokens, idx, options, env)
+        return "</label>" + closed if idx >= 3 and _is_task_item(tokens[idx - 3]) else closed
+
+    md.add_render_rule("list_item_open", item_open)
+    md.add_render_rule("paragraph_open", paragraph_open)
+    md.add_render_rule("paragraph_close", paragraph_close)
 
 
 def _liquid_is_not_attributes(md: MarkdownIt) -> None:
