@@ -296,3 +296,10 @@ def test_check_finds_what_a_strict_build_would_without_writing_the_site(tmp_path
     assert not (tmp_path / "site").exists() and run(tmp_path, "build", "--strict").code == 0
     page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
     assert '<h1 id="가">가</h1>' in page
+    # an entry that does not read does not hide the others' links; a link to it is its error
+    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: 가\ndraft: maybe\n---\n# 가\n",
+                           "journal/2026-11-02-b.md": "---\ntitle: 나\n---\n[가](2026-11-01-a.md)\n\n[없음](none.md)\n"})
+    result = run(tmp_path, "check")
+    assert result.code == 1 and result.out == "checked 2 entries: 2 errors, 0 warnings\n"
+    assert "journal/2026-11-01-a.md:3: front matter 'draft': expected true or false, got 'maybe'" in result.err
+    assert "journal/2026-11-02-b.md:6: broken link 'none.md'" in result.err

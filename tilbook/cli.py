@@ -184,28 +184,27 @@ def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: _Console) -> int:
-    """Entries first (every file's problems at once); when they all read, what a `--strict`
-    build would find beyond them: notebook references, links and anchors between entries,
-    missing files, Liquid left as text. Nothing is rendered or written but the caches."""
+    """Every entry's problems, then what a `--strict` build would find beyond them in the
+    entries that read: notebook references, links and anchors between entries, missing
+    files, Liquid left as text. Nothing is rendered or written but the caches."""
     config = _config(args)
     journal = _journal(config, console, quiet_problems=False)
     console.problems(journal.problems)
     errors = len(journal.errors)
     failed = len({p.path for p in journal.errors})
     warnings = len(journal.problems) - errors + len(config.warnings)
-    if not errors:
-        from tilbook.site.build import build_site
+    from tilbook.site.build import build_site
 
-        seen = {*journal.problems, *config.warnings}
-        try:
-            result = build_site(config, drafts=True, check_only=True)
-        except BuildError as exc:  # a bad `notebooks:` value: the rest needs the notebooks
-            found, more = list(exc.problems), []
-        else:
-            found, more = list(result.errors), [p for p in result.warnings if p not in seen]
-        console.problems([*found, *more])
-        errors += len(found)
-        warnings += len(more)
+    seen = {*journal.problems, *config.warnings}
+    try:
+        result = build_site(config, drafts=True, check_only=True)
+    except BuildError as exc:  # a bad `notebooks:` value: the rest needs the notebooks
+        found, more = [p for p in exc.problems if p not in seen], []
+    else:
+        found, more = list(result.errors), [p for p in result.warnings if p not in seen]
+    console.problems([*found, *more])
+    errors += len(found)
+    warnings += len(more)
     console.print(f"checked {len(journal.entries) + failed} entries: {errors} error{'s' if errors != 1 else ''}, "
                   f"{warnings} warning{'s' if warnings != 1 else ''}")
     return EXIT_FAILED if errors else EXIT_OK

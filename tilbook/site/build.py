@@ -241,8 +241,8 @@ def build_site(
 
     `check_only` (`tilbook check`): every check of a `--strict` build, nothing rendered or
     written but the caches, no notebook run (stale ones stay warnings); what --strict fails
-    on comes back in `errors` instead of raised, except problems that stop a build before
-    its links can be looked at (entry errors, bad `notebooks:` values)."""
+    on comes back in `errors` instead of raised, and entries with errors are left out (the
+    caller reports those) rather than stopping it; a bad `notebooks:` value still raises."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -341,7 +341,7 @@ def build_site(
         parsed = {e.rel: (hashes[e.rel], e, bodies[e.rel]) for e in dated}
         journal = assemble_journal(config, [*(e for e in results if isinstance(e, EntryError)), *dated], dated=True)
         lap("parse")
-        if journal.errors:
+        if journal.errors and not check_only:  # (check reports them itself, and looks past them)
             raise BuildError(problems=journal.errors)
         notebook_problems, pending, ran_any, frozen = _freeze_notebooks(
             config, journal.visible(now, drafts=drafts, future=drafts), execute=execute, refresh=refresh,
@@ -377,7 +377,9 @@ def build_site(
         missing = missing_assets(site, bodies, assets_found, config)
         problems = list(missing)
         if strict or check_only:
-            problems.extend(broken_links(site, bodies, assets_found, config))
+            # a link to an entry that does not read is that entry's error, not a broken link
+            unread = {rels[p] for p in paths} - bodies.keys() if check_only else set()
+            problems.extend(broken_links(site, bodies, assets_found, config, unread=unread))
         if check_only:
             lap("collect")
             if use_cache:

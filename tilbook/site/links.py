@@ -47,8 +47,10 @@ _ID = re.compile(r'\bid="([^"]*)"|<a\s[^>]*?\bname="([^"]*)"')  # `<a name>`: an
 _CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.S)
 
 
-def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
-    """Internal links and anchors in entry bodies that lead nowhere."""
+def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config, *,
+                 unread: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+    """Internal links and anchors in entry bodies that lead nowhere. Links to the entries in
+    `unread` (docs-relative paths of files that did not parse) are left to their errors."""
     base = base_path(config)
     pages = {unquote(p.url): p for p in site.pages}
     ids_of: dict[str, set[str]] = {}
@@ -79,6 +81,8 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
             if not path:
                 path = unquote(page.url)
             elif not path.startswith(base + "/") and not path.startswith("/"):
+                if path in unread:
+                    continue
                 problems.append(Problem(f"broken link {unquote(target)!r}", path=shown, line=line_of(unquote(target)),
                                         hint="link to an existing entry or file"))
                 continue
