@@ -380,14 +380,15 @@ def build_site(
             # a link to an entry that does not read is that entry's error, not a broken link
             unread = {rels[p] for p in paths} - bodies.keys() if check_only else set()
             problems.extend(broken_links(site, bodies, assets_found, config, unread=unread))
+        as_errors = [replace(p, severity="error") for p in problems]  # what --strict fails on
         if check_only:
             lap("collect")
             if use_cache:
                 _save_entries(caches, parse_key, known, parsed)
-            errors = [*unknown, *(Problem(**{**p.__dict__, "severity": "error"}) for p in problems)]
-            return BuildResult(site_dir, 0, 0, False, tuple(warnings), timings, len(site.entries), errors=tuple(errors))
-        if strict and problems:
-            raise BuildError(problems=[Problem(**{**p.__dict__, "severity": "error"}) for p in problems])
+            return BuildResult(site_dir, 0, 0, False, tuple(warnings), timings, len(site.entries),
+                               errors=(*unknown, *as_errors))
+        if strict and as_errors:
+            raise BuildError(problems=as_errors)
         warnings.extend(missing)
         lap("collect")
 

@@ -321,21 +321,22 @@ def _label_task_items(md: MarkdownIt) -> None:
     markdown-it renders it (`<li><input> text`, as GitHub does) a screen reader heard only
     "checkbox, not checked". An item that opens with another block keeps the bare box."""
 
-    def box(token: Token, options: Any) -> str:
-        checked = ' checked=""' if token.meta["checked"] else ""
-        disabled = "" if options.get("tasklists_editable", False) else ' disabled=""'
-        return f'<input class="task-list-item-checkbox"{disabled} type="checkbox"{checked}> '
+    from markdown_it.renderer import RendererHTML
+
+    def box(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        """The checkbox markdown-it's own `list_item_open` puts after the `<li>` at `idx`."""
+        return RendererHTML.list_item_open(self, tokens, idx, options, env)[len(self.renderToken(tokens, idx, options, env)):]
 
     def item_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-        token = tokens[idx]
-        if not _is_task_item(token):
-            return self.renderToken(tokens, idx, options, env)
-        labelled = idx + 1 < len(tokens) and tokens[idx + 1].type == "paragraph_open"
-        return self.renderToken(tokens, idx, options, env) + ("" if labelled else box(token, options))
+        if _is_task_item(tokens[idx]) and idx + 1 < len(tokens) and tokens[idx + 1].type == "paragraph_open":
+            return self.renderToken(tokens, idx, options, env)  # its box goes into the paragraph's <label>
+        return RendererHTML.list_item_open(self, tokens, idx, options, env)
 
     def paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         opened = self.renderToken(tokens, idx, options, env)
-        return opened + "<label>" + box(tokens[idx - 1], options) if idx and _is_task_item(tokens[idx - 1]) else opened
+        if idx and _is_task_item(tokens[idx - 1]):
+            return opened + "<label>" + box(self, tokens, idx - 1, options, env)
+        return opened
 
     def paragraph_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         closed = self.renderToken(tokens, idx, options, env)

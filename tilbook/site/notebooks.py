@@ -78,19 +78,20 @@ def notebook_pages(config: Config, frozen: list[Any], *, base: str, href: Any, s
         if record is None or not path.is_file():
             continue
         raw = path.read_bytes()
+        folder = f"notebooks/{job.name}"
+        ipynb = f"{folder}/{job.name}.ipynb"
         source = digest(salt, base, job.name, job.template, job.title, job.profile, job.parameters, job.kernel,
                         item.state, record, hash_bytes(raw))
         page = (kept or {}).get(source)
         if page is not None:
-            page = replace(page, files={f"notebooks/{job.name}/{job.name}.ipynb": raw, **page.files})
+            page = replace(page, files={ipynb: raw, **page.files})
         else:
             import nbformat
 
             nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-            folder = f"notebooks/{job.name}"
             url = href(base, f"/{folder}/")
             body, images = _render_cells(nb, config, folder=folder, base=base)
-            files = {f"{folder}/{job.name}.ipynb": raw, **images}
+            files = {ipynb: raw, **images}
             page = NotebookPage(card=_card(config, item, url=url, folder=folder, base=base, href=href,
                                            thumbnail=next(reversed(images), None), raw=raw),
                                 html=body, files=files, source=source)
