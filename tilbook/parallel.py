@@ -90,14 +90,16 @@ class WorkerPool:
     def __init__(self, executor: Any, workers: int) -> None:
         self.executor, self.workers = executor, workers
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-        """`fn` over `items` in chunks, results in order. Unlike `Executor.map`, a consumer
+    def map(self, fn: Callable[[T], R], items: Sequence[T], *, after_chunk: Callable[[], None] | None = None) -> Iterator[R]:
+        """`fn` over `items` in chunks, results in order; `after_chunk()` runs in the worker
+        after each chunk, before its results come back. Unlike `Executor.map`, a consumer
         that stops early leaves the queued chunks to `worker_pool` to end: Python 3.11's
         executor then raised InvalidStateError in its own thread over futures that map had
         cancelled."""
         size = max(1, len(items) // (self.workers * 8))
         with _sigint_blocked():  # the first submit starts the workers
-            futures = [self.executor.submit(_run_chunk, fn, items[i : i + size]) for i in range(0, len(items), size)]
+            futures = [self.executor.submit(_run_chunk, fn, items[i : i + size], after_chunk)
+                       for i in range(0, len(items), size)]
         for future in futures:
             yield from future.result()
 
@@ -120,8 +122,11 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _run_chunk(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
-    return [fn(item) for item in chunk]
+def _run_chunk(fn: Callable[[T], R], chunk: Sequence[T], after_chunk: Callable[[], None] | None = None) -> list[R]:
+    results = [fn(item) for item in chunk]
+    if after_chunk is not None:
+        after_chunk()
+    return results
 
 
 @contextmanager
@@ -215,16 +220,19 @@ def map_with_progress(
     progress: Callable[[int, int], None] | None = None,
     initializer: Callable[..., Any] | None = None,
     initargs: tuple[Any, ...] = (),
+    after_chunk: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     """`fn` over `items`, in order: in worker processes when there are enough items (see
     `worker_count`), else here. `progress(done, total)` after each item; `initializer(*initargs)`
-    runs in each worker (and here, for the in-process path) to hand over shared state."""
+    runs in each worker (and here, for the in-process path) to hand over shared state;
+    `after_chunk()` in a worker after each chunk of items, before their results come back
+    (here: after the last item), to finish what the items left pending."""
     n = worker_count(len(items), threshold=threshold, requested=workers)
     if initializer is not None:
         initializer(*initargs)
     if n > 1 and len(items) > 1:
         with worker_pool(n, initializer=initializer, initargs=initargs) as pool:
-            for i, result in enumerate(pool.map(fn, items), 1):
+            for i, result in enumerate(pool.map(fn, items, after_chunk=after_chunk), 1):
                 if progress:
                     progress(i, len(items))
                 yield result
@@ -233,3 +241,5 @@ def map_with_progress(
         yield fn(item)
         if progress:
             progress(i, len(items))
+    if after_chunk is not None:
+        after_chunk()

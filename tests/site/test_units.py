@@ -100,6 +100,34 @@ def test_html_store_rows_survive_processes_and_a_broken_file_is_begun_again(tmp_
     fresh.close()
 
 
+def test_html_store_holds_writes_until_a_flush(tmp_path):
+    """A parse worker holds its rows and writes a chunk's in one transaction: until then
+    the worker reads them as stored and other connections do not see them; closing flushes."""
+    from tilbook.site.store import HtmlStore
+
+    path = tmp_path / "html.sqlite"
+    worker, other = HtmlStore(path), HtmlStore(path)
+    worker.put("a", "<p>first</p>")
+    worker.hold_writes()
+    worker.put("b", "<p>둘</p>")
+    worker.put_fragment("hl:1", "<pre>code</pre>")
+    assert worker.get("b") == "<p>둘</p>" and worker.get_fragment("hl:1") == "<pre>code</pre>"
+    assert other.keys() == {"a"} and other.get_fragment("hl:1") is None
+    worker.flush()
+    assert other.keys() == {"a", "b"} and other.get_fragment("hl:1") == "<pre>code</pre>"
+    worker.put("c", "<p>셋</p>")
+    worker.close()  # what is held is not lost
+    assert other.get("c") == "<p>셋</p>"
+    worker = HtmlStore(path)
+    worker.hold_writes()
+    worker.put("d", "<p>넷</p>")
+    worker.hold_writes(False)  # flushed, and each row written as it comes again
+    worker.put("e", "<p>다섯</p>")
+    assert other.keys() == {"a", "b", "c", "d", "e"}
+    worker.close()
+    other.close()
+
+
 def test_highlighted_code_is_kept_and_reused(tmp_path, monkeypatch):
     """A code block is highlighted once: an edited entry whose code did not change takes it
     from the store (building a Pygments lexer alone costs a tenth of a second)."""

@@ -41,7 +41,12 @@ def _start_job(job: dict[str, Any]) -> None:
     # and Windows) unpickles a bound method with a copy of the dict, and this module's
     # _JOB stayed empty there.
     _JOB.update(job)
+    job["store"].hold_writes()  # written a chunk at a time, by `_flush_job`
     use_fragment_cache(job["store"])
+
+
+def _flush_job() -> None:
+    _JOB["store"].flush()
 
 
 def _parse_render(path: Path) -> Outcome:
@@ -111,6 +116,7 @@ def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, worker
     show = (lambda done, total: progress("parse", done, total)) if progress else None
     try:
         return list(map_with_progress(_parse_render, paths, threshold=PARALLEL_MIN, workers=workers, progress=show,
-                                      initializer=_start_job, initargs=(job,)))
+                                      initializer=_start_job, initargs=(job,), after_chunk=_flush_job))
     finally:
+        store.hold_writes(False)
         use_fragment_cache(None)  # the store closes after the build: nothing else may use it
