@@ -33,8 +33,11 @@ def served(tmp_path_factory):
         build_site(load_config(root / "mkdocs.yml"), now=NOW, execute=False)
     finally:
         search.shard_docs = real
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # (set on a partial, it silenced nothing)
+            pass
+
+    handler = functools.partial(Quiet, directory=str(serve))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/nightly-dl/", root
