@@ -103,6 +103,13 @@ def test_counts_of_one_are_singular_in_english(tmp_path):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Current streak <strong>1 day</strong>" in home and "1 days" not in home
     assert "1 day open" in (site / "todo/index.html").read_text(encoding="utf-8")
+    build_site(config, now=dt.datetime(2026, 11, 20, 21, 0, tzinfo=config.tilbook.timezone))
+    todo = (site / "todo/index.html").read_text(encoding="utf-8")
+    assert "new today" in todo and "0 days" not in todo  # written down this evening
+    config = make_workspace(tmp_path / "ko", {"2026-11-20-a.md": "---\ntitle: A\n---\n## 내일 할 일\n- [ ] 하나\n"},
+                            config="site_name: 한국어\ntheme:\n  language: ko\ntilbook:\n  timezone: Asia/Seoul\n")
+    build_site(config, now=dt.datetime(2026, 11, 20, 21, 0, tzinfo=config.tilbook.timezone))
+    assert "오늘 추가" in (tmp_path / "ko/site/todo/index.html").read_text(encoding="utf-8")
 
 
 def test_bold_right_before_a_korean_particle(example):
@@ -119,7 +126,8 @@ def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
     assert re.findall(r'<th scope="col">([^<]+)</th>', rows[0]) == ["남은 할 일", "처음 나온 날", "상태"]
     assert len(rows) == 7  # the six items left open by the last entry
     assert '<td>판별자 정확도도 같이 기록하기</td><td><time datetime="2026-11-19">' in rows[1]
-    assert "8일째 · <strong>기한 지남</strong>" in rows[1]  # 2026-11-19 → 11-27
+    # 2026-11-19 → 11-27: eight days (an ordinal "8일째" said one day less than it meant)
+    assert "8일 경과 · <strong>기한 지남</strong>" in rows[1]
 
 
 def test_todo_items_show_their_markdown_rendered(tmp_path):

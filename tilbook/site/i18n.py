@@ -15,7 +15,7 @@ STRINGS = {
         "back_home": "Back to the home page", "entries": "{n} entries", "entry": "1 entry",
         "current_streak": "Current streak", "longest_streak": "Longest streak", "days": "{n} days",
         "day": "1 day", "days_learned": "Days with an entry", "open_items": "Open items",
-        "run_minutes": "{m} min {s} s", "run_seconds": "{s} s", "code_copy": "Copy", "code_copied": "Copied", "comments": "Comments", "first_seen": "first seen", "todo_status": "status", "days_open": "{n} days open", "day_open": "1 day open", "overdue": "overdue",
+        "run_minutes": "{m} min {s} s", "run_seconds": "{s} s", "code_copy": "Copy", "code_copied": "Copied", "comments": "Comments", "first_seen": "first seen", "todo_status": "status", "days_open": "{n} days open", "day_open": "1 day open", "days_open_zero": "new today", "overdue": "overdue",
         "nothing_open": "Nothing open.", "since": "since {d}", "updated": "Updated",
         "tagged": "Tagged “{t}”", "in_category": "In “{t}”", "less": "Less", "more": "More",
         "skip": "Skip to content", "search": "Search", "search_none": "No entry matches.", "weekdays": "Sun Mon Tue Wed Thu Fri Sat",
@@ -37,7 +37,7 @@ STRINGS = {
         "back_home": "홈으로 돌아가기", "entries": "글 {n}개", "entry": "글 1개",
         "current_streak": "현재 연속", "longest_streak": "최장 연속", "days": "{n}일",
         "day": "1일", "days_learned": "기록한 날", "open_items": "남은 할 일",
-        "run_minutes": "{m}분 {s}초", "run_seconds": "{s}초", "code_copy": "복사", "code_copied": "복사됨", "comments": "댓글", "first_seen": "처음 나온 날", "todo_status": "상태", "days_open": "{n}일째", "day_open": "1일째", "overdue": "기한 지남",
+        "run_minutes": "{m}분 {s}초", "run_seconds": "{s}초", "code_copy": "복사", "code_copied": "복사됨", "comments": "댓글", "first_seen": "처음 나온 날", "todo_status": "상태", "days_open": "{n}일 경과", "day_open": "1일 경과", "days_open_zero": "오늘 추가", "overdue": "기한 지남",
         "nothing_open": "남은 할 일이 없습니다.", "since": "{d}부터", "updated": "수정",
         "tagged": "“{t}” 태그", "in_category": "“{t}” 카테고리", "less": "적음", "more": "많음",
         "skip": "본문으로 건너뛰기", "search": "검색", "search_none": "찾는 글이 없습니다.", "weekdays": "일 월 화 수 목 금 토",
@@ -52,16 +52,21 @@ STRINGS = {
 }
 
 
-# A count's string → the key of its form for exactly one (English says "1 day", not "1 days").
+# A count's string → the key of its form for exactly one (English says "1 day", not "1 days"),
+# and for none where "0 days" would read oddly (an item written down today).
 SINGULAR = {"days": "day", "entries": "entry", "days_open": "day_open"}
+ZERO = {"days_open": "days_open_zero"}
 
 
 def counted(n: int, strings: dict[str, str], key: str) -> str:
     """`strings[key]` for `n` (`{{ n | counted(site.s, "days") }}` in a template): its form
-    for one when `n` is 1 and the strings have one (a custom theme's may not)."""
-    one = SINGULAR.get(key)
+    for one when `n` is 1, for none when `n` is 0, where the strings have one (a custom
+    theme's may not)."""
+    one, zero = SINGULAR.get(key), ZERO.get(key)
     if n == 1 and one in strings:
         return strings[one]
+    if n == 0 and zero in strings:
+        return strings[zero]
     return strings[key].format(n=n)
 
 
