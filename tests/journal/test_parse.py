@@ -296,6 +296,12 @@ def test_excerpt(config):
     assert more.excerpt == "Intro.\n\nMore intro."
     inline = parse(config, "Intro <!--more--> rest.\n")
     assert inline.excerpt == "Intro"
+    # a sentence that goes on into a list on the next line says so; one that ends does not
+    for gap in ("", "\n"):
+        goes_on = parse(config, f"흔한 방법은 레이블을 임베딩해서\n{gap}- 생성자에 붙이고\n- 판별자에 붙이는 것이다.\n")
+        assert goes_on.excerpt == "흔한 방법은 레이블을 임베딩해서…"
+    assert parse(config, "Two causes, in this order:\n- one\n- two\n").excerpt == "Two causes, in this order:"
+    assert parse(config, "오늘은 쉬었다\n\n## 내일\n").excerpt == "오늘은 쉬었다"  # no list goes on from it
 
 
 def test_reading_time_counts_korean_by_characters(config):

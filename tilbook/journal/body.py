@@ -142,6 +142,7 @@ def _inline_parser() -> MarkdownIt:
 # --- excerpt ----------------------------------------------------------------------------
 
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+_ENDS_A_THOUGHT = tuple(".!?。！？…:：;)）\"”'’」』]")
 
 
 def _excerpt(blocks: list[Block], lines: list[str]) -> str:
@@ -152,10 +153,16 @@ def _excerpt(blocks: list[Block], lines: list[str]) -> str:
             start, end = block.map
             text = "\n".join(lines[:end])
             return _MORE.split(text)[0].strip()
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if block.type == "paragraph" and block.map:
             start, end = block.map
-            return "\n".join(lines[start:end]).strip()
+            text = "\n".join(lines[start:end]).strip()
+            after = blocks[i + 1].type if i + 1 < len(blocks) else ""
+            if after in ("bullet_list", "ordered_list") and text and not text.endswith(_ENDS_A_THOUGHT):
+                # The sentence goes on into the list below it ("…흔한 방법은 레이블을
+                # 임베딩해서" and then what goes where): the card says it does.
+                text += "…"
+            return text
     return ""
 
 
