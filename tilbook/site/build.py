@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from tilbook import __version__
 from tilbook.config.model import Config, workspace_cache
@@ -275,8 +275,10 @@ def build_site(
     code = digest(code_key(hasher), library_versions())
     tkey = digest(theme_key(config), code)
 
+    templates = _template_files(config)  # (listed once: the inputs and the notebook jobs' key use them)
+
     def digest_inputs() -> str:
-        notebook_hashes = {str(p): hasher.hash(p) for p in _notebook_inputs(config)}
+        notebook_hashes = {str(p): hasher.hash(p) for p in _notebook_inputs(config, templates)}
         return digest(CACHE_FORMAT, __version__, config_bytes, tkey, drafts, strict, sorted(hashes.items()),
                       sorted(asset_hashes.items()), sorted(notebook_hashes.items()), today)
 
@@ -346,7 +348,7 @@ def build_site(
         notebook_problems, pending, ran_any, frozen = _freeze_notebooks(
             config, journal.visible(now, drafts=drafts, future=drafts), execute=execute, refresh=refresh,
             strict=strict and not check_only, on_notebook=on_notebook, caches=caches if use_cache else None,
-            hasher=hasher, code=code)
+            hasher=hasher, code=code, templates=templates)
         if ran_any:  # the runs wrote new records: the next build compares with those
             inputs = digest_inputs()
         lap("notebooks")
@@ -605,24 +607,27 @@ def _template_files(config: Config) -> list[Path]:
     return [p for p in sorted(templates.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
 
 
-def _notebook_inputs(config: Config) -> list[Path]:
-    """Template files and frozen run records: few files, read only when they changed."""
-    found = _template_files(config)
+def _notebook_inputs(config: Config, templates: Sequence[Path]) -> list[Path]:
+    """Template files (`_template_files`) and frozen run records: few files, read only when
+    they changed."""
+    found = list(templates)
     store = config.tilbook.freeze_dir
     if store is not None and store.is_dir():
         found.extend(sorted(store.glob("*/run.json")))
     return found
 
 
-def _templates_key(config: Config, hasher: FileHashes) -> str:
-    """A hash of the notebook templates' files (through `hasher`: read only when a stat changed)."""
+def _templates_key(config: Config, hasher: FileHashes, templates: Sequence[Path]) -> str:
+    """A hash of the notebook templates' files, `_template_files` (through `hasher`: read
+    only when a stat changed)."""
     top = len(str(config.tilbook.notebooks_dir)) + 1
-    return digest(tuple((str(p)[top:], hasher.hash(p)) for p in _template_files(config)))
+    return digest(tuple((str(p)[top:], hasher.hash(p)) for p in templates))
 
 
 def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: frozenset[str], strict: bool,
                       on_notebook: Callable[[Any], None] | None, caches: CacheFiles | None = None,
-                      hasher: FileHashes | None = None, code: str = "") -> tuple[list[Problem], tuple[str, ...], bool, list[Any]]:
+                      hasher: FileHashes | None = None, code: str = "",
+                      templates: Sequence[Path]) -> tuple[list[Problem], tuple[str, ...], bool, list[Any]]:
     """Bring the notebooks `entries` name up to date in the freeze store. Returns warnings
     (stale or never-run notebooks, when not executing) and the names still pending; raises
     `BuildError` for a bad `notebooks:` value, a failed run, or (strict) a pending one.
@@ -630,8 +635,9 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
     every notebook's `FrozenNotebook`.
 
     With `caches`, each job (its freeze key above all) is kept from the last build whose
-    `code` (tilbook's and its libraries'), templates' files and settings were the same: making it
-    again means generating the notebook, and importing jupytext and nbformat for that was
+    `code` (tilbook's and its libraries'), templates' files (`templates`, as
+    `_template_files` lists them) and settings were the same: making it again means
+    generating the notebook, and importing jupytext and nbformat for that was
     most of a one-entry rebuild of a journal with notebooks (1.0 of 1.3 s for the example)."""
     if not any(entry.notebooks for entry in entries):
         return [], (), False, []
@@ -640,7 +646,7 @@ def _freeze_notebooks(config: Config, entries: Any, *, execute: bool, refresh: f
 
     kept: dict[str, Any] = (caches.load("notebook-jobs.pkl") or {}) if caches else {}
     used: dict[str, Any] = {}
-    salt = digest(CACHE_FORMAT, code, _templates_key(config, hasher or FileHashes(None)),
+    salt = digest(CACHE_FORMAT, code, _templates_key(config, hasher or FileHashes(None), templates),
                   config.theme.language, store_folder(config)) if caches else ""
 
     def make_job(config: Config, template: str, **settings: Any) -> Any:
