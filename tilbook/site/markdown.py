@@ -157,7 +157,10 @@ class RenderedBody:
     title carries it, so links to that heading (`entry.md#title`, as GitHub shows it) land."""
 
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
+# How a link to another host begins: a scheme (`https:`, `mailto:`) or `//`. The body's
+# links (here) and the todo page's (`render.inline_markdown`) tell them apart with it.
+ELSEWHERE = r"[a-zA-Z][a-zA-Z0-9+.-]*:|//"
+_SCHEME = re.compile(rf"^(?:{ELSEWHERE})|^#")
 
 
 def link_rewriter(rel_path: str, base: str) -> Callable[[str, set[str], set[str]], str]:

@@ -14,7 +14,7 @@ from tilbook.config.model import Config
 from tilbook.errors import BuildError
 from tilbook.site.collect import Page
 from tilbook.site.i18n import counted
-from tilbook.site.markdown import toc_tree
+from tilbook.site.markdown import ELSEWHERE, toc_tree
 from tilbook.site.theme import theme_files, theme_root
 
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
@@ -112,7 +112,7 @@ def inline_markdown(text: str) -> Markup:
     return Markup(_RELATIVE_LINK.sub(r"\1", _inline_parser().renderInline(text).strip()))
 
 
-_RELATIVE_LINK = re.compile(r'<a href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|//)[^"]*">(.*?)</a>', re.S)
+_RELATIVE_LINK = re.compile(rf'<a href="(?!{ELSEWHERE})[^"]*">(.*?)</a>', re.S)
 
 
 @lru_cache(maxsize=1)
