@@ -4,10 +4,12 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_workspace
+from tilbook.errors import BuildError
 from tilbook.site.build import CacheFiles, build_site
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
@@ -21,6 +23,7 @@ def entry_text(title: str, tags: list[str], body: str, draft: bool) -> str:
 
 bodies = st.sampled_from([
     "오늘은 GAN을 공부했다.",
+    "오늘은 GAN을 공부했다.\n\n## 정리\n\n판별자가 먼저 이긴다.",  # the same card: only its page and the feed change
     "## 내일 할 일\n- 논문 읽기\n- [ ] 코드 정리",
     "Math $x^2$ and a [link](2026-11-01.md).",
     "```python\nprint('hi')\n```",
@@ -57,6 +60,15 @@ def files(folder: Path) -> dict[str, bytes]:
                 ("write", "2026-11-01", "Same", ["gan"], "start", False)], kept=True)
 @example(steps=[("write", "2026-11-02", "B", ["GAN"], "오늘은 GAN을 공부했다.", False),
                 ("write", "2026-11-03", "가", ["GAN"], "start", False)], kept=True)
+# a body edited alone, in a warm process and in fresh ones, then its card and a neighbour
+@example(steps=[("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False),
+                ("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.\n\n## 정리\n\n판별자가 먼저 이긴다.", False),
+                ("write", "2026-11-03", "B", ["gan"], "start", False),
+                ("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False)], kept=True)
+@example(steps=[("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False),
+                ("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.\n\n## 정리\n\n판별자가 먼저 이긴다.", False),
+                ("write", "2026-11-01", "B", ["gan"], "start", False),
+                ("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False)], kept=False)
 def test_incremental_equals_clean(tmp_path_factory, steps, kept):
     """`kept`: the caches stay in memory between builds, as `serve` keeps them: unchanged
     entries are then the same objects from build to build, and what collect_site remembers
@@ -112,3 +124,88 @@ def test_a_fresh_checkout_with_the_cache_and_site_restored_renders_only_what_cha
     shutil.rmtree(ci / ".tilbook")
     build_site(load_config(ci / "mkdocs.yml"), now=NOW, use_cache=False)
     assert files(ci / "site") == restored
+
+
+BODY_EDITS = {
+    # what is written again → (what its page shows then, whether only its page and the feed show it)
+    "a paragraph after the first": ("{d}일째 공부.\n\n고쳐 쓴 둘째 문단.\n\n```python\nprint(3)\n```", "고쳐 쓴", True),
+    "a heading (the page's contents)": ("{d}일째 공부.\n\n## 새 절\n\n## 또 한 절\n\n## 셋째 절\n\n본문.", "셋째 절", True),
+    "the first paragraph (the card's excerpt)": ("고쳐 쓴 첫 문단.\n\n둘째 문단.", "고쳐 쓴", False),
+    "enough words for another minute's reading": ("{d}일째 공부.\n\n" + "단어 " * 400, "단어 단어", False),
+    "an open item (the todo page)": ("{d}일째 공부.\n\n- [ ] 코드 정리", "코드 정리", False),
+    "a link to another entry": ("{d}일째 공부.\n\n[첫날](2026-11-01.md) [넷째 날](2026-11-04.md#둘째)", "/2026/11/04/", True),
+    "math (KaTeX on the site)": ("{d}일째 공부.\n\n$x^2$", "x^2", False),
+}
+
+
+@pytest.mark.parametrize("search", [False, True])
+@pytest.mark.parametrize("edit", BODY_EDITS)
+def test_a_body_edited_alone_remakes_its_page_and_the_feed_only(tmp_path, monkeypatch, edit, search):
+    """A writer adding to an entry (the usual edit): when nothing shows on other pages (the
+    same title, tags, excerpt, reading time, todos, links), a build in a fresh process parses
+    that entry alone and makes its page and the feed again from what the last build kept,
+    without reading the rest of the journal's caches or collecting the site. Otherwise
+    the whole build runs. Either way the site equals a clean build."""
+    import tilbook.site.build as build
+    import tilbook.site.collect as collect
+    from tilbook.config import load_config
+
+    text, shown, alone = BODY_EDITS[edit]
+    entries = {f"2026-11-0{d}.md": entry_text(f"글 {d}", ["gan"], f"{d}일째 공부.\n\n둘째 문단.\n\n```python\nprint({d})\n```",
+                                              False) for d in range(1, 6)}
+    config = make_workspace(tmp_path, entries, config=f"site_name: t\ntilbook:\n  timezone: Asia/Seoul\n"
+                                                      f"  search: {str(search).lower()}\n  feed_size: 3\n"
+                                                      "markdown_extensions:\n  - pymdownx.arithmatex\n")
+    build_site(config, now=NOW)
+    for day in ("03", "01"):  # an entry in the feed (the newest 3), then one that is not
+        (tmp_path / f"journal/2026-11-{day}.md").write_text(
+            entry_text(f"글 {int(day)}", ["gan"], text.replace("{d}", str(int(day))), False), encoding="utf-8")
+        whole = []
+        monkeypatch.setattr(collect, "collect_site", lambda *a, real=collect.collect_site, **k: whole.append(1) or real(*a, **k))
+        monkeypatch.setattr(build, "_load_entries", lambda *a, real=build._load_entries: whole.append(1) or real(*a))
+        collect.forget_earlier_builds()  # a fresh process
+        result = build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+        monkeypatch.undo()
+        assert not whole == alone, edit
+        page = f"2026/11/{day}/글-{int(day)}/index.html"
+        assert shown in (tmp_path / "site" / page).read_text(encoding="utf-8")
+        if alone:
+            pages = {p for p in result.changed if not p.startswith("pagefind/")}
+            assert pages == ({page, "feed.xml"} if day == "03" else {page})
+            assert any(p.startswith("pagefind/") for p in result.changed) == search
+    incremental = files(tmp_path / "site")
+    shutil.rmtree(tmp_path / "site")
+    shutil.rmtree(tmp_path / ".tilbook")
+    build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW, use_cache=False)
+    assert files(tmp_path / "site") == incremental
+
+
+def test_a_body_edit_after_a_draft_edit_or_a_lost_cache_is_built_whole_or_alone_as_it_must(tmp_path):
+    """What a build for a body edit starts from must be the last build's: a draft has no
+    page to make, and a deleted cache file sends the build the whole way."""
+    from tilbook.config import load_config
+
+    entries = {"2026-11-01.md": entry_text("글 1", ["gan"], "첫째.\n\n둘째.", False),
+               "2026-11-02.md": entry_text("초안", ["gan"], "첫째.\n\n둘째.", True)}
+    config = make_workspace(tmp_path, entries, config="site_name: t\ntilbook:\n  timezone: Asia/Seoul\n  search: false\n")
+    build_site(config, now=NOW)
+    (tmp_path / "journal/2026-11-02.md").write_text(entry_text("초안", ["gan"], "첫째.\n\n고친 둘째.", True), encoding="utf-8")
+    assert build_site(config, now=NOW).changed == ()  # a draft: no page shows its body
+    for cache in sorted((tmp_path / ".tilbook/cache").glob("entry-pages-*.pkl")):
+        cache.unlink()
+    (tmp_path / "journal/2026-11-01.md").write_text(entry_text("글 1", ["gan"], "첫째.\n\n고친 둘째.", False), encoding="utf-8")
+    assert "2026/11/01/글-1/index.html" in build_site(config, now=NOW).changed
+    (tmp_path / "journal/2026-11-01.md").write_text(entry_text("글 1", ["gan"], "첫째.\n\n또 고친 둘째.", False), encoding="utf-8")
+    assert set(build_site(config, now=NOW).changed) == {"2026/11/01/글-1/index.html", "feed.xml"}
+    # a link to a notebook must name one an entry names: a build checks that, whatever else changed
+    (tmp_path / "journal/2026-11-01.md").write_text(entry_text("글 1", ["gan"], "첫째.\n\n[노트북](nb:gan)", False),
+                                                  encoding="utf-8")
+    with pytest.raises(BuildError, match="no entry's front matter names"):
+        build_site(config, now=NOW)
+    (tmp_path / "journal/2026-11-01.md").write_text(entry_text("글 1", ["gan"], "첫째.\n\n또 고친 둘째.", False),
+                                                  encoding="utf-8")
+    incremental = files(tmp_path / "site")
+    shutil.rmtree(tmp_path / "site")
+    shutil.rmtree(tmp_path / ".tilbook")
+    build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW, use_cache=False)
+    assert files(tmp_path / "site") == incremental

@@ -13,7 +13,7 @@ import math
 import re
 from functools import partial
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
@@ -131,6 +131,65 @@ class Site:
     """What the search index holds: one document per entry page."""
     problems: tuple[Problem, ...] = ()
     """Warnings about the site as a whole (an old address that clashes with a page)."""
+    body_pages: BodyPages | None = None
+    """What the next build needs to make the pages that show bodies again on its own."""
+
+
+Links = tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]]
+"""The URLs of entries (by rel_path), Jekyll posts (by name) and notebook pages (by name):
+where bodies' links go."""
+
+
+@dataclass(frozen=True)
+class EntryPageInputs:
+    """What an entry's page shows besides the entry and its body."""
+
+    url_path: str
+    card: Card
+    prev: Card | None
+    next: Card | None
+    notebooks: tuple[Any, ...]
+    """The cards of the notebooks it names."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    rel: str
+    card: Card
+    date: str
+    updated: str
+    body: RenderedBody
+
+
+@dataclass(frozen=True)
+class BodyPages:
+    """What the pages that show bodies (each entry's own page and the feed) were made of,
+    bodies aside: a build whose only change is in bodies' HTML makes those pages again from
+    it (`pages_for_bodies`) without reading the rest of the journal."""
+
+    site_key: str
+    links: Links
+    entry_pages: Mapping[str, EntryPageInputs]
+    """By rel_path, for each entry the site shows."""
+    feed: tuple[FeedItem, ...]
+    feed_updated: str
+    search: Mapping[str, SearchDoc]
+    """By rel_path, in journal order; empty when search is off."""
+
+
+# What of a body nothing but its own page and the feed shows (a body's key is the hash of
+# its HTML and links; links to entries and posts are resolved on the page). Two bodies
+# that differ in these alone give the same cards, lists, heatmaps, todo page and warnings.
+_ONLY_ON_ITS_PAGE = {"html": "", "key": "", "toc": (), "image": "", "title_id": "", "has_code": False,
+                     "links": (), "posts": ()}
+
+
+def same_but_page(a: RenderedBody, b: RenderedBody) -> bool:
+    """Whether `a` and `b` differ only in what their entry's page and the feed show. (Not
+    their links to notebooks: a build checks that each names a notebook it knows. Nor
+    anything `--strict` checks: its link checks read every page.)"""
+    return (replace(a, **_ONLY_ON_ITS_PAGE) == replace(b, **_ONLY_ON_ITS_PAGE)
+            and [t for t in a.links if t.startswith("nb:")] == [t for t in b.links if t.startswith("nb:")])
 
 
 def excerpt_text(entry: Entry) -> str:
@@ -207,9 +266,7 @@ def collect_site(
     url_paths = {entry.rel: entry.url(config.tilbook.permalink) for entry in entries}
     entry_urls, post_urls = _link_tables(url_paths, base)
     nb_urls = {name: p.card.url for name, p in (notebooks or {}).items()}
-
-    def target_url(target: str) -> str | None:
-        return nb_urls.get(target[3:]) if target.startswith("nb:") else entry_urls.get(target)
+    links = (entry_urls, post_urls, nb_urls)
 
     cards: dict[str, Card] = {}
     term_keys = {id(t): (t.name, t.slug, t.url, t.count) for t in (*tags.values(), *cats.values())}
@@ -259,32 +316,7 @@ def collect_site(
         cards[rel] = row[4]
     _MEMOS["card terms"] = {"state": term_state, "shown": url_paths}
 
-    site = {
-        "name": config.site_name,
-        "description": config.site_description or "",
-        "author": config.site_author or "",
-        "base": base,
-        "home": href(base, "/"),
-        "lang": lang,
-        "s": s,
-        "repo_url": config.repo_url,
-        "feed": href(base, "/feed.xml"),
-        "favicon": href(base, "/" + (config.theme.favicon or "assets/favicon.svg")),
-        "origin": site_origin(config),
-        "og_locale": _OG_LOCALES.get(lang.split("-")[0], lang.replace("-", "_")),
-        "search": config.tilbook.search,
-        "comments": config.tilbook.comments,
-        "nav": [
-            (s["home"], href(base, "/")),
-            (s["archive"], href(base, "/archive/")),
-            (s["tags"], href(base, "/tags/")),
-            (s["categories"], href(base, "/categories/")),
-            (s["heatmap"], href(base, "/heatmap/")),
-            (s["todo"], href(base, "/todo/")),
-        ],
-        "extra": dict(config.extra),
-        "body_html": partial(body_html, entry_urls=entry_urls, post_urls=post_urls, nb_urls=nb_urls) if body_html else None,
-    }
+    site = _site_globals(config, links, body_html)
     pages: list[Page] = []
 
     page_keys = _memo("pages", len(entries))
@@ -299,9 +331,7 @@ def collect_site(
             key = digest(site_key, template, url_path, *key_parts)
             if same is not None:
                 page_keys[(site_key, template, url_path, same)] = key
-        url = link or href(base, url_path)
-        pages.append(Page(path=output_file(url_path), template=template, context={"site": site, "url": url, **context},
-                          key=key, url=url))
+        pages.append(_page(site, url_path, template, key, link or href(base, url_path), context))
 
     newest_first = list(reversed(entries))
 
@@ -311,11 +341,11 @@ def collect_site(
     # An entry page whose card (so entry and body), neighbours' cards, link targets and
     # notebooks are the very ones of an earlier build is that build's page again.
     entry_pages = _memo("entry pages", len(entries))
+    shown: dict[str, EntryPageInputs] = {}
     for i, entry in enumerate(entries):
         rel = entry.rel
         body = bodies[rel]
-        targets = (tuple((t, target_url(t)) for t in body.links) + tuple((t, post_urls.get(t)) for t in body.posts)
-                   if body.links or body.posts else ())
+        targets = _targets(body, links)
         has_math = has_math or body.has_math
         prev_card = cards[entries[i - 1].rel] if i > 0 else None
         next_card = cards[entries[i + 1].rel] if i + 1 < len(entries) else None
@@ -328,20 +358,13 @@ def collect_site(
                 and kept[3] == targets and kept[4] == nb_cards and kept[5] == site_key):
             kept[6].context["site"] = site  # type: ignore[index]
             pages.append(kept[6])
+            shown[rel] = kept[7]
             continue
-        carried_in, left_open = entry.carried_in, entry.open_items
-        parts = (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in,
-                 left_open, entry.updated, tuple(c.key for c in nb_cards))
-        add(
-            url_paths[rel], "entry.html", parts,
-            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]), link=card.url,
-            entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
-            notebooks=nb_cards,
-            updated=format_date(entry.updated.date(), lang) if entry.updated else None,
-            updated_iso=entry.updated.isoformat() if entry.updated else None,
-            toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
-        )
-        entry_pages[rel] = (card, prev_card, next_card, targets, nb_cards, site_key, pages[-1])
+        inputs = shown[rel] = EntryPageInputs(url_paths[rel], card, prev_card, next_card, nb_cards)
+        parts, context = _entry_page(inputs, entry, body, targets, lang)
+        add(inputs.url_path, "entry.html", parts,
+            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]), link=card.url, **context)
+        entry_pages[rel] = (card, prev_card, next_card, targets, nb_cards, site_key, pages[-1], inputs)
 
     # --- notebook pages ---------------------------------------------------------------------
     notebooks = notebooks or {}
@@ -455,13 +478,12 @@ def collect_site(
 
     # --- 404, feed, sitemap, robots ----------------------------------------------------------
     add("/404.html", "404.html", (), title=s["not_found"])
-    feed_entries = [(cards[e.rel], e, bodies[e.rel]) for e in newest_first[: config.tilbook.feed_size]]
+    feed = tuple(FeedItem(e.rel, cards[e.rel], e.date.isoformat(), (e.updated or e.date).isoformat(), bodies[e.rel])
+                 for e in newest_first[: config.tilbook.feed_size])
+    feed_updated = newest_first[0].date.isoformat() if newest_first else now.isoformat()
     origin = site["origin"]
-    feed_targets = tuple((t, target_url(t)) for _, _, b in feed_entries for t in b.links) + tuple(
-        (t, post_urls.get(t)) for _, _, b in feed_entries for t in b.posts)
-    add("/feed.xml", "feed.xml", (tuple((c.key, b.key) for c, _, b in feed_entries), feed_targets, origin),
-        items=[(c, e.date.isoformat(), (e.updated or e.date).isoformat(), b.key) for c, e, b in feed_entries],
-        origin=origin, updated=(newest_first[0].date.isoformat() if newest_first else now.isoformat()))
+    feed_parts, feed_context = _feed_page(feed, feed_updated, links, origin)
+    add("/feed.xml", "feed.xml", feed_parts, **feed_context)
     # An entry's <lastmod> is its `updated` date, else its date: crawlers come back for those
     # that changed. List pages change with every entry and say nothing.
     modified = {cards[e.rel].url: (e.updated or e.date).isoformat() for e in entries}
@@ -476,7 +498,108 @@ def collect_site(
         files=files,
         search=tuple(search) if config.tilbook.search else (),
         problems=tuple(problems),
+        body_pages=BodyPages(site_key, links, shown, feed, feed_updated,
+                             {e.rel: doc for e, doc in zip(entries, search)} if config.tilbook.search else {}),
     )
+
+
+def pages_for_bodies(kept: BodyPages, config: Config, edited: Mapping[str, tuple[Entry, RenderedBody]], *,
+                     body_html: Callable[..., str] | None = None) -> tuple[list[Page], BodyPages]:
+    """The pages that show the bodies in `edited` (rel_path → the entry and its new body),
+    made from what the last build kept, and what to keep now. Only for bodies that are
+    `same_but_page` as that build's, of entries equal to its: then no other page changes."""
+    lang = config.theme.language
+    site = _site_globals(config, kept.links, body_html)
+    pages: list[Page] = []
+    for rel, (entry, body) in edited.items():
+        inputs = kept.entry_pages.get(rel)
+        if inputs is None:  # a draft, or dated after now: it has no page
+            continue
+        parts, context = _entry_page(inputs, entry, body, _targets(body, kept.links), lang)
+        key = digest(kept.site_key, "entry.html", inputs.url_path, *parts)
+        pages.append(_page(site, inputs.url_path, "entry.html", key, inputs.card.url, context))
+    feed = tuple(replace(item, body=edited[item.rel][1]) if item.rel in edited else item for item in kept.feed)
+    if any(item.rel in edited for item in feed):
+        parts, context = _feed_page(feed, kept.feed_updated, kept.links, site["origin"])
+        key = digest(kept.site_key, "feed.xml", "/feed.xml", *parts)
+        pages.append(_page(site, "/feed.xml", "feed.xml", key, href(base_path(config), "/feed.xml"), context))
+    search = {rel: replace(doc, body_key=edited[rel][1].key) if rel in edited else doc
+              for rel, doc in kept.search.items()}
+    return pages, replace(kept, feed=feed, search=search)
+
+
+def _page(site: dict[str, Any], url_path: str, template: str, key: str, url: str, context: dict[str, Any]) -> Page:
+    return Page(path=output_file(url_path), template=template, context={"site": site, "url": url, **context},
+                key=key, url=url)
+
+
+def _site_globals(config: Config, links: Links, body_html: Callable[..., str] | None) -> dict[str, Any]:
+    """What every page's templates see as `site`."""
+    lang = config.theme.language
+    s = strings(lang)
+    base = base_path(config)
+    entry_urls, post_urls, nb_urls = links
+    return {
+        "name": config.site_name,
+        "description": config.site_description or "",
+        "author": config.site_author or "",
+        "base": base,
+        "home": href(base, "/"),
+        "lang": lang,
+        "s": s,
+        "repo_url": config.repo_url,
+        "feed": href(base, "/feed.xml"),
+        "favicon": href(base, "/" + (config.theme.favicon or "assets/favicon.svg")),
+        "origin": site_origin(config),
+        "og_locale": _OG_LOCALES.get(lang.split("-")[0], lang.replace("-", "_")),
+        "search": config.tilbook.search,
+        "comments": config.tilbook.comments,
+        "nav": [
+            (s["home"], href(base, "/")),
+            (s["archive"], href(base, "/archive/")),
+            (s["tags"], href(base, "/tags/")),
+            (s["categories"], href(base, "/categories/")),
+            (s["heatmap"], href(base, "/heatmap/")),
+            (s["todo"], href(base, "/todo/")),
+        ],
+        "extra": dict(config.extra),
+        "body_html": partial(body_html, entry_urls=entry_urls, post_urls=post_urls, nb_urls=nb_urls) if body_html else None,
+    }
+
+
+def _targets(body: RenderedBody, links: Links) -> tuple[tuple[str, str | None], ...]:
+    """Where the body's links to entries, notebooks and Jekyll posts go."""
+    if not body.links and not body.posts:
+        return ()
+    entry_urls, post_urls, nb_urls = links
+    return (tuple((t, nb_urls.get(t[3:]) if t.startswith("nb:") else entry_urls.get(t)) for t in body.links)
+            + tuple((t, post_urls.get(t)) for t in body.posts))
+
+
+def _entry_page(inputs: EntryPageInputs, entry: Entry, body: RenderedBody, targets: tuple[Any, ...],
+                lang: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """An entry page's key parts and context."""
+    card, prev_card, next_card = inputs.card, inputs.prev, inputs.next
+    carried_in, left_open = entry.carried_in, entry.open_items
+    parts = (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in,
+             left_open, entry.updated, tuple(c.key for c in inputs.notebooks))
+    context = dict(
+        entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
+        notebooks=inputs.notebooks,
+        updated=format_date(entry.updated.date(), lang) if entry.updated else None,
+        updated_iso=entry.updated.isoformat() if entry.updated else None,
+        toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
+    )
+    return parts, context
+
+
+def _feed_page(feed: tuple[FeedItem, ...], updated: str, links: Links, origin: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The feed's key parts and context."""
+    targets = tuple(target for item in feed for target in _targets(item.body, links))
+    parts = (tuple((item.card.key, item.body.key) for item in feed), targets, origin, updated)
+    context = dict(items=[(item.card, item.date, item.updated, item.body.key) for item in feed],
+                   origin=origin, updated=updated)
+    return parts, context
 
 
 

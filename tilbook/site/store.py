@@ -103,6 +103,15 @@ class HtmlStore:
     def keys(self) -> set[str]:
         return {row[0] for row in self._db().execute("SELECT key FROM html")}
 
+    def missing(self, keys: set[str]) -> set[str]:
+        """Those of `keys` that the store does not hold."""
+        held = self._held[0].keys() if self._held is not None else set()
+        wanted = [key for key in keys if key not in held]
+        if not wanted:
+            return set()
+        found = self._db().execute(f"SELECT key FROM html WHERE key IN ({','.join('?' * len(wanted))})", wanted)
+        return set(wanted) - {row[0] for row in found}
+
     def get(self, key: str) -> str:
         if self._held is not None and key in self._held[0]:
             return self._held[0][key]
