@@ -7,7 +7,9 @@
 For each N it reports medians of: a cold build (no site/, no cache), a no-op rebuild (three a run), a
 rebuild after one entry's body was edited (one from the middle of the journal, and the
 newest), after one entry's tags changed, and the peak RSS of the build process (and of its
-largest worker, Pagefind included). With `--search both` (the default) it does all of that
+largest worker, Pagefind included). The body edits add a sentence at the end of an entry:
+nothing another page shows changes, so they take the build for bodies alone
+(`build._bodies_edited`); a tag changes the entry's card, and goes the whole way. With `--search both` (the default) it does all of that
 with the search index and without it: Hugo, the reference, builds no search index. Each build is a fresh `python -m tilbook
 build` process, start-up included, as a user runs it. Journals come from
 ../shared/bench/gen_journal.py (seed 1). Hugo (`apt-get install hugo`) builds the same
