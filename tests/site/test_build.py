@@ -624,3 +624,25 @@ def test_a_build_reports_its_progress_stage_by_stage(tmp_path):
     assert sum(not p.startswith(("assets/", "pagefind/")) for p in result.changed) == len(pages)  # every page
     search = [c[1:] for c in calls if c[0] == "search"]  # at the start, then as each shard is done
     assert search[0] == (0, 6) and search[-1] == (6, 6) and search == sorted(search) and len(search) == 3
+
+
+def test_an_entry_dated_by_git_is_kept_without_its_body_like_the_others(tmp_path):
+    """A build keeps entries without their Markdown (it keeps rendered bodies instead): an
+    entry dated by its first commit, parsed a second time for that date, was kept whole."""
+    import subprocess
+
+    from tilbook.site.build import CacheFiles, _shard
+
+    config = make_workspace(tmp_path, {"topic/undated.md": "# 날짜 없는 글\n\n본문이 꽤 길다. " * 20,
+                                       "2026-11-01-dated.md": "# 날짜 있는 글\n\n본문.\n"})
+    env = {"GIT_AUTHOR_DATE": "2023-04-05T06:07:08+09:00", "GIT_COMMITTER_DATE": "2023-04-05T06:07:08+09:00",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "first"]):
+        subprocess.run(cmd, cwd=tmp_path, check=True, env=env)
+    build_site(config, now=NOW)
+    caches = CacheFiles(tmp_path / ".tilbook/cache")
+    kept = {rel: caches.load(_shard(rel))["items"][rel][1] for rel in ("topic/undated.md", "2026-11-01-dated.md")}
+    assert kept["topic/undated.md"].date_source == "git"
+    assert [entry.body for entry in kept.values()] == ["", ""]
+    assert (tmp_path / "site/2023/04/05/undated/index.html").is_file()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
-from tilbook.journal.model import DateSource, Entry, FrontMatter, Journal
+from tilbook.journal.model import DateSource, Entry, FrontMatter, Journal, with_todo_views
 from tilbook.journal.parse import parse_entry
 from tilbook.parallel import map_with_progress
 from tilbook.journal.scan import SUFFIXES, entry_paths, scan_journal  # noqa: F401  (re-exported)
@@ -144,7 +144,9 @@ def date_from_git(config: Config, entries: list[Entry]) -> list[Entry]:
         assert entry.abs_path is not None
         when = first.get(Path(unicodedata.normalize("NFC", str(entry.abs_path))))
         if when is not None:
-            redone[entry.rel_path] = load_entry(entry.abs_path, config=config, fallback_date=(when, "git"))
+            again = load_entry(entry.abs_path, config=config, fallback_date=(when, "git"))
+            # a site build's entries leave their body out (it keeps rendered bodies): so does this one
+            redone[entry.rel_path] = again if entry.body else with_todo_views(replace(again, body=""))
     return [redone.get(e.rel_path, e) for e in entries]
 
 
