@@ -626,14 +626,17 @@ def test_a_build_reports_its_progress_stage_by_stage(tmp_path):
     assert search[0] == (0, 6) and search[-1] == (6, 6) and search == sorted(search) and len(search) == 3
 
 
-def test_an_entry_dated_by_git_is_kept_without_its_body_like_the_others(tmp_path):
+def test_an_entry_dated_by_git_is_kept_without_its_body_like_the_others(tmp_path, monkeypatch):
     """A build keeps entries without their Markdown (it keeps rendered bodies instead): an
-    entry dated by its first commit, parsed a second time for that date, was kept whole."""
+    entry dated by its first commit, parsed a second time for that date, was kept whole.
+    An edit to its body alone is built as any other's (without collecting the site)."""
     import subprocess
 
+    import tilbook.site.collect as collect
     from tilbook.site.build import CacheFiles, _shard
 
-    config = make_workspace(tmp_path, {"topic/undated.md": "# 날짜 없는 글\n\n본문이 꽤 길다. " * 20,
+    undated = "# 날짜 없는 글\n\n" + "본문이 꽤 길다. " * 20 + "\n\n{}\n"
+    config = make_workspace(tmp_path, {"topic/undated.md": undated.format("둘째 문단."),
                                        "2026-11-01-dated.md": "# 날짜 있는 글\n\n본문.\n"})
     env = {"GIT_AUTHOR_DATE": "2023-04-05T06:07:08+09:00", "GIT_COMMITTER_DATE": "2023-04-05T06:07:08+09:00",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
@@ -646,3 +649,14 @@ def test_an_entry_dated_by_git_is_kept_without_its_body_like_the_others(tmp_path
     assert kept["topic/undated.md"].date_source == "git"
     assert [entry.body for entry in kept.values()] == ["", ""]
     assert (tmp_path / "site/2023/04/05/undated/index.html").is_file()
+
+    (tmp_path / "journal/topic/undated.md").write_text(undated.format("고쳐 쓴 둘째 문단."), encoding="utf-8")
+    monkeypatch.setattr(collect, "collect_site", lambda *a, **k: pytest.fail("the whole build ran"))
+    collect.forget_earlier_builds()
+    changed = build_site(config, now=NOW).changed
+    assert [p for p in changed if not p.startswith("pagefind/")] == ["2023/04/05/undated/index.html", "feed.xml"]
+    monkeypatch.undo()
+    edited = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    shutil.rmtree(tmp_path / "site")
+    build_site(config, now=NOW, use_cache=False)
+    assert {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == edited

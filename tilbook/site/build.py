@@ -573,6 +573,12 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
 
     parsed = {outcome[0]: outcome for outcome in parse_and_render([Path(paths[rel]) for rel in edited], config, store,
                                                                   workers, None)}
+    undated = [entry for _, entry, _ in parsed.values() if not isinstance(entry, EntryError) and entry.date_source == "mtime"]
+    if undated:  # dated by their first commit, as the whole build dates them (a file git does not know stays undated)
+        from tilbook.journal.load import date_from_git
+
+        for entry in date_from_git(config, undated):
+            parsed[entry.rel] = (entry.rel, entry, parsed[entry.rel][2])
     edits: dict[str, tuple[Entry, RenderedBody]] = {}
     for rel in edited:
         _, entry, body = parsed.get(rel, (rel, None, None))
