@@ -128,6 +128,20 @@ def test_html_store_holds_writes_until_a_flush(tmp_path):
     other.close()
 
 
+def test_html_store_says_which_bodies_it_lacks(tmp_path):
+    """Held rows count as stored; a thousand keys at once are asked in pieces."""
+    from tilbook.site.store import HtmlStore
+
+    store = HtmlStore(tmp_path / "html.sqlite")
+    for i in range(0, 1200, 2):
+        store.put(f"k{i}", "<p>x</p>")
+    store.hold_writes()
+    store.put("held", "<p>y</p>")
+    assert store.missing({"k0", "held"}) == set()
+    assert store.missing({f"k{i}" for i in range(1200)} | {"held", "gone"}) == {f"k{i}" for i in range(1, 1200, 2)} | {"gone"}
+    store.close()
+
+
 def test_highlighted_code_is_kept_and_reused(tmp_path, monkeypatch):
     """A code block is highlighted once: an edited entry whose code did not change takes it
     from the store (building a Pygments lexer alone costs a tenth of a second)."""

@@ -107,10 +107,12 @@ class HtmlStore:
         """Those of `keys` that the store does not hold."""
         held = self._held[0].keys() if self._held is not None else set()
         wanted = [key for key in keys if key not in held]
-        if not wanted:
-            return set()
-        found = self._db().execute(f"SELECT key FROM html WHERE key IN ({','.join('?' * len(wanted))})", wanted)
-        return set(wanted) - {row[0] for row in found}
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):  # (SQLite takes at most 999 parameters before 3.32)
+            chunk = wanted[i:i + 500]
+            found.update(row[0] for row in self._db().execute(
+                f"SELECT key FROM html WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+        return set(wanted) - found
 
     def get(self, key: str) -> str:
         if self._held is not None and key in self._held[0]:
