@@ -129,6 +129,34 @@ def test_a_build_can_leave_the_index_behind_and_catch_up_later(tmp_path):
     assert build_site(config, now=NOW, caches=CacheFiles(caches.folder)).noop  # a cold process agrees
 
 
+def test_a_body_edit_left_behind_by_the_preview_is_indexed_when_the_writer_pauses(tmp_path, monkeypatch):
+    """`serve` after a paragraph is added: the build for bodies alone publishes the page at
+    once and leaves the index behind; catching up indexes the new text, and a cold process
+    then finds nothing to do."""
+    import tilbook.site.collect as collect
+    from tilbook.site.build import CacheFiles, update_search_index
+    from tilbook.site.search import FOLDER
+
+    config = make_workspace(tmp_path, ENTRIES)
+    caches = CacheFiles(tmp_path / ".tilbook/serve-test", keep=True)
+    build_site(config, now=NOW, caches=caches)
+    gan = tmp_path / "journal/2026-11-02-gan.md"
+    gan.write_text(gan.read_text(encoding="utf-8") + "\n모드 붕괴를 피하는 법은 내일 본다.\n", encoding="utf-8")
+    monkeypatch.setattr(collect, "collect_site", lambda *a, **k: pytest.fail("the whole build ran"))
+    quick = build_site(config, now=NOW, caches=caches, search_index=False)
+    monkeypatch.undo()
+    assert quick.search_stale and quick.changed == ("2026/11/02/gan/index.html", "feed.xml")
+
+    def indexed() -> bytes:
+        return b"".join(p.read_bytes() for p in sorted((tmp_path / "site" / FOLDER).rglob("*.pf_fragment")))
+
+    before = indexed()
+    assert update_search_index(config, caches=caches)
+    assert indexed() != before
+    caches.flush()
+    assert build_site(config, now=NOW, caches=CacheFiles(caches.folder)).noop
+
+
 def test_shards_index_in_parallel_and_an_edit_reindexes_only_its_own(tmp_path, monkeypatch):
     """The newest month is one small shard (a new entry re-indexes only it); older entries
     spread over hashed shards, and editing one re-indexes only its shard."""
