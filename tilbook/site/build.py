@@ -306,7 +306,7 @@ def build_site(
             and not (execute and manifest.get("notebooks_pending"))
             and not (search_index and manifest.get("search_stale"))
             and (manifest.get("next_change") is None or now < manifest["next_change"])
-            and (ours or all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"]))):
+            and _site_as_recorded(manifest, site_dir, ours)):
         if hasher.changed:  # same bytes, new stat (a touch, a checkout): remember it
             caches.save("manifest.pkl", {**manifest, "stats": hasher.record()})
         return BuildResult(site_dir, 0, len(manifest["files"]), True, tuple(manifest.get("warnings", ())), timings,
@@ -525,7 +525,7 @@ def _keep_body_pages(caches: CacheFiles, pages: Any, *, inputs: str, rest: str, 
             caches.save(name, items)
     for name in last.get("stamps", {}).keys() - stamps.keys():
         caches.drop(name)
-    caches.save(BODIES_EDITED, {"inputs": inputs, "rest": rest, "hashes": hashes, "stamps": stamps,
+    caches.save(BODIES_EDITED, {"inputs": inputs, "rest": rest, "stamps": stamps,
                                 "pages": replace(pages, entry_pages={})})
 
 
@@ -549,10 +549,10 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
     if (not kept or kept.get("inputs") != manifest["inputs"] or kept["rest"] != rest or kept["pages"] is None
             or (execute and manifest.get("notebooks_pending")) or (next_change is not None and now >= next_change)):
         return {}
-    edited = [rel for rel, h in hashes.items() if kept["hashes"].get(rel) != h]
+    edited = [rel for rel, h in hashes.items() if hasher.last(paths[rel]) != h]  # (the manifest's record)
     site_dir = config.site_dir
     if (not edited or len(edited) > BODIES_EDITED_MAX
-            or not (ours or all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"]))):
+            or not _site_as_recorded(manifest, site_dir, ours)):
         return {}
     shards: dict[str, dict[str, Any]] = {}
     shown: dict[str, Any] = {}
@@ -593,8 +593,9 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
     if any(manifest["files"].get(page.path) != page.key for page in before):
         return parsed
     pages, body_pages = pages_for_bodies(kept_pages, config, edits, body_html=BodyHtml(store, origin=site_origin(config)))
-    needed = {page.context["body"].key for page in pages if "body" in page.context}
-    needed.update(key for page in pages for *_, key in page.context.get("items", ()))
+    needed = {body.key for _, body in edits.values()}  # (their own pages, and the feed's items when it is remade)
+    if any(page.template == "feed.xml" for page in pages):
+        needed.update(item.body.key for item in body_pages.feed)
     if store.missing(needed):
         return parsed
     lap("parse")
@@ -632,7 +633,7 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
         caches.save(name, {"key": parse_key, "items": items})
     caches.save("manifest.pkl", {**manifest, "inputs": inputs, "files": files, "stats": hasher.record(),
                                  "search": search.record, "search_stale": search.stale})
-    caches.save(BODIES_EDITED, {**kept, "inputs": inputs, "hashes": hashes, "pages": replace(body_pages, entry_pages={})})
+    caches.save(BODIES_EDITED, {**kept, "inputs": inputs, "pages": replace(body_pages, entry_pages={})})
     if search.stale:
         caches.save("search-docs.pkl", tuple(body_pages.search.values()))
     lap("save")
@@ -750,6 +751,12 @@ def _site_is_ours(caches: CacheFiles, site_dir: Path) -> bool:
     except OSError:
         return False
     return (st.st_dev, st.st_ino) == known
+
+
+def _site_as_recorded(manifest: dict[str, Any], site_dir: Path, ours: bool) -> bool:
+    """Whether every file the last build's manifest lists is in `site_dir` (taken as read
+    when `ours`, see `_site_is_ours`): a page deleted by hand makes a whole build."""
+    return ours or all(os.path.isfile(os.path.join(site_dir, path)) for path in manifest["files"])
 
 
 def _published(caches: CacheFiles, site_dir: Path) -> None:
@@ -945,6 +952,11 @@ class FileHashes:
         self._now[key] = (sig, value, started)
         self.changed = True
         return value
+
+    def last(self, path: Path | str) -> str | None:
+        """The hash the last build recorded for `path` (None: it hashed no such file)."""
+        old = self._previous.get(str(path))
+        return None if old is None else old[1]
 
     def record(self) -> dict[str, tuple[tuple[int, int, int, int], str, int]]:
         """What the next build compares with: every file hashed or confirmed by this one."""
