@@ -33,6 +33,18 @@ def test_emphasis_next_to_cjk(source, html):
     assert render_markdown(source, OPTIONS).html.strip() == f"<p>{html}</p>"
 
 
+@pytest.mark.parametrize("source, html", [
+    # every inline parse of a body scans the amended way, not only a paragraph's
+    ("[**링크(괄호)**는](https://example.org/)", '<p><a href="https://example.org/"><strong>링크(괄호)</strong>는</a></p>'),
+    ("- **항목(괄호)**은", "<ul>\n<li><strong>항목(괄호)</strong>은</li>\n</ul>"),
+    ("| 열 |\n|---|\n| **칸(괄호)**은 |", "<strong>칸(괄호)</strong>은</td>"),
+    ("본문[^1]\n\n[^1]: **각주(괄호)**는", "<strong>각주(괄호)</strong>는"),
+    ("# **제목(괄호)**은", "<strong>제목(괄호)</strong>은</h1>"),
+])
+def test_emphasis_next_to_cjk_in_every_inline(source, html):
+    assert html in render_markdown(source, OPTIONS).html
+
+
 def test_what_counts_as_cjk():
     assert all(map(is_cjk, "한글ᄀㄱ漢字かなカナ，。「」ｶ"))
     assert not any(map(is_cjk, "aé(—“1 🙂⭐✅"))
