@@ -123,3 +123,24 @@ def test_kernel_comes_from_the_config(tmp_path):
     spec = list_specs(config)[0]
     nb = render_notebook(spec, resolve_parameters(spec), kernel=config.tilbook.kernel)
     assert nb.metadata.kernelspec == {"name": "pytorch", "display_name": "pytorch", "language": "python"}
+
+
+def test_jsonschemas_iri_grammars_load_when_an_iri_is_checked_not_with_nbformat():
+    """`rfc3987_syntax` (installed with jupyter_server, as in the test extras) builds its
+    grammars on import: 0.76 s of importing nbformat. tilbook defers it to the first IRI
+    check, which still answers as jsonschema's own would."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    assert importlib.util.find_spec("rfc3987_syntax"), "the test extras install jupyter_server, which brings it"
+    script = (
+        "import sys, tilbook.notebooks, nbformat, jsonschema\n"
+        "print('helpers' if 'rfc3987_syntax.syntax_helpers' in sys.modules else 'deferred')\n"
+        "from jsonschema import Draft7Validator\n"
+        "v = Draft7Validator({'format': 'iri'}, format_checker=Draft7Validator.FORMAT_CHECKER)\n"
+        "print(v.is_valid('https://example.org/파이토치?q=1'), v.is_valid('http://exa mple.org/'))\n"
+        "print('helpers' if 'rfc3987_syntax.syntax_helpers' in sys.modules else 'deferred')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["deferred", "True", "False", "helpers"]
