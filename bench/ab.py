@@ -18,6 +18,12 @@ Scenarios:
 - `noop`: a fresh `tilbook build` process on an unchanged journal (start-up included).
 - `edit`: a fresh `tilbook build` process after an entry's body changed.
 - `cold`: a fresh `tilbook build` process with no site/ and no cache (start-up included).
+- `notebook-new`: a fresh `tilbook notebook new autoencoder` process (start-up, generating
+  and validating one notebook), in the example workspace.
+
+`--journal example` runs the scenario on the repository's example workspace (journal/,
+notebooks_src/, _freeze/, mkdocs.yml) instead of a generated journal: its first build checks
+three frozen notebooks.
 """
 
 from __future__ import annotations
@@ -103,7 +109,9 @@ def main() -> None:
     parser.add_argument("old", help="a git revision")
     parser.add_argument("new", nargs="?", help="a git revision (default: the working tree)")
     parser.add_argument("--scenario", default="warm-body",
-                        choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "cold"])
+                        choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "cold", "notebook-new"])
+    parser.add_argument("--journal", choices=["bench", "example"], default="bench",
+                        help="a generated journal of --entries entries, or the repository's example workspace")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--entries", type=int, default=2000)
     args = parser.parse_args()
@@ -114,7 +122,14 @@ def main() -> None:
     try:
         versions = {"old": (args.old, export(args.old, scratch / "old")),
                     "new": (args.new or "working tree", export(args.new, scratch / "new"))}
-        journal = generate(args.entries, scratch / "journal", search=False)
+        example = args.journal == "example" or args.scenario == "notebook-new"
+        if example:
+            journal = scratch / "journal"
+            for name in ("journal", "notebooks_src", "_freeze"):
+                shutil.copytree(REPO / name, journal / name)
+            shutil.copyfile(REPO / "mkdocs.yml", journal / "mkdocs.yml")
+        else:
+            journal = generate(args.entries, scratch / "journal", search=False)
         roots = {}
         for name in versions:
             roots[name] = scratch / f"ws-{name}"
@@ -144,10 +159,13 @@ def main() -> None:
                 if args.scenario == "cold":
                     shutil.rmtree(root / "site", ignore_errors=True)
                     shutil.rmtree(root / ".tilbook", ignore_errors=True)
+                command = (["notebook", "new", "autoencoder", "-o", "ab.ipynb", "--force"]
+                           if args.scenario == "notebook-new" else ["build"])
                 started = time.perf_counter()
-                run_child(prelude + _CLI, root, "build")
+                run_child(prelude + _CLI, root, *command)
                 times[name].append(time.perf_counter() - started)
-        print(f"{args.scenario}, N = {args.entries}, {args.rounds} rounds, alternating; seconds")
+        where = "the example workspace" if example else f"N = {args.entries}"
+        print(f"{args.scenario}, {where}, {args.rounds} rounds, alternating; seconds")
         for name, (label, _) in versions.items():
             line = f"  {name} ({label}): median {statistics.median(times[name]):.3f}, min {min(times[name]):.3f}"
             if collect[name]:
