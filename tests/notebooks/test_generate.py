@@ -137,6 +137,7 @@ def test_jsonschemas_iri_grammars_load_when_an_iri_is_checked_not_with_nbformat(
     script = (
         "import sys, tilbook.notebooks, nbformat, jsonschema\n"
         "print('helpers' if 'rfc3987_syntax.syntax_helpers' in sys.modules else 'deferred')\n"
+        "import importlib.util; assert importlib.util.find_spec('rfc3987_syntax').origin.endswith('__init__.py')\n"
         "from jsonschema import Draft7Validator\n"
         "v = Draft7Validator({'format': 'iri'}, format_checker=Draft7Validator.FORMAT_CHECKER)\n"
         "print(v.is_valid('https://example.org/파이토치?q=1'), v.is_valid('http://exa mple.org/'))\n"

@@ -31,7 +31,8 @@ def defer_iri_grammars() -> None:
     if spec is None:
         return
     stand_in = types.ModuleType(_IRI)
-    stand_in.__path__ = list(spec.submodule_search_locations or [])  # its submodules import as they would
+    stand_in.__spec__ = spec  # `find_spec` and submodule imports see the real package
+    stand_in.__path__ = list(spec.submodule_search_locations or [])
 
     loaded: list[Any] = []
 
