@@ -304,6 +304,22 @@ def test_excerpt(config):
     assert parse(config, "오늘은 쉬었다\n\n## 내일\n").excerpt == "오늘은 쉬었다"  # no list goes on from it
 
 
+def test_excerpt_that_goes_on_into_display_math():
+    """As the site parses a body with math on: the sentence before a `$$` block goes on into
+    it, and the card says so; one that ends before it does not."""
+    from tilbook.journal.body import scan_body
+    from tilbook.site.markdown import MarkdownOptions, parser
+
+    math = parser(MarkdownOptions(math=True, admonition=False, attr_list=False, def_list=False, nl2br=False,
+                                  toc_depth=3))
+
+    def excerpt(body: str) -> str:
+        return scan_body(body, first_line=1, tomorrow_headings=(), tokens=math.parse(body, {})).excerpt
+
+    assert excerpt("특징 맵을 $F^l$로 펼치면\n\n$$\nG = F F^\\top\n$$\n\n이다.\n") == "특징 맵을 $F^l$로 펼치면…"
+    assert excerpt("그람 행렬은 이렇다.\n\n$$\nG = F F^\\top\n$$\n") == "그람 행렬은 이렇다."
+
+
 def test_reading_time_counts_korean_by_characters(config):
     korean = parse(config, "가나다라마" * 200)  # 1,000 Hangul characters, no spaces: 2 minutes
     spaced = parse(config, " ".join(["가나다라마"] * 200))

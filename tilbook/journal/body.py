@@ -142,6 +142,9 @@ def _inline_parser() -> MarkdownIt:
 # --- excerpt ----------------------------------------------------------------------------
 
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+# Blocks a paragraph's sentence may go on into. Display math is a block only for a parser
+# with math on (the site's, when the entry or the config asks for it).
+_GOES_ON_INTO = ("bullet_list", "ordered_list", "math_block", "math_block_label")
 _ENDS_A_THOUGHT = tuple(".!?。！？…:：;)）\"”'’」』]")
 
 
@@ -158,9 +161,9 @@ def _excerpt(blocks: list[Block], lines: list[str]) -> str:
             start, end = block.map
             text = "\n".join(lines[start:end]).strip()
             after = blocks[i + 1].type if i + 1 < len(blocks) else ""
-            if after in ("bullet_list", "ordered_list") and text and not text.endswith(_ENDS_A_THOUGHT):
-                # The sentence goes on into the list below it ("…흔한 방법은 레이블을
-                # 임베딩해서" and then what goes where): the card says it does.
+            if after in _GOES_ON_INTO and text and not text.endswith(_ENDS_A_THOUGHT):
+                # The sentence goes on into the list or formula below it ("…흔한 방법은
+                # 레이블을 임베딩해서" and then what goes where): the card says it does.
                 text += "…"
             return text
     return ""
