@@ -554,14 +554,16 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
     if (not edited or len(edited) > BODIES_EDITED_MAX
             or not _site_as_recorded(manifest, site_dir, ours)):
         return {}
-    shards: dict[str, dict[str, Any]] = {}
+    shards: dict[str, dict[str, Any]] = {}  # each loaded once
+    page_shards: dict[str, dict[str, Any]] = {}
     shown: dict[str, Any] = {}
     for rel in edited:
         name = _shard(rel)
         shard = shards[name] = shards.get(name) or caches.load(name)
         if not shard or shard.get("key") != parse_key or rel not in shard["items"]:
             return {}
-        page_shard = caches.load(_page_shard(rel))
+        name = _page_shard(rel)
+        page_shard = page_shards[name] = page_shards.get(name) or caches.load(name)
         if not page_shard or rel not in page_shard:
             return {}
         if page_shard[rel] is not None:

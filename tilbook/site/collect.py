@@ -328,7 +328,7 @@ def collect_site(
         `link`: `href(base, url_path)`, when the caller has it already."""
         key = page_keys.get((site_key, template, url_path, same)) if same is not None else None
         if key is None:
-            key = digest(site_key, template, url_path, *key_parts)
+            key = _page_key(site_key, template, url_path, key_parts)
             if same is not None:
                 page_keys[(site_key, template, url_path, same)] = key
         pages.append(_page(site, url_path, template, key, link or href(base, url_path), context))
@@ -516,16 +516,21 @@ def pages_for_bodies(kept: BodyPages, config: Config, edited: Mapping[str, tuple
         if inputs is None:  # a draft, or dated after now: it has no page
             continue
         parts, context = _entry_page(inputs, entry, body, _targets(body, kept.links), lang)
-        key = digest(kept.site_key, "entry.html", inputs.url_path, *parts)
+        key = _page_key(kept.site_key, "entry.html", inputs.url_path, parts)
         pages.append(_page(site, inputs.url_path, "entry.html", key, inputs.card.url, context))
     feed = tuple(replace(item, body=edited[item.rel][1]) if item.rel in edited else item for item in kept.feed)
     if any(item.rel in edited for item in feed):
         parts, context = _feed_page(feed, kept.feed_updated, kept.links, site["origin"])
-        key = digest(kept.site_key, "feed.xml", "/feed.xml", *parts)
+        key = _page_key(kept.site_key, "feed.xml", "/feed.xml", parts)
         pages.append(_page(site, "/feed.xml", "feed.xml", key, href(base_path(config), "/feed.xml"), context))
     search = {rel: replace(doc, body_key=edited[rel][1].key) if rel in edited else doc
               for rel, doc in kept.search.items()}
     return pages, replace(kept, feed=feed, search=search)
+
+
+def _page_key(site_key: str, template: str, url_path: str, parts: tuple[Any, ...]) -> str:
+    """A page's key: what `collect_site` records and `pages_for_bodies` must make alike."""
+    return digest(site_key, template, url_path, *parts)
 
 
 def _page(site: dict[str, Any], url_path: str, template: str, key: str, url: str, context: dict[str, Any]) -> Page:
