@@ -16,7 +16,9 @@ Scenarios:
   keeps one: a first build, then five one-entry edits of that kind (`bench.build.one_entry_edits`),
   each timed; also the median of the collect phase.
 - `noop`: a fresh `tilbook build` process on an unchanged journal (start-up included).
-- `edit`: a fresh `tilbook build` process after an entry's body changed.
+- `edit`: a fresh `tilbook build` process after an entry's body changed; `edit-tags`,
+  `edit-shared-tag`, `new-entry`: the same after it got a new tag, a tag other entries have,
+  or after the next day's entry was written (the other edits `bench.build.one_entry_edits` makes).
 - `cold`: a fresh `tilbook build` process with no site/ and no cache (start-up included).
 - `notebook-new`: a fresh `tilbook notebook new autoencoder` process (start-up, generating
   and validating one notebook), in the example workspace.
@@ -80,6 +82,9 @@ for i in range({edits}):
 print(json.dumps([times, collect]))
 """
 
+_FRESH_EDITS = {"edit": "edit body", "edit-tags": "edit tags", "edit-shared-tag": "edit tags (shared)",
+                "new-entry": "new entry"}
+
 _CLI = "from tilbook.cli import run\nsys.argv[0] = 'tilbook'\nsys.exit(run())\n"
 
 # What users run: compiled bytecode kept (PYTHONDONTWRITEBYTECODE would recompile every run).
@@ -109,7 +114,8 @@ def main() -> None:
     parser.add_argument("old", help="a git revision")
     parser.add_argument("new", nargs="?", help="a git revision (default: the working tree)")
     parser.add_argument("--scenario", default="warm-body",
-                        choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "cold", "notebook-new"])
+                        choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "edit-tags", "edit-shared-tag",
+                                 "new-entry", "cold", "notebook-new"])
     parser.add_argument("--journal", choices=["bench", "example"], default="bench",
                         help="a generated journal of --entries entries, or the repository's example workspace")
     parser.add_argument("--rounds", type=int, default=4)
@@ -153,9 +159,12 @@ def main() -> None:
                     times[name].extend(got)
                     collect[name].extend(phases)
                     continue
-                if args.scenario == "edit":
-                    _, victim, change = one_entry_edits(sorted((root / "journal").rglob("*.md")), r)[0]  # its body
-                    victim.write_text(change(victim.read_text(encoding="utf-8")), encoding="utf-8")
+                kind = _FRESH_EDITS.get(args.scenario)
+                if kind:
+                    _, victim, change = next(e for e in one_entry_edits(sorted((root / "journal").rglob("*.md")), r)
+                                             if e[0] == kind)
+                    victim.write_text(change(victim.read_text(encoding="utf-8") if victim.exists() else ""),
+                                      encoding="utf-8")
                 if args.scenario == "cold":
                     shutil.rmtree(root / "site", ignore_errors=True)
                     shutil.rmtree(root / ".tilbook", ignore_errors=True)

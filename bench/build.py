@@ -26,7 +26,9 @@ reference. It takes minutes per build.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -83,19 +85,39 @@ def rss_of_main(root: Path) -> int:
 
 def one_entry_edits(entries: list[Path], i: int) -> list[tuple[str, Path, Callable[[str], str]]]:
     """The i-th round of one-entry edits, in order: (kind, file, text → new text). An entry
-    from the middle of the journal gets a sentence, then a new tag; the newest gets a line
-    (where a journal is written: with search on, its shard is small)."""
+    from the middle of the journal gets a sentence, then a new tag, then a tag other entries
+    have (its count changes); the newest gets a line (where a journal is written: with
+    search on, its shard is small); then the next day's entry is written, as `tilbook new`
+    and a writer do every day (a copy of the newest, tags and category included)."""
     victim = entries[len(entries) // 2 + i]
+    newest = entries[-1]
+
+    def shared_tag(text: str) -> str:
+        """A tag of the newest entries that `text` does not have yet."""
+        have = set(_tags(text))
+        return next(t for e in reversed(entries) for t in _tags(e.read_text(encoding="utf-8")) if t not in have)
+
+    day = dt.date.fromisoformat(newest.stem[:10]) + dt.timedelta(days=i + 1)
     return [
         ("edit body", victim, lambda t: t + f"\n편집 {i}: 한 문장을 더 썼다.\n"),
         ("edit tags", victim, lambda t: t.replace("tags: [", f"tags: [bench{i}, ", 1)),
-        ("edit newest", entries[-1], lambda t: t + f"\n오늘 {i}: 한 줄 더.\n"),
+        ("edit tags (shared)", victim, lambda t: t.replace("tags: [", f"tags: [{shared_tag(t)}, ", 1)),
+        ("edit newest", newest, lambda t: t + f"\n오늘 {i}: 한 줄 더.\n"),
+        ("new entry", newest.with_name(f"{day.isoformat()}.md"),
+         lambda _: newest.read_text(encoding="utf-8").replace(newest.stem[:10], day.isoformat())
+                                                      .replace(newest.stem[:10].replace("-", ""), day.strftime("%Y%m%d"))),
     ]
+
+
+def _tags(text: str) -> list[str]:
+    found = re.search(r"^tags: \[(.*)\]$", text, re.M)
+    return [t.strip() for t in found[1].split(",") if t.strip()] if found else []
 
 
 def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
     build = [sys.executable, "-m", "tilbook", "build"]
-    results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": [], "edit newest": []}
+    results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": [], "edit tags (shared)": [],
+                                       "edit newest": [], "new entry": []}
     entries = sorted((root / "journal").rglob("*.md"))
     # A build does not trust the recorded stat of a file changed within 2 s of hashing it
     # (build.RACY_NS) and reads it again; journals are not written that close to a build,
@@ -109,7 +131,7 @@ def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
         # VM still writes back the 4,000 files the cold build made (0.05 s slower here).
         results["noop"].extend(timed(build, root)[0] for _ in range(3))
         for kind, path, change in one_entry_edits(entries, i):
-            path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+            path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
             results[kind].append(timed(build, root)[0])
     out = {k: statistics.median(v) for k, v in results.items()}
     out["peak RSS MB (full build)"] = rss_of_main(root) / 1024

@@ -55,19 +55,20 @@ def main() -> None:
     first, _, _ = build()
     print(f"N = {args.entries}: first build {first:.2f} s (cold, in process)")
     entries = sorted((root / "journal").rglob("*.md"))
-    kinds: dict[str, list[float]] = {"edit body": [], "edit tags": [], "edit newest": []}
+    kinds: dict[str, list[float]] = {"edit body": [], "edit tags": [], "edit tags (shared)": [], "edit newest": [],
+                                     "new entry": []}
     phases: dict[str, list[float]] = {}
     written: dict[str, list[int]] = {k: [] for k in kinds}
     for i in range(args.edits):
         for kind, path, change in one_entry_edits(entries, i):
-            path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+            path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
             elapsed, timings, count = build()
             kinds[kind].append(elapsed)
             written[kind].append(count)
             for name, value in timings.items():
                 phases.setdefault(name, []).append(value)
     for kind, values in kinds.items():
-        print(f"  {kind:<12} median {statistics.median(values):.3f} s  (min {min(values):.3f}, max {max(values):.3f}; "
+        print(f"  {kind:<18} median {statistics.median(values):.3f} s  (min {min(values):.3f}, max {max(values):.3f}; "
               f"{statistics.median(written[kind]):.0f} files written)")
     print("  phases (median over all edits): " + ", ".join(
         f"{name} {statistics.median(values) * 1000:.0f} ms" for name, values in phases.items()))

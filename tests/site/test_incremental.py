@@ -126,6 +126,45 @@ def test_a_fresh_checkout_with_the_cache_and_site_restored_renders_only_what_cha
     assert files(ci / "site") == restored
 
 
+def test_a_term_counted_anew_leaves_the_other_entries_pages_as_they_were(tmp_path):
+    """The day's new entry in a category every entry is in, and an entry given a tag others
+    have: the term's count changes, but no entry page shows it, so the other entries' pages
+    are not made again (each was, once for every new entry). The term pages and the lists
+    that show the edited entry are, and the site equals a clean build."""
+    from tilbook.config import load_config
+
+    def write(day: int, tags: list[str]) -> None:
+        (tmp_path / "journal").mkdir(exist_ok=True)
+        (tmp_path / f"journal/2026-11-{day:02d}.md").write_text(
+            f"---\ntitle: 글 {day}\ncategories: [TIL]\ntags: {tags!r}\n---\n{day}일째 공부.\n", encoding="utf-8")
+
+    config = make_workspace(tmp_path, {}, config="site_name: t\ntilbook:\n  timezone: Asia/Seoul\n  search: false\n")
+    for day in range(1, 9):
+        write(day, ["gan", "cuda"] if day % 2 else ["cuda"])
+    build_site(config, now=NOW)
+    pages = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site/2026/11").rglob("index.html")}
+    assert len(pages) == 8
+
+    write(9, ["gan"])  # a new entry: TIL's count, gan's count
+    changed = set(build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW).changed)
+    assert changed & pages == {"2026/11/08/글-8/index.html"}, changed  # (its "next" link)
+    assert {"2026/11/09/글-9/index.html", "categories/til/index.html", "tags/gan/index.html",
+            "categories/index.html", "tags/index.html", "index.html"} <= changed
+    assert "tags/cuda/index.html" not in changed
+
+    write(4, ["cuda", "gan"])  # an existing tag given to an entry
+    changed = set(build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW).changed)
+    assert changed & pages == {f"2026/11/0{d}/글-{d}/index.html" for d in (3, 4, 5)}, changed  # (and its neighbours)
+    assert 'href="/tags/gan/">#gan' in (tmp_path / "site/2026/11/04/글-4/index.html").read_text(encoding="utf-8")
+    assert "tags/gan/index.html" in changed and "tags/cuda/index.html" in changed  # (its card there shows the tag)
+
+    incremental = files(tmp_path / "site")
+    shutil.rmtree(tmp_path / "site")
+    shutil.rmtree(tmp_path / ".tilbook")
+    build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW, use_cache=False)
+    assert files(tmp_path / "site") == incremental
+
+
 BODY_EDITS = {
     # what is written again → (what its page shows then, whether only its page and the feed show it)
     "a paragraph after the first": ("{d}일째 공부.\n\n고쳐 쓴 둘째 문단.\n\n```python\nprint(3)\n```", "고쳐 쓴", True),

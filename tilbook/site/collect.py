@@ -89,6 +89,18 @@ class Term:
 
 
 @dataclass(frozen=True)
+class TermLink:
+    """A tag or category as an entry's card and page show it: a link to the term's page.
+    Not its count, which changes whenever an entry gets or loses the term: a card holding
+    it was a new card for each of the term's entries, and a new entry in a category of
+    2,000 made all their pages again."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Card:
     """What list pages show about an entry."""
 
@@ -96,8 +108,8 @@ class Card:
     title: str
     date: str
     date_iso: str
-    tags: tuple[Term, ...]
-    categories: tuple[Term, ...]
+    tags: tuple[TermLink, ...]
+    categories: tuple[TermLink, ...]
     excerpt: str
     reading: str
     draft: bool
@@ -270,13 +282,17 @@ def collect_site(
 
     cards: dict[str, Card] = {}
     term_keys = {id(t): (t.name, t.slug, t.url, t.count) for t in (*tags.values(), *cats.values())}
+    tag_links = {k: TermLink(t.name, t.slug, t.url) for k, t in tags.items()}
+    cat_links = {k: TermLink(t.name, t.slug, t.url) for k, t in cats.items()}
+    link_keys = {id(t): (t.name, t.slug, t.url) for t in (*tag_links.values(), *cat_links.values())}
     # An entry's card and search document depend on the entry, its body, its terms and the
     # site's settings only: `serve` rebuilds with the same entry and body objects for all
     # but the edited entries, so they are kept by rel_path and reused while all of those
     # are the same (building them again was a third of a warm one-entry rebuild).
     rows = _memo("cards", len(entries))
     static = (base, lang, config.tilbook.permalink)
-    term_state = (static, {k: term_keys[id(t)] for k, t in tags.items()}, {k: term_keys[id(t)] for k, t in cats.items()})
+    term_state = (static, {k: link_keys[id(t)] for k, t in tag_links.items()},
+                  {k: link_keys[id(t)] for k, t in cat_links.items()})
     # Every row of an entry the last build showed was checked against that build's terms.
     # When it showed the same entries with the same settings, a row of the same entry and
     # body needs no other check unless one of its terms changed (a new tag: only its
@@ -298,9 +314,9 @@ def collect_site(
         if checked is not None and row is not None and row[0] is entry and row[1] is body and rel not in checked:
             cards[rel] = row[4]
             continue
-        entry_tags = tuple(tags[t.casefold()] for t in entry.tags)
-        entry_cats = tuple(cats[c.casefold()] for c in entry.categories)
-        terms = (tuple(term_keys[id(t)] for t in entry_tags), tuple(term_keys[id(t)] for t in entry_cats))
+        entry_tags = tuple(tag_links[t.casefold()] for t in entry.tags)
+        entry_cats = tuple(cat_links[c.casefold()] for c in entry.categories)
+        terms = (tuple(link_keys[id(t)] for t in entry_tags), tuple(link_keys[id(t)] for t in entry_cats))
         if row is None or row[0] is not entry or row[1] is not body or row[2] != static or row[3] != terms:
             fields = (
                 href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
