@@ -405,3 +405,20 @@ def test_a_body_for_a_feed_has_absolute_links_and_no_heading_permalinks(tmp_path
         '<h2 id="a">제목</h2>\n<p><a href="https://e.org/til/2026/11/01/a/#a">위로</a> '
         '<a href="https://e.org/til/x/">x</a> <a href="https://o.org/">o</a></p>')
     store.close()
+
+
+_MARKUP = st.lists(st.sampled_from(['id="a"', 'id="가"', 'data-id="b"', '_id="c"', '가id="d"', ' ', '<a ', '<a\n',
+                                    'name="n"', 'href="#x"', '>', '"', 'id=', '</a>', 'x']), max_size=12).map("".join)
+
+
+@given(_MARKUP)
+def test_anchor_ids_are_what_the_word_boundary_pattern_finds(html) -> None:
+    """`links._ids` finds ids without a pattern that starts with `\\b` (a search 25 times
+    slower), and each of the `id` and `<a name>` patterns on its own (an `<a id=… name=…>`
+    has both)."""
+    import re
+
+    from tilbook.site.links import _A_NAME, _ids
+
+    assert _ids(html) == set(re.findall(r'\bid="([^"]*)"', html)) | set(_A_NAME.findall(html))
+    assert _ids('<a id="top" name="old">') == {"top", "old"}

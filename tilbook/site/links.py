@@ -42,7 +42,11 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
 
 
 _HREF = re.compile(r'<a\s[^>]*?\bhref="([^"]*)"')
-_ID = re.compile(r'\bid="([^"]*)"|<a\s[^>]*?\bname="([^"]*)"')  # `<a name>`: an anchor browsers still follow
+# `id="…"` after a character that is not a word's (what `\bid=` says; a pattern that starts
+# with a literal is searched for much faster: 6 µs a body, not 140), and `<a name>`: an
+# anchor browsers still follow.
+_ID = re.compile(r'id="([^"]*)"')
+_A_NAME = re.compile(r'<a\s[^>]*?\bname="([^"]*)"')
 # Code shows markup as text (`&lt;a href="/about"&gt;`, unescaped quotes and all): never a link.
 _CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.S)
 
@@ -54,18 +58,18 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
     base = base_path(config)
     pages = {unquote(p.url): p for p in site.pages}
     ids_of: dict[str, set[str]] = {}
+    links_of: list[tuple[Any, list[str]]] = []
     problems = []
-    for page in site.pages:
+    for page in site.pages:  # each body read once: its ids, and its links (outside code)
         if page.template != "entry.html":
             continue
         body = page.context["body"]
         html = page.context["site"]["body_html"](body.key)
-        ids_of[unquote(page.url)] = {a or b for a, b in _ID.findall(html)} | ({body.title_id} if body.title_id else set())
-    for page in site.pages:
-        if page.template != "entry.html":
-            continue
-        entry_card = page.context["entry"]
-        src = next(e for e in site.entries if href(base, e.url(config.tilbook.permalink)) == entry_card.url)
+        ids_of[unquote(page.url)] = _ids(html) | ({body.title_id} if body.title_id else set())
+        links_of.append((page, _HREF.findall(_CODE.sub("", html))))
+    source_of = {href(base, path): entry for path, entry in site.urls.items()}  # (a search per page was N² in all)
+    for page, targets in links_of:
+        src = source_of[page.context["entry"].url]
         shown = config.display_path(config.docs_dir / src.rel_path)
         lines: list[str] = []  # the entry's file, read only when it has a problem
 
@@ -73,8 +77,7 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
             if not lines:
                 lines.extend(_source_lines(src))
             return _line_of(lines, target)
-        html = _CODE.sub("", page.context["site"]["body_html"](page.context["body"].key))
-        for target in _HREF.findall(html):
+        for target in targets:
             if re.match(r"^[a-zA-Z][\w+.-]*:|^//", target) and not target.startswith("tilbook:"):
                 continue
             path, _, frag = unquote(target).partition("#")
@@ -96,6 +99,17 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
                                         line=line_of("#" + frag),
                                         hint="anchors are the heading text in lower case with '-' for spaces"))
     return problems
+
+
+def _ids(html: str) -> set[str]:
+    found = {m[1] for m in _ID.finditer(html) if not (m.start() and _is_word(html[m.start() - 1]))}
+    found.update(_A_NAME.findall(html))
+    return found
+
+
+def _is_word(char: str) -> bool:
+    """Whether `\\w` matches `char`."""
+    return char.isalnum() or char == "_"
 
 
 def _source_lines(entry: Any) -> list[str]:
