@@ -20,6 +20,7 @@ Scenarios:
   `edit-shared-tag`, `new-entry`: the same after it got a new tag, a tag other entries have,
   or after the next day's entry was written (the other edits `bench.build.one_entry_edits` makes).
 - `cold`: a fresh `tilbook build` process with no site/ and no cache (start-up included).
+- `check`: a fresh `tilbook check` process after a build (every entry's caches there).
 - `notebook-new`: a fresh `tilbook notebook new autoencoder` process (start-up, generating
   and validating one notebook), in the example workspace.
 
@@ -115,7 +116,7 @@ def main() -> None:
     parser.add_argument("new", nargs="?", help="a git revision (default: the working tree)")
     parser.add_argument("--scenario", default="warm-body",
                         choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "edit-tags", "edit-shared-tag",
-                                 "new-entry", "cold", "notebook-new"])
+                                 "new-entry", "cold", "check", "notebook-new"])
     parser.add_argument("--journal", choices=["bench", "example"], default="bench",
                         help="a generated journal of --entries entries, or the repository's example workspace")
     parser.add_argument("--rounds", type=int, default=4)
@@ -168,8 +169,8 @@ def main() -> None:
                 if args.scenario == "cold":
                     shutil.rmtree(root / "site", ignore_errors=True)
                     shutil.rmtree(root / ".tilbook", ignore_errors=True)
-                command = (["notebook", "new", "autoencoder", "-o", "ab.ipynb", "--force"]
-                           if args.scenario == "notebook-new" else ["build"])
+                command = {"notebook-new": ["notebook", "new", "autoencoder", "-o", "ab.ipynb", "--force"],
+                           "check": ["check"]}.get(args.scenario, ["build"])
                 started = time.perf_counter()
                 run_child(prelude + _CLI, root, *command)
                 times[name].append(time.perf_counter() - started)

@@ -6,7 +6,8 @@
 
 For each N it reports medians of: a cold build (no site/, no cache), a no-op rebuild (three a run), a
 rebuild after one entry's body was edited (one from the middle of the journal, and the
-newest), after one entry's tags changed, and the peak RSS of the build process (and of its
+newest), after one entry's tags changed, after the next day's entry was written, a `tilbook
+check` after those, and the peak RSS of the build process (and of its
 largest worker, Pagefind included). The body edits add a sentence at the end of an entry:
 nothing another page shows changes, so they take the build for bodies alone
 (`build._bodies_edited`); a tag changes the entry's card, and goes the whole way. With `--search both` (the default) it does all of that
@@ -117,7 +118,7 @@ def _tags(text: str) -> list[str]:
 def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
     build = [sys.executable, "-m", "tilbook", "build"]
     results: dict[str, list[float]] = {"cold": [], "noop": [], "edit body": [], "edit tags": [], "edit tags (shared)": [],
-                                       "edit newest": [], "new entry": []}
+                                       "edit newest": [], "new entry": [], "check": []}
     entries = sorted((root / "journal").rglob("*.md"))
     # A build does not trust the recorded stat of a file changed within 2 s of hashing it
     # (build.RACY_NS) and reads it again; journals are not written that close to a build,
@@ -133,6 +134,7 @@ def bench_tilbook(root: Path, runs: int) -> dict[str, float]:
         for kind, path, change in one_entry_edits(entries, i):
             path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
             results[kind].append(timed(build, root)[0])
+        results["check"].append(timed([sys.executable, "-m", "tilbook", "check"], root)[0])
     out = {k: statistics.median(v) for k, v in results.items()}
     out["peak RSS MB (full build)"] = rss_of_main(root) / 1024
     return out

@@ -254,8 +254,10 @@ def build_site(
 
     `check_only` (`tilbook check`): every check of a `--strict` build, nothing rendered or
     written but the caches, no notebook run (stale ones stay warnings); what --strict fails
-    on comes back in `errors` instead of raised, and entries with errors are left out (the
-    caller reports those) rather than stopping it; a bad `notebooks:` value still raises."""
+    on comes back in `errors` instead of raised, and entries with errors are left out rather
+    than stopping it (their problems are among the `warnings`, as errors). A bad
+    `notebooks:` value comes back in `errors` too, and then nothing that needs the
+    notebooks is checked."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -374,10 +376,19 @@ def build_site(
         lap("parse")
         if journal.errors and not check_only:  # (check reports them itself, and looks past them)
             raise BuildError(problems=journal.errors)
-        notebook_problems, pending, ran_any, frozen = _freeze_notebooks(
-            config, journal.visible(now, drafts=drafts, future=drafts), execute=execute, refresh=refresh,
-            strict=strict and not check_only, on_notebook=on_notebook, caches=caches if use_cache else None,
-            hasher=hasher, code=code, templates=templates)
+        try:
+            notebook_problems, pending, ran_any, frozen = _freeze_notebooks(
+                config, journal.visible(now, drafts=drafts, future=drafts), execute=execute, refresh=refresh,
+                strict=strict and not check_only, on_notebook=on_notebook, caches=caches if use_cache else None,
+                hasher=hasher, code=code, templates=templates)
+        except BuildError as exc:
+            if not check_only:
+                raise
+            # a bad `notebooks:` value: the pages and links that need the notebooks cannot be checked
+            if use_cache:
+                _save_entries(caches, parse_key, known, parsed)
+            return BuildResult(site_dir, 0, 0, False, (*config.warnings, *extension_warnings(config), *journal.problems),
+                               timings, len(journal.visible(now, drafts=drafts, future=drafts)), errors=exc.problems)
         if ran_any:  # the runs wrote new records: the next build compares with those
             rest = digest_rest()
             inputs = digest(rest, sorted(hashes.items()))
