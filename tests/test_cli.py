@@ -110,6 +110,34 @@ def test_new_carries_open_items_and_keeps_their_first_day(tmp_path, run):
     assert "done already" not in text and "step one" not in text
 
 
+
+def test_new_and_todo_read_entries_through_the_caches_and_follow_a_moved_workspace(tmp_path, run, monkeypatch):
+    """`new` and `todo` read the journal as a build does: an entry kept in the caches is not
+    parsed again (parsing them all was most of a `tilbook new` of a big journal). A
+    workspace moved or copied with its caches names its own files, not the old ones."""
+    import shutil
+
+    import tilbook.site.bodies as bodies
+
+    old = tmp_path / "old"
+    make_workspace(old, {"2026-11-01-a.md": "---\ntitle: a\n---\n## 내일 할 일\n- 논문 읽기\n",
+                         "2026-11-02-b.md": "---\ntitle: b\n---\n## Tomorrow\n- [ ] write code\n"})
+    assert run(old, "todo").code == 0
+    assert (old / ".tilbook/cache").is_dir()
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    shutil.rmtree(old)
+    parsed: list[str] = []
+    monkeypatch.setattr(bodies, "parse_and_render",
+                        lambda paths, *a, real=bodies.parse_and_render: parsed.extend(p.name for p in paths) or real(paths, *a))
+    result = run(new, "new", "--date", "2026-11-03")
+    assert result.code == 0, result.err
+    assert parsed == []
+    assert result.err == "carried 1 open item from journal/2026-11-02-b.md\n"
+    todo = run(new, "todo")
+    assert parsed == [Path(result.out.strip()).name]  # the day's new entry alone
+    assert "write code" in todo.out
+
 def test_new_korean_template_and_user_template(tmp_path, run):
     make_workspace(tmp_path, {"2026-11-01-a.md": "## 내일 할 일\n- 논문\n"},
                    config=MINIMAL_CONFIG + "theme:\n  language: ko\n")

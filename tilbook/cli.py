@@ -77,9 +77,11 @@ def _config(args: argparse.Namespace, *, cached: bool = False) -> Config:
 
 
 def _journal(config: Config, console: _Console) -> Journal:
-    from tilbook.journal.load import load_journal
+    """The journal, read through the build's caches (see `build.read_journal`)."""
+    from tilbook.site.build import read_journal
 
-    journal = load_journal(config, progress=console.progress("reading entries"))
+    show = console.progress("reading entries")
+    journal = read_journal(config, progress=(lambda stage, done, total: show(done, total)) if show else None)
     console.problems(config.warnings)
     if journal.errors:
         files = len({p.path for p in journal.errors})
