@@ -20,7 +20,8 @@ Scenarios:
   `edit-shared-tag`, `new-entry`: the same after it got a new tag, a tag other entries have,
   or after the next day's entry was written (the other edits `bench.build.one_entry_edits` makes).
 - `cold`: a fresh `tilbook build` process with no site/ and no cache (start-up included).
-- `check`: a fresh `tilbook check` process after a build (every entry's caches there).
+- `check`, `todo`: a fresh `tilbook check` or `tilbook todo` process after a build (every
+  entry's caches there).
 - `notebook-new`: a fresh `tilbook notebook new autoencoder` process (start-up, generating
   and validating one notebook), in the example workspace.
 
@@ -116,7 +117,7 @@ def main() -> None:
     parser.add_argument("new", nargs="?", help="a git revision (default: the working tree)")
     parser.add_argument("--scenario", default="warm-body",
                         choices=["warm-body", "warm-tags", "warm-newest", "noop", "edit", "edit-tags", "edit-shared-tag",
-                                 "new-entry", "cold", "check", "notebook-new"])
+                                 "new-entry", "cold", "check", "todo", "notebook-new"])
     parser.add_argument("--journal", choices=["bench", "example"], default="bench",
                         help="a generated journal of --entries entries, or the repository's example workspace")
     parser.add_argument("--rounds", type=int, default=4)
@@ -170,7 +171,7 @@ def main() -> None:
                     shutil.rmtree(root / "site", ignore_errors=True)
                     shutil.rmtree(root / ".tilbook", ignore_errors=True)
                 command = {"notebook-new": ["notebook", "new", "autoencoder", "-o", "ab.ipynb", "--force"],
-                           "check": ["check"]}.get(args.scenario, ["build"])
+                           "check": ["check"], "todo": ["todo"]}.get(args.scenario, ["build"])
                 started = time.perf_counter()
                 run_child(prelude + _CLI, root, *command)
                 times[name].append(time.perf_counter() - started)
