@@ -509,8 +509,8 @@ def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[s
         hit = known.get(rel)
         if hit and hit[0] == hashes[rel] and hit[1].date_source != "mtime" and hit[2].key in stored_html:
             entry = hit[1]
-            if entry.abs_path is None or str(entry.abs_path) != path:  # a workspace moved with its caches
-                entry = replace(entry, abs_path=Path(path))
+            if entry.abs_path is None or (str(entry.abs_path) != path and entry.abs_path != Path(path)):
+                entry = replace(entry, abs_path=Path(path))  # a workspace moved with its caches
             results.append(entry)
             bodies[rel] = hit[2]
         elif rel in parsed_here:  # by `_bodies_edited`, which found more than bodies changed
