@@ -280,6 +280,30 @@ def test_failed_build_leaves_the_previous_site(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
 
 
+def test_staged_files_publish_into_new_and_old_folders_and_leave_nothing_beside(tmp_path):
+    """An incremental build stages its files flat (names hashed from their paths) and moves
+    each into place, making a new page's folders; a failed one leaves nothing staged."""
+    from tilbook.site.write import Staging
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a/old.html").write_text("old", encoding="utf-8")
+    staging = Staging(site, full=False)
+    staging.write("a/old.html", b"new")
+    staging.write("b/c/새 글/index.html", "글".encode())
+    assert sorted(p.name for p in staging.folder.iterdir()) == sorted(
+        Path(staging.staged(p)).name for p in ("a/old.html", "b/c/새 글/index.html"))  # no folders made there
+    staging.publish(stale=["a/gone.html"])
+    assert tree(site) == {"a/old.html": b"new", "b/c/새 글/index.html": "글".encode()}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+    staging = Staging(site, full=False)
+    staging.write("d/e.html", b"x")
+    staging.discard()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")] and not (site / "d").exists()
+    with pytest.raises(BuildError, match="outside the site folder"):
+        Staging(site, full=False).staged("../x.html")
+
+
 def test_drafts_and_future_entries(tmp_path):
     config = make_workspace(tmp_path, {
         "2026-11-01-a.md": "---\ntitle: public\n---\n",

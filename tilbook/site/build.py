@@ -180,17 +180,17 @@ def _save_entries(caches: CacheFiles, parse_key: str, known: Cached, parsed: Cac
 
 _PAGES: list[Page] = []
 _ENV: list[Any] = []
-_STAGING: list[Path] = []
+_STAGING: list[Any] = []
 
 
 def _render_index(i: int) -> None:
     from tilbook.site.render import render_page
     from tilbook.site.write import write_staged
 
-    write_staged(_STAGING[0], _PAGES[i].path, render_page(_ENV[0], _PAGES[i]))
+    write_staged(_STAGING[0].staged(_PAGES[i].path), render_page(_ENV[0], _PAGES[i]))
 
 
-def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Path, theme: str,
+def _render_pages(pages: list[Page], config: Config, workers: int | None, staging: Any, theme: str,
                   compiled: Path | None, progress: Progress | None = None) -> None:
     """Render `pages` into the staging folder, in forked workers when there are many (they
     inherit the pages: nothing is pickled)."""
@@ -211,7 +211,7 @@ def _render_pages(pages: list[Page], config: Config, workers: int | None, stagin
             _PAGES = []
         return
     for i, page in enumerate(pages, 1):
-        write_staged(staging, page.path, render_page(env, page))
+        write_staged(staging.staged(page.path), render_page(env, page))
         if progress:
             progress("pages", i, len(pages))
 
@@ -410,9 +410,9 @@ def build_site(
         site_root = str(site_dir)
         changed = [p for p in site.pages
                    if old_files.get(p.path) != p.key or (not ours and not os.path.isfile(os.path.join(site_root, p.path)))]
-        staging = Staging(site_dir)
+        staging = Staging(site_dir, full=not old_files)
         try:
-            _render_pages(changed, config, workers, staging.folder, tkey, cache / "templates" if use_cache else None,
+            _render_pages(changed, config, workers, staging, tkey, cache / "templates" if use_cache else None,
                           progress)
             staging.written_elsewhere(p.path for p in changed)
             for rel, data in asset_files(config, math=site.has_math).items():
@@ -439,10 +439,10 @@ def build_site(
                     staging.write(rel, source.read_bytes())
             lap("search")
             if old_files:
-                _write(lambda: staging.publish(full=False, stale=[p for p in old_files if p not in files_key]),
+                _write(lambda: staging.publish(stale=[p for p in old_files if p not in files_key]),
                        site_dir)
             else:
-                _write(lambda: staging.publish(full=True), site_dir)
+                _write(staging.publish, site_dir)
         except BaseException:
             staging.discard()
             raise
@@ -672,9 +672,9 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
     from tilbook.site.write import Staging
 
     files = dict(manifest["files"])
-    staging = Staging(site_dir)
+    staging = Staging(site_dir, full=False)
     try:
-        _render_pages(pages, config, workers, staging.folder, theme, caches.folder / "templates", progress)
+        _render_pages(pages, config, workers, staging, theme, caches.folder / "templates", progress)
         staging.written_elsewhere(page.path for page in pages)
         files.update((page.path, page.key) for page in pages)
         lap("render")
@@ -688,7 +688,7 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
                 staging.write(rel, data)
         files.update(search_keys)
         lap("search")
-        _write(lambda: staging.publish(full=False, stale=[rel for rel in was_search if rel not in files]), site_dir)
+        _write(lambda: staging.publish(stale=[rel for rel in was_search if rel not in files]), site_dir)
     except BaseException:
         staging.discard()
         raise
@@ -793,11 +793,11 @@ def update_search_index(config: Config, *, caches: CacheFiles | None = None, can
     old = _SearchFiles(manifest.get("search") or {}, {}).keys()
     files = {rel: key for rel, key in manifest["files"].items() if rel not in old}
     files.update(search.keys())
-    staging = Staging(site_dir)
+    staging = Staging(site_dir, full=False)
     try:
         for rel, data in search.files.items():
             staging.write(rel, data)
-        _write(lambda: staging.publish(full=False, stale=[rel for rel in old if rel not in files]), site_dir)
+        _write(lambda: staging.publish(stale=[rel for rel in old if rel not in files]), site_dir)
     except BaseException:
         staging.discard()
         raise
