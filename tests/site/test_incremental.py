@@ -29,12 +29,25 @@ bodies = st.sampled_from([
     "```python\nprint('hi')\n```",
     "- [x] done\n- [ ] open (since 2026-10-01)",
 ])
+# The site's settings: some that parsing reads (`build.parse_settings`: the timezone, the
+# tomorrow headings, the Markdown extensions, the address), some it does not (a parsed
+# entry is kept across those).
+CONFIGS = [
+    "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\n",
+    "site_name: Site B\ntilbook:\n  timezone: Asia/Seoul\n",
+    "site_name: Site A\nsite_description: 설명\nextra:\n  x: 1\ntilbook:\n  timezone: Asia/Seoul\n  per_page: 1\n"
+    "  feed_size: 1\n",
+    "site_name: Site A\ntilbook:\n  timezone: UTC\n",
+    "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\n  tomorrow_headings: [정리]\n",
+    "site_name: Site A\nsite_url: https://x.github.io/til/\ntilbook:\n  timezone: Asia/Seoul\n",
+    "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\nmarkdown_extensions:\n  - pymdownx.arithmatex\n",
+]
 edits = st.lists(
     st.one_of(
         st.tuples(st.just("write"), st.sampled_from(DAYS), st.sampled_from(["가", "B", "Same"]),
                   st.lists(st.sampled_from(TAGS), max_size=3), bodies, st.booleans()),
         st.tuples(st.just("delete"), st.sampled_from(DAYS)),
-        st.tuples(st.just("config"), st.sampled_from(["Site A", "Site B"])),
+        st.tuples(st.just("config"), st.sampled_from(CONFIGS)),
     ),
     min_size=1,
     max_size=6,
@@ -84,7 +97,7 @@ def test_incremental_equals_clean(tmp_path_factory, steps, kept):
         elif step[0] == "delete":
             (root / "journal" / f"{step[1]}.md").unlink(missing_ok=True)
         else:
-            (root / "mkdocs.yml").write_text(f"site_name: {step[1]}\ntilbook:\n  timezone: Asia/Seoul\n", encoding="utf-8")
+            (root / "mkdocs.yml").write_text(step[1], encoding="utf-8")
             from tilbook.config import load_config
 
             config = load_config(root / "mkdocs.yml")
@@ -94,6 +107,35 @@ def test_incremental_equals_clean(tmp_path_factory, steps, kept):
     shutil.rmtree(root / ".tilbook")
     build_site(config, now=NOW, use_cache=False)  # nothing from the builds above, in memory either
     assert files(root / "site") == incremental
+
+
+def test_a_config_edit_parses_the_entries_again_only_when_parsing_reads_it(tmp_path, monkeypatch):
+    """A new description, page size or `extra` keeps every parsed entry (it parsed all of
+    them again: 3 s of 2,000); a new timezone, tomorrow heading, Markdown extension or
+    address parses them again. Each build equals a clean one."""
+    import tilbook.site.bodies as bodies
+    from tilbook.config import load_config
+
+    config = make_workspace(tmp_path, {f"2026-11-0{d}.md": entry_text(f"글 {d}", ["gan"], text, False)
+                                       for d, text in enumerate(["## 내일 할 일\n- 논문 읽기\n\n## 정리\n- 코드 정리",
+                                                                  "Math $x^2$ and a [link](2026-11-01.md)."], 1)},
+                            config=CONFIGS[0])
+    build_site(config, now=NOW)
+    parsed: list[str] = []
+    monkeypatch.setattr(bodies, "parse_and_render",
+                        lambda paths, *a, real=bodies.parse_and_render: parsed.extend(map(str, paths)) or real(paths, *a))
+    steps = [(1, False), (2, False), (0, False)] + [(n, True) for one in (3, 4, 5, 6) for n in (one, 0)]
+    for text, again in [(CONFIGS[n], again) for n, again in steps]:  # each setting parsing reads, alone
+        (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
+        parsed.clear()
+        build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+        assert len(parsed) == (2 if again else 0), text
+        site = files(tmp_path / "site")
+        clean = tmp_path.parent / (tmp_path.name + "-clean")
+        shutil.copytree(tmp_path, clean, ignore=shutil.ignore_patterns("site", ".tilbook"))
+        build_site(load_config(clean / "mkdocs.yml"), now=NOW, use_cache=False)
+        assert files(clean / "site") == site, text
+        shutil.rmtree(clean)
 
 
 def test_a_fresh_checkout_with_the_cache_and_site_restored_renders_only_what_changed(tmp_path):

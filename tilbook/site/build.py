@@ -329,7 +329,7 @@ def build_site(
     shutil.rmtree(cache / "html", ignore_errors=True)  # the folder store of tilbook <= 0.1
     (cache / "entries.pkl").unlink(missing_ok=True)  # one file for all entries, before the shards
     try:
-        parse_key = _parse_key(config_bytes, code)
+        parse_key = _parse_key(config, code)
         parsed_here: dict[str, Outcome] = {}
         if use_cache and manifest and not (check_only or strict or refresh):
             done = _bodies_edited(config, caches, store, manifest, hasher, {rels[p]: p for p in paths}, hashes,
@@ -486,9 +486,22 @@ def _code(hasher: FileHashes) -> str:
     return digest(code_key(hasher), library_versions())
 
 
-def _parse_key(config_bytes: bytes, code: str) -> str:
-    """What parsed entries and rendered bodies are kept for."""
-    return digest(CACHE_FORMAT, __version__, config_bytes, code)
+def _parse_key(config: Config, code: str) -> str:
+    """What parsed entries and rendered bodies are kept for: tilbook's code and what of the
+    config parsing and rendering an entry read (`parse_settings`), not the whole file: a new
+    site description, `extra` value or page size parsed every entry again (3 s of 2,000)."""
+    return digest(CACHE_FORMAT, __version__, parse_settings(config), code)
+
+
+def parse_settings(config: Config) -> tuple[Any, ...]:
+    """Everything of the config that parsing an entry and rendering its body read: where
+    entries are and how their paths are shown, the site's address (the base path of links,
+    Jekyll's `site.url`), the timezone (dates), the tomorrow headings (todos), the slug and
+    permalink settings, the Markdown extensions. A setting parsing starts to read must be
+    added here (tests/site/test_incremental.py changes each of the others and compares)."""
+    t = config.tilbook
+    return (config.display_path(config.config_path), config.display_path(config.docs_dir), config.site_url,
+            t.timezone_name, t.tomorrow_headings, t.default_slug, t.permalink, t.entry_path, config.markdown_extensions)
 
 
 def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[str, str], hashes: dict[str, str],
@@ -545,7 +558,7 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
     paths = entry_files(config)
     rels = {p: _rel(p, config.docs_dir) for p in paths}
     hashes = {rels[p]: hasher.hash(p) for p in paths}
-    parse_key = _parse_key(_config_bytes(config), _code(hasher))
+    parse_key = _parse_key(config, _code(hasher))
     store = HtmlStore(caches.folder / "html.sqlite")
     try:
         known = _load_entries(caches, parse_key)
