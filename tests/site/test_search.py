@@ -159,23 +159,26 @@ def test_a_body_edit_left_behind_by_the_preview_is_indexed_when_the_writer_pause
 
 def test_shards_index_in_parallel_and_an_edit_reindexes_only_its_own(tmp_path, monkeypatch):
     """The newest month is one small shard (a new entry re-indexes only it); older entries
-    spread over hashed shards, and editing one re-indexes only its shard."""
+    spread over shards by month, and editing one re-indexes only its shard. A new month
+    moves the last one's entries into one shard: it alone is indexed again."""
     import tilbook.site.search as search
 
     monkeypatch.setattr(search, "SHARD_SIZE", 1)
     entries = {f"2026-{m:02d}-10-e{m}.md": f"---\ntitle: 글 {m}\n---\n공부한 내용 {m}\n" for m in range(1, 8)}
-    entries["2026-11-02-new.md"] = "---\ntitle: 이번 달\n---\n이번 달 내용\n"
+    entries["2026-10-02-last.md"] = "---\ntitle: 지난 달\n---\n지난 달 내용\n"
+    entries["2026-10-20-last.md"] = "---\ntitle: 지난 달 둘\n---\n지난 달 내용 둘\n"
     config = make_workspace(tmp_path, entries)
     build_site(config, now=NOW)
     shards = json.loads((tmp_path / "site/pagefind/tilbook.json").read_bytes())["shards"]
-    assert "recent" in shards and len(shards) >= 4  # seven older entries hashed into several shards
+    assert shards == ["recent", *(f"s{(2026 * 12 + m) % 8}" for m in range(1, 8))]  # seven months, seven shards
 
     def touched() -> set[str]:
         return {p.split("/")[1] for p in build_site(config, now=NOW).changed if p.startswith("pagefind/")}
 
     (tmp_path / "journal/2026-03-10-e3.md").write_text("---\ntitle: 글 3\n---\n고쳐 쓴 내용\n", encoding="utf-8")
-    edited = touched()
-    assert len(edited) == 1 and edited < set(shards) - {"recent"}
+    assert touched() == {f"s{(2026 * 12 + 3) % 8}"}
+    (tmp_path / "journal/2026-11-02-new.md").write_text("---\ntitle: 이번 달\n---\n새 달\n", encoding="utf-8")
+    assert touched() == {"recent", f"s{(2026 * 12 + 10) % 8}"}  # October's two entries, together
     (tmp_path / "journal/2026-11-20-today.md").write_text("---\ntitle: 오늘\n---\n새 글\n", encoding="utf-8")
     assert touched() == {"recent"}
 

@@ -22,7 +22,6 @@ title, tags, the rendered body and the suffixes, after a marker the script cuts 
 
 from __future__ import annotations
 
-import hashlib
 import html
 import operator
 import os
@@ -155,8 +154,11 @@ def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
     """The documents in shards, each a Pagefind bundle of its own: shards are indexed in
     parallel, and an edit re-indexes only its own. The newest month's entries (where a
     journal grows and is edited) are one small shard, "recent"; the others are spread over
-    `shard_count` shards by a hash of their address, so they stay put as entries come and
-    go. A new month moves the last one's entries over once."""
+    `shard_count` shards by month, in turn (a month's entries in the shard of its number
+    modulo the count), so they stay put as entries come and go, and a journal written on
+    most days fills them evenly. A new month moves the last one's entries into one shard,
+    which alone is indexed again (spread by address, they went into every shard: the
+    first entry of a month took 8.7 s at 2,000 entries, against 0.8 s for another)."""
     docs = list(docs)
     newest = max((d.date[:7] for d in docs), default="")
     recent = [d for d in docs if d.date[:7] == newest]
@@ -164,7 +166,7 @@ def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
     count = shard_count(len(older))
     groups: dict[str, list[SearchDoc]] = {f"s{i}": [] for i in range(count)}
     for doc in older:
-        n = int.from_bytes(hashlib.blake2b(doc.url.encode(), digest_size=4).digest(), "big") % count
+        n = (int(doc.date[:4]) * 12 + int(doc.date[5:7])) % count
         groups[f"s{n}"].append(doc)
     groups["recent"] = recent
     return {name: group for name, group in groups.items() if group}
