@@ -137,6 +137,14 @@ def test_new_and_todo_read_entries_through_the_caches_and_follow_a_moved_workspa
     todo = run(new, "todo")
     assert parsed == [Path(result.out.strip()).name]  # the day's new entry alone
     assert "write code" in todo.out
+    # a workspace this user may only read: every entry is read, nothing is written
+    monkeypatch.undo()
+    shutil.rmtree(new / ".tilbook")
+    import tilbook.site.build as build
+
+    monkeypatch.setattr(build.os, "access", lambda path, mode, real=os.access: False if ".tilbook" in str(path) else real(path, mode))
+    assert run(new, "todo").out == todo.out
+    assert not any((new / ".tilbook").rglob("*.*"))
 
 def test_new_korean_template_and_user_template(tmp_path, run):
     make_workspace(tmp_path, {"2026-11-01-a.md": "## 내일 할 일\n- 논문\n"},

@@ -553,6 +553,15 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
     from tilbook.site.store import HtmlStore
 
     caches = CacheFiles(cache_dir(config))
+    try:
+        caches.folder.mkdir(parents=True, exist_ok=True)
+        writable = os.access(caches.folder, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:  # a workspace this user may only read (`todo` there): every entry is parsed
+        from tilbook.journal.load import load_journal
+
+        return load_journal(config, progress=(lambda done, total: progress("parse", done, total)) if progress else None)
     manifest = caches.load("manifest.pkl")
     hasher = FileHashes(manifest.get("stats") if manifest else None)
     paths = entry_files(config)
