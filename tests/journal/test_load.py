@@ -23,14 +23,20 @@ def test_scan_rules(tmp_path):
     ]
 
 
-def test_missing_docs_dir_is_a_config_error(tmp_path):
+@pytest.mark.parametrize("reader", ["load_journal", "read_journal"])
+def test_missing_docs_dir_is_a_config_error(tmp_path, reader):
+    """As the journal is read, and as `new` and `todo` read it (through the build's caches,
+    of which nothing is made)."""
+    from tilbook.site.build import read_journal
+
     write_files(tmp_path, {"mkdocs.yml": "site_name: x\ndocs_dir: posts\n"})
     with pytest.raises(ConfigError) as info:
-        load_journal(load_config(tmp_path / "mkdocs.yml"))
+        {"load_journal": load_journal, "read_journal": read_journal}[reader](load_config(tmp_path / "mkdocs.yml"))
     assert [p.format() for p in info.value.problems] == [
         "mkdocs.yml: docs_dir: the journal folder 'posts' does not exist\n"
         "  hint: create it, or set docs_dir in mkdocs.yml to the folder that holds your entries"
     ]
+    assert not (tmp_path / ".tilbook").exists()
 
 
 def test_git_first_commit_dates_files_without_one(tmp_path):

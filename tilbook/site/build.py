@@ -552,6 +552,7 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
     took 1.4 s of 2,000 entries. Raises `ConfigError` when docs_dir does not exist."""
     from tilbook.site.store import HtmlStore
 
+    paths = entry_files(config)  # (first: a missing docs_dir is an error, before anything is made)
     caches = CacheFiles(cache_dir(config))
     try:
         caches.folder.mkdir(parents=True, exist_ok=True)
@@ -564,7 +565,6 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
         return load_journal(config, progress=(lambda done, total: progress("parse", done, total)) if progress else None)
     manifest = caches.load("manifest.pkl")
     hasher = FileHashes(manifest.get("stats") if manifest else None)
-    paths = entry_files(config)
     rels = {p: _rel(p, config.docs_dir) for p in paths}
     hashes = {rels[p]: hasher.hash(p) for p in paths}
     parse_key = _parse_key(config, _code(hasher))
