@@ -261,6 +261,27 @@ def test_a_body_edited_alone_remakes_its_page_and_the_feed_only(tmp_path, monkey
     assert files(tmp_path / "site") == incremental
 
 
+def test_a_body_edit_read_by_todo_or_new_first_is_still_built_alone(tmp_path, monkeypatch):
+    """`todo` and `new` read the journal through the build's caches; what they parse of a
+    few edited entries is not kept, so the next build still finds the body edit against its
+    own last build and makes that page alone."""
+    import tilbook.site.build as build
+    import tilbook.site.collect as collect
+    from tilbook.config import load_config
+
+    entries = {f"2026-11-0{d}.md": entry_text(f"글 {d}", ["gan"], f"{d}일째 공부.\n\n둘째 문단.", False) for d in range(1, 4)}
+    config = make_workspace(tmp_path, entries, config="site_name: t\ntilbook:\n  timezone: Asia/Seoul\n  search: false\n")
+    build_site(config, now=NOW)
+    (tmp_path / "journal/2026-11-02.md").write_text(entry_text("글 2", ["gan"], "2일째 공부.\n\n고친 둘째 문단.", False),
+                                                   encoding="utf-8")
+    assert len(build.read_journal(load_config(tmp_path / "mkdocs.yml")).entries) == 3  # as `todo` reads it
+    whole: list[int] = []
+    monkeypatch.setattr(collect, "collect_site", lambda *a, real=collect.collect_site, **k: whole.append(1) or real(*a, **k))
+    collect.forget_earlier_builds()
+    result = build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+    assert whole == [] and set(result.changed) == {"2026/11/02/글-2/index.html", "feed.xml"}
+
+
 def test_a_body_edit_after_a_draft_edit_or_a_lost_cache_is_built_whole_or_alone_as_it_must(tmp_path):
     """What a build for a body edit starts from must be the last build's: a draft has no
     page to make, and a deleted cache file sends the build the whole way."""

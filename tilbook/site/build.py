@@ -341,7 +341,7 @@ def build_site(
             parsed_here = done
         # parse: reuse entries and bodies whose bytes (and the config) are unchanged
         known = _load_entries(caches, parse_key) if use_cache else {}
-        journal, bodies, parsed, parsed_any = _read_entries(config, store, paths, rels, hashes, known, parsed_here,
+        journal, bodies, parsed, parsed_count = _read_entries(config, store, paths, rels, hashes, known, parsed_here,
                                                             workers=workers, progress=progress)
         lap("parse")
         if journal.errors and not check_only:  # (check reports them itself, and looks past them)
@@ -460,7 +460,7 @@ def build_site(
                 "search": search.record,
                 "search_stale": search.stale,
             })
-            if parsed_any or known.keys() - parsed.keys():  # else the store holds what it did
+            if parsed_count or known.keys() - parsed.keys():  # else the store holds what it did
                 store.prune({body.key for _, _, body in parsed.values()})
             if search.stale:  # what `update_search_index` will index when the writer pauses
                 caches.save("search-docs.pkl", site.search)
@@ -508,7 +508,7 @@ def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[s
                   known: Cached, parsed_here: dict[str, Outcome], *, workers: int | None,
                   progress: Progress | None) -> tuple[Journal, dict[str, RenderedBody], Cached, bool]:
     """The journal, its rendered bodies by rel_path, what to keep of them (`_save_entries`)
-    and whether any file was parsed: an entry whose bytes are those of `known` is taken
+    and how many files were parsed: an entry whose bytes are those of `known` is taken
     from it, one in `parsed_here` from there, the others are parsed and rendered now."""
     from tilbook.journal.load import assemble_journal, date_from_git
     from tilbook.site.bodies import parse_and_render
@@ -542,7 +542,7 @@ def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[s
     dated = date_from_git(config, [e for e in results if not isinstance(e, EntryError)])
     parsed = {e.rel: (hashes[e.rel], e, bodies[e.rel]) for e in dated}
     journal = assemble_journal(config, [*(e for e in results if isinstance(e, EntryError)), *dated], dated=True)
-    return journal, bodies, parsed, bool(to_parse)
+    return journal, bodies, parsed, len(to_parse)
 
 
 def read_journal(config: Config, *, progress: Progress | None = None) -> Journal:
@@ -571,9 +571,12 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
     store = HtmlStore(caches.folder / "html.sqlite")
     try:
         known = _load_entries(caches, parse_key)
-        journal, _, parsed, parsed_any = _read_entries(config, store, paths, rels, hashes, known, {}, workers=None,
-                                                       progress=progress)
-        if parsed_any or known.keys() - parsed.keys():
+        journal, _, parsed, parsed_count = _read_entries(config, store, paths, rels, hashes, known, {}, workers=None,
+                                                         progress=progress)
+        # A few entries edited since the last build are parsed again next time rather than
+        # kept: the build checks a body edit against what its own last build kept (then it
+        # makes one page, not the site), and these would have replaced that.
+        if not known or parsed_count > BODIES_EDITED_MAX or known.keys() - parsed.keys():
             _save_entries(caches, parse_key, known, parsed)
     finally:
         store.close()
