@@ -261,10 +261,11 @@ def test_a_body_edited_alone_remakes_its_page_and_the_feed_only(tmp_path, monkey
     assert files(tmp_path / "site") == incremental
 
 
-def test_a_body_edit_read_by_todo_or_new_first_is_still_built_alone(tmp_path, monkeypatch):
-    """`todo` and `new` read the journal through the build's caches; what they parse of a
-    few edited entries is not kept, so the next build still finds the body edit against its
-    own last build and makes that page alone."""
+@pytest.mark.parametrize("reader", ["todo", "check"])
+def test_a_body_edit_read_by_todo_or_check_first_is_still_built_alone(tmp_path, monkeypatch, reader):
+    """`todo`, `new` and `check` read the journal through the build's caches; what they
+    parse of a few edited entries is not kept, so the next build still finds the body edit
+    against its own last build and makes that page alone."""
     import tilbook.site.build as build
     import tilbook.site.collect as collect
     from tilbook.config import load_config
@@ -274,7 +275,10 @@ def test_a_body_edit_read_by_todo_or_new_first_is_still_built_alone(tmp_path, mo
     build_site(config, now=NOW)
     (tmp_path / "journal/2026-11-02.md").write_text(entry_text("글 2", ["gan"], "2일째 공부.\n\n고친 둘째 문단.", False),
                                                    encoding="utf-8")
-    assert len(build.read_journal(load_config(tmp_path / "mkdocs.yml")).entries) == 3  # as `todo` reads it
+    if reader == "todo":
+        assert len(build.read_journal(load_config(tmp_path / "mkdocs.yml")).entries) == 3
+    else:
+        assert build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW, drafts=True, check_only=True).entries == 3
     whole: list[int] = []
     monkeypatch.setattr(collect, "collect_site", lambda *a, real=collect.collect_site, **k: whole.append(1) or real(*a, **k))
     collect.forget_earlier_builds()

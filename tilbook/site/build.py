@@ -355,7 +355,7 @@ def build_site(
             if not check_only:
                 raise
             # a bad `notebooks:` value: the pages and links that need the notebooks cannot be checked
-            if use_cache:
+            if use_cache and _keep_what_was_read(known, parsed, parsed_count):
                 _save_entries(caches, parse_key, known, parsed)
             return BuildResult(site_dir, 0, 0, False, (*config.warnings, *extension_warnings(config), *journal.problems),
                                timings, len(journal.visible(now, drafts=drafts, future=drafts)), errors=exc.problems)
@@ -396,7 +396,7 @@ def build_site(
         as_errors = [replace(p, severity="error") for p in problems]  # what --strict fails on
         if check_only:
             lap("collect")
-            if use_cache:
+            if use_cache and _keep_what_was_read(known, parsed, parsed_count):
                 _save_entries(caches, parse_key, known, parsed)
             return BuildResult(site_dir, 0, 0, False, tuple(warnings), timings, len(site.entries),
                                errors=(*unknown, *as_errors))
@@ -545,6 +545,15 @@ def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[s
     return journal, bodies, parsed, len(to_parse)
 
 
+def _keep_what_was_read(known: Cached, parsed: Cached, parsed_count: int) -> bool:
+    """Whether a reading of the journal that builds no site (`check`, `todo`, `new`) keeps
+    what it parsed. A few entries edited since the last build are parsed again next time
+    instead: the build checks a body edit against what its own last build kept (then it
+    makes one page, not the site), and these would have replaced that. A first reading, or
+    one of many edits or of deleted entries, is kept."""
+    return not known or parsed_count > BODIES_EDITED_MAX or bool(known.keys() - parsed.keys())
+
+
 def read_journal(config: Config, *, progress: Progress | None = None) -> Journal:
     """Every entry, as a build reads them: an entry whose bytes are those the last build
     (or read) found comes from the caches, the others are parsed and kept for the next.
@@ -573,10 +582,7 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
         known = _load_entries(caches, parse_key)
         journal, _, parsed, parsed_count = _read_entries(config, store, paths, rels, hashes, known, {}, workers=None,
                                                          progress=progress)
-        # A few entries edited since the last build are parsed again next time rather than
-        # kept: the build checks a body edit against what its own last build kept (then it
-        # makes one page, not the site), and these would have replaced that.
-        if not known or parsed_count > BODIES_EDITED_MAX or known.keys() - parsed.keys():
+        if _keep_what_was_read(known, parsed, parsed_count):
             _save_entries(caches, parse_key, known, parsed)
     finally:
         store.close()
