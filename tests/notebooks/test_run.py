@@ -3,6 +3,7 @@ kernelspecs that are missing or point at a deleted environment."""
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -196,9 +197,14 @@ def test_an_unchanged_notebook_is_not_run_again(tmp_path, monkeypatch, run):
     assert record["key"] == execute.freeze_key(nb, {"steps": 4}, "python3")
 
 
-def test_several_notebooks_run_in_parallel(tmp_path, run):
+def test_several_notebooks_run_in_parallel(tmp_path, run, monkeypatch, request):
     """-j runs them at once, over IPC sockets on POSIX (no TCP ports to race for), and
-    leaves no socket folder behind."""
+    leaves no socket folder behind. (In a temp folder of its own, with a short path as
+    sockets need: the machine's is shared with whatever else runs kernels meanwhile,
+    another test run's among them.)"""
+    own = tempfile.mkdtemp(prefix="t")
+    request.addfinalizer(lambda: shutil.rmtree(own, ignore_errors=True))
+    monkeypatch.setattr(tempfile, "tempdir", own)
     make_workspace(tmp_path, {})
     transport = "import json\nfrom ipykernel.connect import get_connection_info\n" \
                 "print(json.loads(get_connection_info())['transport'])"
