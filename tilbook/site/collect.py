@@ -282,17 +282,18 @@ def collect_site(
 
     cards: dict[str, Card] = {}
     term_keys = {id(t): (t.name, t.slug, t.url, t.count) for t in (*tags.values(), *cats.values())}
-    tag_links = {k: TermLink(t.name, t.slug, t.url) for k, t in tags.items()}
-    cat_links = {k: TermLink(t.name, t.slug, t.url) for k, t in cats.items()}
-    link_keys = {id(t): (t.name, t.slug, t.url) for t in (*tag_links.values(), *cat_links.values())}
+    # What a card shows of each term (its link, not its count), by casefolded name
+    tag_link_keys = {k: (t.name, t.slug, t.url) for k, t in tags.items()}
+    cat_link_keys = {k: (t.name, t.slug, t.url) for k, t in cats.items()}
+    tag_links = {k: TermLink(*v) for k, v in tag_link_keys.items()}
+    cat_links = {k: TermLink(*v) for k, v in cat_link_keys.items()}
     # An entry's card and search document depend on the entry, its body, its terms and the
     # site's settings only: `serve` rebuilds with the same entry and body objects for all
     # but the edited entries, so they are kept by rel_path and reused while all of those
     # are the same (building them again was a third of a warm one-entry rebuild).
     rows = _memo("cards", len(entries))
     static = (base, lang, config.tilbook.permalink)
-    term_state = (static, {k: link_keys[id(t)] for k, t in tag_links.items()},
-                  {k: link_keys[id(t)] for k, t in cat_links.items()})
+    term_state = (static, tag_link_keys, cat_link_keys)
     # Every row of an entry the last build showed was checked against that build's terms.
     # When it showed the same entries with the same settings, a row of the same entry and
     # body needs no other check unless one of its terms changed (a new tag: only its
@@ -314,9 +315,11 @@ def collect_site(
         if checked is not None and row is not None and row[0] is entry and row[1] is body and rel not in checked:
             cards[rel] = row[4]
             continue
-        entry_tags = tuple(tag_links[t.casefold()] for t in entry.tags)
-        entry_cats = tuple(cat_links[c.casefold()] for c in entry.categories)
-        terms = (tuple(link_keys[id(t)] for t in entry_tags), tuple(link_keys[id(t)] for t in entry_cats))
+        tag_names = tuple(t.casefold() for t in entry.tags)
+        cat_names = tuple(c.casefold() for c in entry.categories)
+        entry_tags = tuple(tag_links[k] for k in tag_names)
+        entry_cats = tuple(cat_links[k] for k in cat_names)
+        terms = (tuple(tag_link_keys[k] for k in tag_names), tuple(cat_link_keys[k] for k in cat_names))
         if row is None or row[0] is not entry or row[1] is not body or row[2] != static or row[3] != terms:
             fields = (
                 href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
@@ -621,8 +624,6 @@ def _feed_page(feed: tuple[FeedItem, ...], updated: str, links: Links, origin: s
     context = dict(items=[(item.card, item.date, item.updated, item.body.key) for item in feed],
                    origin=origin, updated=updated)
     return parts, context
-
-
 
 
 # Cards and page keys of the last builds in this process (`serve` rebuilds many times):
