@@ -76,12 +76,19 @@ def _config(args: argparse.Namespace, *, cached: bool = False) -> Config:
     return load_config(Path(args.config) if args.config else None, cached=cached)
 
 
+def _reading_progress(console: _Console) -> Callable[[str, int, int], None] | None:
+    """A build's `progress` that shows its parsing only, as "reading entries"."""
+    show = console.progress("reading entries")
+    if show is None:
+        return None
+    return lambda stage, done, total: show(done, total) if stage == "parse" else None
+
+
 def _journal(config: Config, console: _Console) -> Journal:
     """The journal, read through the build's caches (see `build.read_journal`)."""
     from tilbook.site.build import read_journal
 
-    show = console.progress("reading entries")
-    journal = read_journal(config, progress=(lambda stage, done, total: show(done, total)) if show else None)
+    journal = read_journal(config, progress=_reading_progress(console))
     console.problems(config.warnings)
     if journal.errors:
         files = len({p.path for p in journal.errors})
@@ -195,9 +202,7 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
     # One reading of the journal, through the build's caches: an entry unchanged since the
     # last build or check is not parsed again (reading all of them here too was most of a
     # check: 3.3 s of 2,000 entries).
-    show = console.progress("reading entries")
-    result = build_site(config, drafts=True, check_only=True,
-                        progress=(lambda stage, done, total: show(done, total) if stage == "parse" else None) if show else None)
+    result = build_site(config, drafts=True, check_only=True, progress=_reading_progress(console))
     unread = [p for p in result.warnings if p.is_error]  # the entries that do not read
     console.problems([*result.warnings, *result.errors])
     errors = len(unread) + len(result.errors)

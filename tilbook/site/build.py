@@ -474,8 +474,8 @@ def build_site(
 
 
 def _config_bytes(config: Config) -> bytes:
-    """The config as parsing and pages see it: its file, and the address the site is built
-    for (`build --site-url` can change it without the file)."""
+    """The config as pages see it: its file, and the address the site is built for
+    (`build --site-url` can change it without the file). Parsing sees less: `parse_settings`."""
     return config.config_path.read_bytes() + b"\0" + (config.site_url or "").encode("utf-8", "surrogatepass")
 
 
@@ -506,7 +506,7 @@ def parse_settings(config: Config) -> tuple[Any, ...]:
 
 def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[str, str], hashes: dict[str, str],
                   known: Cached, parsed_here: dict[str, Outcome], *, workers: int | None,
-                  progress: Progress | None) -> tuple[Journal, dict[str, RenderedBody], Cached, bool]:
+                  progress: Progress | None) -> tuple[Journal, dict[str, RenderedBody], Cached, int]:
     """The journal, its rendered bodies by rel_path, what to keep of them (`_save_entries`)
     and how many files were parsed: an entry whose bytes are those of `known` is taken
     from it, one in `parsed_here` from there, the others are parsed and rendered now."""
@@ -556,7 +556,8 @@ def _keep_what_was_read(known: Cached, parsed: Cached, parsed_count: int) -> boo
 
 def read_journal(config: Config, *, progress: Progress | None = None) -> Journal:
     """Every entry, as a build reads them: an entry whose bytes are those the last build
-    (or read) found comes from the caches, the others are parsed and kept for the next.
+    (or read) found comes from the caches, the others are parsed (and kept for the next,
+    as `_keep_what_was_read` says).
     For the commands that need the entries but no site (`new`, `todo`): parsing them all
     took 1.4 s of 2,000 entries. Raises `ConfigError` when docs_dir does not exist."""
     from tilbook.site.store import HtmlStore
