@@ -368,6 +368,34 @@ def test_permalink_cannot_leave_the_site(tmp_path):
     assert info.value.problem.format().startswith("mkdocs.yml:3: tilbook.permalink: '/../../{slug}/' may not contain '..'")
 
 
+def test_an_entry_with_the_address_of_a_page_of_the_site_is_an_error_not_a_page_lost(tmp_path, run):
+    """With a permalink pattern of `/{slug}/` an entry slugged `tags` has the list of tags'
+    address: one page silently replaced the other ("30 of 29 files written")."""
+    config = make_workspace(tmp_path, {"a.md": "---\ntitle: A\ndate: 2026-11-01\ntags: [gan]\n---\nx\n",
+                                       "b.md": "---\ntitle: B\ndate: 2026-11-02\nslug: b\n---\ny\n"},
+                            config='site_name: x\ntilbook:\n  permalink: "/{slug}/"\n')
+    build_site(config, now=NOW)
+    before = tree(tmp_path / "site")
+    write_files(tmp_path, {"journal/b.md": "---\ntitle: B\ndate: 2026-11-02\nslug: tags\n---\ny\n",
+                           "journal/c.md": "---\ntitle: C\ndate: 2026-11-03\ncategories: [tags]\nslug: gan\n---\nz\n"})
+    (tmp_path / "mkdocs.yml").write_text('site_name: x\ntilbook:\n  permalink: "/{category}/{slug}/"\n', encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+    assert [p.format().splitlines()[0] for p in info.value.problems] == [  # every clash at once
+        "journal/b.md:4: front matter 'slug': this entry's address /tags/ is also that of the site's list of tags; "
+        "one page would replace the other",
+        "journal/c.md:5: front matter 'slug': this entry's address /tags/gan/ is also that of the site's "
+        "page of the tag 'gan'; one page would replace the other"]
+    assert tree(tmp_path / "site") == before  # the last good site stays
+    (tmp_path / "mkdocs.yml").write_text('site_name: x\ntilbook:\n  permalink: "/{slug}/"\n', encoding="utf-8")
+    done = run(tmp_path, "check")
+    assert done.code == 1
+    assert "journal/b.md:4: front matter 'slug': this entry's address /tags/ is also that of the site's list of tags" in done.err
+    assert "hint: give the entry another slug" in done.err
+    done = run(tmp_path, "build")
+    assert done.code == 1 and "journal/b.md:4:" in done.err and tree(tmp_path / "site") == before
+
+
 def test_custom_dir_overrides_a_template(tmp_path):
     write_files(tmp_path, {"overrides/404.html": "{% extends 'base.html' %}{% block main %}<p>여기 없어요</p>{% endblock %}"})
     config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"},

@@ -383,7 +383,7 @@ def build_site(
                     *site.problems]
         for entry in site.entries:
             warnings.extend(bodies[entry.rel].notes)
-        unknown = _unknown_notebook_links(site, bodies, config, set(notebooks))
+        unknown = [*site.errors, *_unknown_notebook_links(site, bodies, config, set(notebooks))]
         if unknown and not check_only:
             raise BuildError(problems=unknown)
         files_key: dict[str, str] = {p.path: p.key for p in site.pages}

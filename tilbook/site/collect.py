@@ -15,7 +15,7 @@ from functools import partial
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from tilbook.config.model import Config
 from tilbook.errors import Problem
@@ -143,6 +143,8 @@ class Site:
     """What the search index holds: one document per entry page."""
     problems: tuple[Problem, ...] = ()
     """Warnings about the site as a whole (an old address that clashes with a page)."""
+    errors: tuple[Problem, ...] = ()
+    """What stops the build: an entry whose address is another page's (`page_clashes`)."""
     body_pages: BodyPages | None = None
     """What the next build needs to make the pages that show bodies again on its own."""
 
@@ -510,6 +512,7 @@ def collect_site(
     add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
     add("/robots.txt", "robots.txt", (origin,), origin=origin)
     return Site(
+        errors=page_clashes(pages, {output_file(url_paths[e.rel]): e for e in entries}, config),
         pages=tuple(pages),
         entries=entries,
         urls={url_paths[e.rel]: e for e in entries},
@@ -520,6 +523,47 @@ def collect_site(
         body_pages=BodyPages(site_key, links, shown, feed, feed_updated,
                              {e.rel: doc for e, doc in zip(entries, search)} if config.tilbook.search else {}),
     )
+
+
+_PAGE_KINDS = {"home.html": "home page", "archive.html": "archive", "archive_year.html": "archive of a year",
+               "heatmap.html": "heatmap page", "todo.html": "todo page", "notebook.html": "page of a notebook",
+               "404.html": "404 page", "feed.xml": "feed", "sitemap.xml": "sitemap", "robots.txt": "robots.txt"}
+
+
+def _page_kind(page: Page) -> str:
+    """What a page of the site is, for a message: "list of tags", "page of the tag 'gan'"."""
+    if page.template == "terms.html":
+        return f"list of {page.context['kind']}"
+    if page.template == "term.html":
+        kind = "tag" if "/tags/" in page.url else "category"
+        return f"page of the {kind} {page.context['term'].name!r}"
+    return _PAGE_KINDS.get(page.template, page.template)
+
+
+def page_clashes(pages: Sequence[Page], entry_files: Mapping[str, Entry], config: Config) -> tuple[Problem, ...]:
+    """An error for each entry page written to the file of another page (compared as
+    case-insensitive file systems do): a permalink pattern such as `/{slug}/` gives an entry
+    slugged `tags` the address of the list of tags, and one page silently replaced the
+    other. (`unique_slugs` keeps entries apart; the site's own pages never share a file.)"""
+    seen: dict[str, Page] = {}
+    errors: list[Problem] = []
+    for page in pages:
+        first = seen.setdefault(page.path.casefold(), page)
+        if first is page:
+            continue
+        entry = entry_files.get(first.path) or entry_files.get(page.path)
+        if entry is None:  # pragma: no cover - a bug of ours, not the writer's
+            raise AssertionError(f"two pages of the site are written to {page.path}")
+        other = page if entry_files.get(first.path) is entry else first
+        errors.append(Problem(
+            f"this entry's address {unquote(other.url)} is also that of the site's "
+            f"{_page_kind(other)}; one page would replace the other",
+            path=config.display_path(entry.abs_path or config.docs_dir / entry.rel_path),
+            line=entry.front_matter.lines.get("slug"), key="slug" if "slug" in entry.front_matter.lines else None,
+            context="front matter",
+            hint="give the entry another slug: in its front matter, or set a tilbook.permalink in mkdocs.yml that "
+                 "keeps entries apart from the site's own pages (the default starts with /{year}/)"))
+    return tuple(errors)
 
 
 def pages_for_bodies(kept: BodyPages, config: Config, edited: Mapping[str, tuple[Entry, RenderedBody]], *,
