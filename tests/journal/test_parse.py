@@ -1,6 +1,7 @@
 """parse_entry: text in, Entry out. Fixture workspaces cover the byte-level cases."""
 
 import datetime as dt
+import json
 import math
 import unicodedata
 from pathlib import PurePosixPath
@@ -20,6 +21,9 @@ KST = dt.timezone(dt.timedelta(hours=9))
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
     return make_workspace(tmp_path_factory.mktemp("ws"))
+
+
+_PROPERTY_CONFIG = [load_config(FIXTURES / "broken" / "mkdocs.yml")]  # (a module's fixture, for @given)
 
 
 def parse(config, text, name="2024-03-05-entry.md", **kw):
@@ -253,6 +257,60 @@ def test_slugs_keep_hangul_and_drop_url_trouble(config, name, slug):
 def test_slug_from_front_matter_or_title(config):
     assert parse(config, "---\nslug: 내 글\n---\n").slug == "내-글"
     assert parse(config, "---\ntitle: 오늘의 기록\n---\n", "2025-11-20.md").slug == "오늘의-기록"
+
+
+@pytest.mark.parametrize(("written", "address"), [
+    ("/about/", "/about/"),
+    ("/about", "/about/"),  # as Jekyll serves it
+    ("/notes/{year}/{slug}.html", "/notes/2024/entry.html"),
+    ("/{category}/오늘/", "/오늘/"),  # no category: the empty part goes, as with tilbook.permalink
+])
+def test_an_entry_s_own_permalink_is_its_address(config, written, address):
+    entry = parse(config, f"---\npermalink: {written}\n---\n")
+    assert entry.url(config.tilbook.permalink) == address
+    assert parse(config, "---\ntitle: x\n---\n").permalink is None
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("../../x", "'../../x' would leave the site's folder"),
+    ("/a/../../x/", "'/a/../../x/' would leave the site's folder"),
+    ('"/a\\\\b/"', "would leave the site's folder"),
+    ("about/", "'about/' does not start with '/'"),
+    ("https://old.example.org/a/", "is a full URL; a permalink is a path on this site"),
+    ("/:year/:title/", "has Jekyll's placeholders (:year, :title, ...); tilbook's are written {year}, {slug}"),
+    ("/{title}/", "has an unknown field {title}"),
+    ("/feed.xml", "must end with '/' or '.html'"),
+    ("/a?b=1", "has '?', '#' or '//' in it"),
+    ("[/a/, /b/]", "expected a path, got ['/a/', '/b/']"),
+])
+def test_a_permalink_that_is_no_address_on_the_site_is_an_error_at_its_line(config, written, message):
+    problems = errors_of(config, f"---\ntitle: x\npermalink: {written}\n---\n")
+    assert len(problems) == 1 and problems[0].startswith("2024-03-05-entry.md:3: front matter 'permalink': ")
+    assert message in problems[0] and "hint: write it as a path from the site's root" in problems[0]
+
+
+_PATH_PIECES = st.sampled_from(["/", "/", "..", ".", "a", "{year}", "{slug}", "{category}", ".html", "\\", "?", "#",
+                                ":title", "한글", " ", "%2e", "{", "}", "~"])
+
+
+@given(st.one_of(st.text(max_size=30), st.lists(_PATH_PIECES, max_size=8).map("".join)))
+def test_every_permalink_accepted_stays_in_the_site(value):
+    """Whatever is written, a permalink is an error or an address whose file is inside
+    site/ (`safe_relative` refuses the others as the build writes)."""
+    from tilbook.site.collect import output_file
+    from tilbook.site.write import safe_relative
+
+    config = _PROPERTY_CONFIG[0]
+    text = "---\npermalink: " + json.dumps(value) + "\n---\n"
+    try:
+        entry = parse(config, text)
+    except EntryError:
+        return
+    if entry.permalink is None:  # a value YAML reads as nothing (or removed control characters)
+        return
+    address = entry.url(config.tilbook.permalink)
+    assert address.startswith("/") and address.endswith(("/", ".html")) and "//" not in address
+    assert safe_relative(output_file(address)).parts
 
 
 def test_tags_and_categories_normalised(config):

@@ -396,6 +396,69 @@ def test_an_entry_with_the_address_of_a_page_of_the_site_is_an_error_not_a_page_
     assert done.code == 1 and "journal/b.md:4:" in done.err and tree(tmp_path / "site") == before
 
 
+def test_an_entry_s_own_permalink_is_where_it_is_published_and_linked(tmp_path):
+    config = make_workspace(tmp_path, {
+        "about.md": "---\ntitle: 소개\ndate: 2026-11-01\npermalink: /소개\n---\n[노트](2026-11-02-note.md)를 보세요.\n",
+        "2026-11-02-note.md": "---\ntitle: Note\npermalink: /notes/{year}/{slug}.html\n---\n[소개](about.md)\n",
+        # a slug-made address that an own permalink holds gives way, as between slugs
+        "2026-11-03-note.md": "---\ntitle: Note 2\nslug: 소개\npermalink: /{slug}/\n---\nz\n",
+    }, config="site_name: x\nsite_url: https://u.github.io/til/\n")
+    result = build_site(config, now=NOW)
+    site = tmp_path / "site"
+    assert (site / "소개/index.html").is_file() and (site / "notes/2026/note.html").is_file()
+    assert (site / "소개-2/index.html").is_file()
+    assert any("slug '소개' gives the same URL as journal/about.md; this entry uses '소개-2'" in w.message
+               for w in result.warnings)
+    about = (site / "소개/index.html").read_text(encoding="utf-8")
+    assert 'href="/til/notes/2026/note.html"' in about
+    assert 'href="/til/%EC%86%8C%EA%B0%9C/"' in (site / "notes/2026/note.html").read_text(encoding="utf-8")
+    assert "https://u.github.io/til/%EC%86%8C%EA%B0%9C/" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    # two entries that cannot move from one address: an error naming both, the site kept
+    before = tree(site)
+    write_files(tmp_path, {"journal/again.md": "---\ntitle: Again\ndate: 2026-11-04\npermalink: /소개/\n---\ny\n"})
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    assert [p.format() for p in info.value.problems] == [
+        "journal/again.md:4: front matter 'permalink': '/소개/' is also the address of journal/about.md\n"
+        "  hint: give one of the two entries another permalink"]
+    assert tree(site) == before
+
+
+def test_on_a_file_system_blind_to_case_no_page_replaces_another(tmp_path, monkeypatch):
+    """An imported post's old address `/2015/04/10/Fearless-Concurrency/` (the Rust blog)
+    is its new one but for case. On Linux both are published; on Windows and macOS one
+    file would have replaced the other (the entry's page, a redirect to itself)."""
+    from tilbook.site.write import folds_case
+
+    entries = {"2015-04-10-fearless.md": "---\ntitle: Fearless\nslug: fearless\nredirect_from:\n"
+                                         "  - /2015/04/10/Fearless/\n---\nbody\n",
+               "b.md": "---\ntitle: B\ndate: 2015-04-11\npermalink: /Tags/\n---\nx\n"}
+    config = make_workspace(tmp_path, entries)
+    assert folds_case(tmp_path) is False  # (Linux, where the suite runs)
+    result = build_site(config, now=NOW)
+    site = tmp_path / "site"
+    assert "Fearless" in (site / "2015/04/10/fearless/index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh"' in (site / "2015/04/10/Fearless/index.html").read_text(encoding="utf-8")
+    assert (site / "Tags/index.html").is_file() and (site / "tags/index.html").is_file()
+    assert not [w for w in result.warnings if "case" in w.message]
+
+    monkeypatch.setattr("tilbook.site.write.folds_case", lambda folder: True)
+    write_files(tmp_path, {"journal/b.md": entries["b.md"].replace("title: B", "title: B2")})
+    with pytest.raises(BuildError) as info:
+        build_site(config, now=NOW)
+    assert [p.format().splitlines()[0] for p in info.value.problems] == [
+        "journal/b.md:4: front matter 'permalink': this entry's address /Tags/ is also that of the site's list of tags; "
+        "one page would replace the other"]
+    (tmp_path / "journal/b.md").unlink()
+    result = build_site(config, now=NOW)
+    assert [w.format().splitlines()[0] for w in result.warnings] == [
+        "journal/2015-04-10-fearless.md:4: warning: front matter 'redirect_from': old address '/2015/04/10/Fearless/' "
+        "differs from this entry's address only in upper and lower case, which this computer's file system does not "
+        "tell apart; no redirect written"]
+    assert not (site / "2015/04/10/Fearless").exists()
+    assert "Fearless" in (site / "2015/04/10/fearless/index.html").read_text(encoding="utf-8")
+
+
 def test_custom_dir_overrides_a_template(tmp_path):
     write_files(tmp_path, {"overrides/404.html": "{% extends 'base.html' %}{% block main %}<p>여기 없어요</p>{% endblock %}"})
     config = make_workspace(tmp_path, {"2026-11-01-a.md": "x"},

@@ -1,6 +1,7 @@
 """After any sequence of edits, an incremental build equals a clean build, byte for byte."""
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,8 @@ edits = st.lists(
                   st.lists(st.sampled_from(TAGS), max_size=3), bodies, st.booleans()),
         st.tuples(st.just("delete"), st.sampled_from(DAYS)),
         st.tuples(st.just("config"), st.sampled_from(CONFIGS)),
+        # an entry's own address (`permalink`); with {slug}, so two of them meet as slugs do
+        st.tuples(st.just("address"), st.sampled_from(DAYS), st.sampled_from(["/{slug}/", "/notes/{year}/{slug}.html", ""])),
     ),
     min_size=1,
     max_size=6,
@@ -82,6 +85,10 @@ def files(folder: Path) -> dict[str, bytes]:
                 ("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.\n\n## 정리\n\n판별자가 먼저 이긴다.", False),
                 ("write", "2026-11-01", "B", ["gan"], "start", False),
                 ("write", "2026-11-02", "B", ["gan"], "오늘은 GAN을 공부했다.", False)], kept=False)
+# an own permalink given, then taken back while another entry has the same slug
+@example(steps=[("write", "2026-11-02", "B", ["gan"], "start", False), ("address", "2026-11-02", "/{slug}/"),
+                ("write", "2026-11-03", "B", ["gan"], "start", False), ("address", "2026-11-03", "/{slug}/"),
+                ("address", "2026-11-02", "")], kept=True)
 def test_incremental_equals_clean(tmp_path_factory, steps, kept):
     """`kept`: the caches stay in memory between builds, as `serve` keeps them: unchanged
     entries are then the same objects from build to build, and what collect_site remembers
@@ -96,6 +103,12 @@ def test_incremental_equals_clean(tmp_path_factory, steps, kept):
             (root / "journal" / f"{day}.md").write_text(entry_text(title, tags, body, draft), encoding="utf-8")
         elif step[0] == "delete":
             (root / "journal" / f"{step[1]}.md").unlink(missing_ok=True)
+        elif step[0] == "address":
+            path = root / "journal" / f"{step[1]}.md"
+            if path.exists():
+                text = re.sub(r"^permalink: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
+                path.write_text(text.replace("---\n", f"---\npermalink: {step[2]!r}\n" if step[2] else "---\n", 1),
+                                encoding="utf-8")
         else:
             (root / "mkdocs.yml").write_text(step[1], encoding="utf-8")
             from tilbook.config import load_config

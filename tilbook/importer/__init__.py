@@ -221,7 +221,7 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
         rel_for_parse = post.rel if kind == "jekyll" else post.path.relative_to(site.content).as_posix()
         try:
             entry = parse_entry(text, rel_for_parse, config=pconfig, display_path=shown(post.path),
-                                fallback_date=fallback(post.path), abs_path=post.path)
+                                fallback_date=fallback(post.path), abs_path=post.path, own_permalink=False)
         except EntryError as exc:
             report.failed.append((post.rel, "; ".join(p.message for p in exc.problems if p.is_error)))
             report.warnings.extend(exc.problems)

@@ -152,9 +152,18 @@ def date_from_git(config: Config, entries: list[Entry]) -> list[Entry]:
 
 def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
     """Give every entry its own URL: on a clash the earliest (by date, then path) keeps the
-    slug and the others get `-2`, `-3`, ... with a warning. Deterministic."""
+    slug and the others get `-2`, `-3`, ... with a warning. An entry whose own permalink
+    has no {slug} cannot move: those claim their addresses first, and a second one at the
+    same address gets an error. Deterministic."""
     pattern = config.tilbook.permalink
-    ordered = sorted(entries, key=lambda e: (e.date, e.rel))
+
+    def fixed(entry: Entry) -> bool:
+        return "{slug}" not in (entry.permalink or pattern)
+
+    def shown(entry: Entry) -> str:
+        return config.display_path(entry.abs_path or config.docs_dir / entry.rel_path)
+
+    ordered = sorted(entries, key=lambda e: (not fixed(e), e.date, e.rel))
     taken: dict[str, Entry] = {}
     result: list[Entry] = []
     for entry in ordered:
@@ -164,13 +173,18 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
             result.append(entry)
             continue
         first = taken[url]
+        if fixed(entry):
+            error = Problem(f"{entry.permalink!r} is also the address of {shown(first)}", path=shown(entry),
+                            line=entry.front_matter.lines.get("permalink"), key="permalink", context="front matter",
+                            hint="give one of the two entries another permalink")
+            result.append(replace(entry, warnings=entry.warnings + (error,)))
+            continue
         n = 2
         while (candidate := replace(entry, slug=f"{entry.slug}-{n}")).url(pattern).casefold() in taken:
             n += 1
         warning = Problem(
-            f"slug '{entry.slug}' gives the same URL as "
-            f"{config.display_path(first.abs_path or config.docs_dir / first.rel_path)}; this entry uses '{candidate.slug}'",
-            path=config.display_path(entry.abs_path or config.docs_dir / entry.rel_path),
+            f"slug '{entry.slug}' gives the same URL as {shown(first)}; this entry uses '{candidate.slug}'",
+            path=shown(entry),
             line=entry.front_matter.lines.get("slug"),
             hint="set a different slug: in its front matter",
             severity="warning",

@@ -97,6 +97,9 @@ class Entry:
     redirects: tuple[str, ...] = ()
     """Old addresses of this entry (`redirect_from`, `aliases`): URL paths, unencoded, from
     the site root (`/2020/07/06/Rustup-1.22.0.html`); the site writes a redirect page at each."""
+    permalink: str | None = None
+    """The entry's own address pattern (front matter `permalink`), used instead of the
+    config's `tilbook.permalink`: a path from the site root ending in '/' or '.html'."""
 
     @cached_property
     def day(self) -> dt.date:
@@ -138,10 +141,12 @@ class Entry:
         return self.date > now
 
     def url(self, pattern: str) -> str:
+        """The URL path (unencoded) that `pattern`, the config's `tilbook.permalink`, gives
+        this entry; its own `permalink` instead when it has one."""
         # Kept per pattern (a build asks twice an entry, `serve` every rebuild).
         urls = self.__dict__.setdefault("_urls", {})
         if pattern not in urls:
-            urls[pattern] = entry_url(self, pattern)
+            urls[pattern] = entry_url(self, self.permalink or pattern)
         return urls[pattern]
 
     def __reduce__(self) -> tuple[Any, ...]:

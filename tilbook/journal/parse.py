@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -249,6 +250,54 @@ def _redirects(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[
     return tuple(found)
 
 
+_PERMALINK_FORM = "write it as a path from the site's root, such as /about/ or /{year}/{slug}.html"
+_JEKYLL_FIELD = re.compile(r":(year|month|i_month|day|i_day|title|slug|categories|short_year|hour|minute|second)\b")
+
+
+def _own_permalink(p: _Parse, data: dict[str, Any], line: int | None) -> str | None:
+    """`permalink` from the front matter: this entry's address instead of the pattern of
+    `tilbook.permalink`, with the same fields ({year}, {slug}, ...) or none. A path from
+    the site's root that ends in '/' or '.html' ('/about' is read as '/about/'); never a
+    full URL, and nothing that would leave the site (`..`, `\\`), which are errors here."""
+    from tilbook.config.model import PERMALINK_FIELDS
+
+    value = data.get("permalink")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        p.error(f"expected a path, got {value!r}", line=line, key="permalink", hint=_PERMALINK_FORM)
+        return None
+    text = unicodedata.normalize("NFC", value.strip())
+    problem = None
+    if "://" in text or text.startswith("//"):
+        problem = "is a full URL; a permalink is a path on this site"
+    elif "\\" in text or any(part in (".", "..") for part in text.split("/")):
+        problem = "would leave the site's folder ('..', '.' and '\\' are not allowed)"
+    elif not text.startswith("/"):
+        problem = "does not start with '/'"
+    elif "?" in text or "#" in text or "//" in text:
+        problem = "has '?', '#' or '//' in it"
+    elif _JEKYLL_FIELD.search(text):
+        problem = "has Jekyll's placeholders (:year, :title, ...); tilbook's are written {year}, {slug}"
+    else:
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        except ValueError as exc:
+            names, problem = [], f"is not a pattern tilbook can fill ({exc})"
+        unknown = [n for n in names if n not in PERMALINK_FIELDS]
+        if unknown:
+            problem = f"has an unknown field {{{unknown[0]}}} (the fields are {', '.join('{' + f + '}' for f in PERMALINK_FIELDS)})"
+    if problem is None and not text.endswith(("/", ".html")):
+        if "." in text.rsplit("/", 1)[-1]:
+            problem = "must end with '/' or '.html' (the site writes a page, not another kind of file)"
+        else:
+            text += "/"
+    if problem is not None:
+        p.error(f"{value!r} {problem}", line=line, key="permalink", hint=_PERMALINK_FORM)
+        return None
+    return text
+
+
 def _param_text(value: Any) -> str:
     """A front matter value as `-p` text (`True` → true), for the spec to check."""
     if isinstance(value, bool):
@@ -295,6 +344,7 @@ def parse_entry(
     fallback_date: tuple[dt.datetime, DateSource] | None = None,
     abs_path: Path | None = None,
     body_tokens: Callable[[str, FrontMatter], list[Token]] | None = None,
+    own_permalink: bool = True,
 ) -> Entry:
     """Parse the decoded text of the entry at `rel_path` (inside docs_dir).
 
@@ -302,6 +352,8 @@ def parse_entry(
     (the loader passes the file's first git commit or its mtime). `body_tokens` parses the
     body with the caller's markdown-it parser (the site build renders those same tokens).
     Raises `EntryError` with every error found; warnings travel in `Entry.warnings`.
+    `own_permalink` False leaves a `permalink:` unread (`tilbook import`: another site's,
+    in its own syntax; it becomes an old address).
     """
     rel_path = PurePosixPath(unicodedata.normalize("NFC", str(rel_path)))
     p = _Parse(display_path or rel_path.as_posix())
@@ -433,6 +485,7 @@ def parse_entry(
 
     notebooks = _notebook_refs(p, data, lines)
     redirects = _redirects(p, data, lines)
+    permalink = _own_permalink(p, data, lines.get("permalink")) if own_permalink else None
 
     errors = [x for x in p.problems if x.is_error]
     if errors:
@@ -459,4 +512,5 @@ def parse_entry(
         warnings=tuple(p.problems),
         notebooks=notebooks,
         redirects=redirects,
+        permalink=permalink,
     )

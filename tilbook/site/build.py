@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 # addresses; bodies leave out a first heading that repeats the title; 4: Zola's
 # [taxonomies] table gives an entry its tags and categories; 5, 6: bodies keep an excerpt
 # with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py;
-# 8: the id of a first heading left out for repeating the title).
-CACHE_FORMAT = 8
+# 8: the id of a first heading left out for repeating the title; 9: an entry's own permalink).
+CACHE_FORMAT = 9
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
@@ -315,7 +315,7 @@ def build_site(
     from tilbook.site.markdown import extension_warnings
     from tilbook.site.render import asset_files
     from tilbook.site.store import BodyHtml, HtmlStore
-    from tilbook.site.write import Staging
+    from tilbook.site.write import Staging, folds_case
 
     import shutil
     import tempfile
@@ -378,7 +378,7 @@ def build_site(
             if use_cache and made.keys() != kept.keys():
                 caches.save("notebook-pages.pkl", made)
         site = collect_site(journal, config, bodies, now=now, drafts=drafts, build_key=digest(tkey, config_bytes),
-                            body_html=loader, notebooks=notebooks)
+                            body_html=loader, notebooks=notebooks, fold_case=folds_case(site_dir.parent))
         warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems,
                     *site.problems]
         for entry in site.entries:

@@ -265,12 +265,14 @@ def collect_site(
     build_key: str = "",
     body_html: Callable[..., str] | None = None,
     notebooks: Mapping[str, Any] | None = None,
+    fold_case: bool = False,
 ) -> Site:
     """Every page of the site. `bodies` maps an entry's rel_path to its rendered body (its
     HTML may be left out). `body_html(key, entry_urls=, post_urls=, absolute=)` gives a
     body's HTML (see `store.BodyHtml`); templates call it as `site.body_html(key)`, bound to
     the URLs of the entries this build publishes. `build_key` is a hash of the theme and the
-    config: it is part of every page's key."""
+    config: it is part of every page's key. `fold_case`: the site's file system does not
+    tell `A/index.html` from `a/index.html` (Windows, macOS), so neither may two pages."""
     lang = config.theme.language
     s = strings(lang)
     base = base_path(config)
@@ -476,23 +478,32 @@ def collect_site(
 
     # --- redirects from old addresses (`redirect_from`, `aliases`) ----------------------------
     problems: list[Problem] = []
-    taken = {p.path: p.url for p in pages} | {f: "" for f in ("404.html", "feed.xml", "sitemap.xml", "robots.txt")}
+    fold = str.casefold if fold_case else str
+    taken = {fold(p.path): p.url for p in pages} | {f: "" for f in ("404.html", "feed.xml", "sitemap.xml", "robots.txt")}
     for entry in entries:
         if not entry.redirects:
             continue
         card = cards[entry.rel]
         for old in entry.redirects:
             path = redirect_file(old)
-            if path in taken:
-                if taken[path] != card.url:
+            if fold(path) in taken:
+                if taken[fold(path)] == card.url and fold_case and path != output_file(url_paths[entry.rel]):
                     problems.append(Problem(
-                        f"old address {old!r} is also {'the address of ' + taken[path] if taken[path] else 'a page of the site'}"
+                        f"old address {old!r} differs from this entry's address only in upper and lower case, which "
+                        "this computer's file system does not tell apart; no redirect written",
+                        path=config.display_path(config.docs_dir / entry.rel_path),
+                        line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
+                        key="redirect_from", context="front matter", severity="warning",
+                        hint="build on Linux (a CI runner) to publish it, or remove it from this entry's redirect_from"))
+                elif taken[fold(path)] != card.url:
+                    problems.append(Problem(
+                        f"old address {old!r} is also {'the address of ' + taken[fold(path)] if taken[fold(path)] else 'a page of the site'}"
                         "; no redirect written", path=config.display_path(config.docs_dir / entry.rel_path),
                         line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
                         key="redirect_from", context="front matter", severity="warning",
                         hint="remove it from this entry's redirect_from"))
                 continue
-            taken[path] = card.url
+            taken[fold(path)] = card.url
             pages.append(Page(path=path, template="redirect.html",
                               context={"site": site, "target": card.url, "title": entry.title},
                               key=digest(site_key, "redirect.html", path, card.url, entry.title), url=href(base, "/" + path)))
@@ -512,7 +523,7 @@ def collect_site(
     add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
     add("/robots.txt", "robots.txt", (origin,), origin=origin)
     return Site(
-        errors=page_clashes(pages, {output_file(url_paths[e.rel]): e for e in entries}, config),
+        errors=page_clashes(pages, {output_file(url_paths[e.rel]): e for e in entries}, config, fold_case=fold_case),
         pages=tuple(pages),
         entries=entries,
         urls={url_paths[e.rel]: e for e in entries},
@@ -540,28 +551,32 @@ def _page_kind(page: Page) -> str:
     return _PAGE_KINDS.get(page.template, page.template)
 
 
-def page_clashes(pages: Sequence[Page], entry_files: Mapping[str, Entry], config: Config) -> tuple[Problem, ...]:
-    """An error for each entry page written to the file of another page (compared as
-    case-insensitive file systems do): a permalink pattern such as `/{slug}/` gives an entry
-    slugged `tags` the address of the list of tags, and one page silently replaced the
-    other. (`unique_slugs` keeps entries apart; the site's own pages never share a file.)"""
+def page_clashes(pages: Sequence[Page], entry_files: Mapping[str, Entry], config: Config, *,
+                 fold_case: bool = False) -> tuple[Problem, ...]:
+    """An error for each entry page written to the file of another page (with `fold_case`,
+    compared as case-insensitive file systems do): a permalink pattern such as `/{slug}/`
+    gives an entry slugged `tags` the address of the list of tags (as does its own
+    `permalink: /tags/`), and one page silently replaced the other. (`unique_slugs` keeps
+    entries apart; the site's own pages never share a file.)"""
     seen: dict[str, Page] = {}
     errors: list[Problem] = []
     for page in pages:
-        first = seen.setdefault(page.path.casefold(), page)
-        if first is page:
+        first = seen.setdefault(page.path.casefold() if fold_case else page.path, page)
+        if first is page or first.template == page.template == "entry.html":  # (`unique_slugs` reported those)
             continue
         entry = entry_files.get(first.path) or entry_files.get(page.path)
         if entry is None:  # pragma: no cover - a bug of ours, not the writer's
             raise AssertionError(f"two pages of the site are written to {page.path}")
-        other = page if entry_files.get(first.path) is entry else first
+        mine, other = (first, page) if entry_files.get(first.path) is entry else (page, first)
+        key = "permalink" if entry.permalink else "slug"
         errors.append(Problem(
-            f"this entry's address {unquote(other.url)} is also that of the site's "
+            f"this entry's address {unquote(mine.url)} is also that of the site's "
             f"{_page_kind(other)}; one page would replace the other",
             path=config.display_path(entry.abs_path or config.docs_dir / entry.rel_path),
-            line=entry.front_matter.lines.get("slug"), key="slug" if "slug" in entry.front_matter.lines else None,
+            line=entry.front_matter.lines.get(key), key=key if key in entry.front_matter.lines else None,
             context="front matter",
-            hint="give the entry another slug: in its front matter, or set a tilbook.permalink in mkdocs.yml that "
+            hint="give the entry another permalink: in its front matter" if entry.permalink else
+                 "give the entry another slug: in its front matter, or set a tilbook.permalink in mkdocs.yml that "
                  "keeps entries apart from the site's own pages (the default starts with /{year}/)"))
     return tuple(errors)
 

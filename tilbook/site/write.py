@@ -34,6 +34,29 @@ def safe_relative(path: str) -> PurePosixPath:
     return rel
 
 
+_FOLDS_CASE: dict[int, bool] = {}
+
+
+def folds_case(folder: Path) -> bool:
+    """Whether the file system of `folder` takes `A` and `a` for one name (as Windows and
+    macOS do by default): then `Post/index.html` and `post/index.html` are one file, and a
+    page written to one replaces the other. Asked by making a file; False where that fails.
+    Kept per device (`serve` asks at every build)."""
+    try:
+        device = folder.stat().st_dev
+        if device not in _FOLDS_CASE:
+            fd, probe = tempfile.mkstemp(prefix=".tilbook-Case-", dir=folder)
+            os.close(fd)
+            try:
+                twin = os.path.join(folder, os.path.basename(probe).lower())
+                _FOLDS_CASE[device] = os.path.exists(twin)
+            finally:
+                os.unlink(probe)
+        return _FOLDS_CASE[device]
+    except OSError:
+        return False
+
+
 def _swap(staging: Path, site_dir: Path) -> None:
     """`staging` becomes `site_dir`; the old one is deleted, with any that a build stopped
     while deleting left beside it. Ctrl-C waits until this is done: stopped between the
