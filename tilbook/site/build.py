@@ -275,10 +275,7 @@ def build_site(
     # gather: the content hash of every input (a file whose stat is unchanged since the last
     # build keeps its hash, see `FileHashes`); the bytes are not kept (workers read the files)
     manifest = caches.load("manifest.pkl") if use_cache else None
-    hasher = FileHashes(manifest.get("stats") if manifest else None)
-    paths = entry_files(config)
-    rels = {p: _rel(p, config.docs_dir) for p in paths}
-    hashes = {rels[p]: hasher.hash(p) for p in paths}
+    hasher, paths, rels, hashes = _gather_entries(config, manifest)
     assets_found = scan_assets(config.docs_dir)
     asset_hashes = {rel: hasher.hash(p) for rel, p in assets_found.items()}
     # Notebook templates and frozen run records decide whether a notebook is stale.
@@ -573,10 +570,7 @@ def read_journal(config: Config, *, progress: Progress | None = None) -> Journal
         from tilbook.journal.load import load_journal
 
         return load_journal(config, progress=(lambda done, total: progress("parse", done, total)) if progress else None)
-    manifest = caches.load("manifest.pkl")
-    hasher = FileHashes(manifest.get("stats") if manifest else None)
-    rels = {p: _rel(p, config.docs_dir) for p in paths}
-    hashes = {rels[p]: hasher.hash(p) for p in paths}
+    hasher, paths, rels, hashes = _gather_entries(config, caches.load("manifest.pkl"), paths)
     parse_key = _parse_key(config, _code(hasher))
     store = HtmlStore(caches.folder / "html.sqlite")
     try:
@@ -1006,6 +1000,17 @@ def library_versions() -> tuple[str, ...]:
                 listed[folder] = []
         found.extend(sorted(n for n in listed[folder] if n.lower().startswith(dist + "-") and n.endswith(".dist-info")))
     return tuple(found)
+
+
+def _gather_entries(config: Config, manifest: dict[str, Any] | None, paths: list[str] | None = None
+                    ) -> tuple[FileHashes, list[str], dict[str, str], dict[str, str]]:
+    """The entry files (`paths`, when listed already), each one's rel_path and content hash
+    (as rel_path → hash), and the hasher that made them, which knows the stats the last
+    build recorded in `manifest` (see `FileHashes`)."""
+    hasher = FileHashes(manifest.get("stats") if manifest else None)
+    paths = entry_files(config) if paths is None else paths
+    rels = {p: _rel(p, config.docs_dir) for p in paths}
+    return hasher, paths, rels, {rels[p]: hasher.hash(p) for p in paths}
 
 
 def _rel(path: Path | str, docs: Path) -> str:
