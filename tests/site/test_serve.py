@@ -147,3 +147,43 @@ def test_inject_and_host_warning():
         b'<html><body><p>x</p><script src="/__tilbook/live.js"></script></body></html>')
     assert inject(b"<p>no body</p>").endswith(b"</script>")
     assert warn_host("127.0.0.1") is None and "drafts included" in warn_host("0.0.0.0")
+
+
+def test_a_first_preview_starts_from_what_build_parsed(tmp_path, monkeypatch):
+    """`serve` keeps a cache of its own; the first one parsed the whole journal again right
+    after `build` had (4.4 s at 2,000 entries). It now starts from build's entries and
+    bodies: only an entry edited since is parsed, and the preview is still the whole site."""
+    from tests.conftest import make_workspace
+    from tilbook.config import load_config
+    from tilbook.site import bodies
+    from tilbook.site.build import build_site
+    from tilbook.site.serve import Builder, ServeState
+
+    entries = {f"2026-11-{d:02d}-e{d}.md": f"---\ntitle: 글 {d}\ntags: [gan]\n---\n본문 {d}, `code`.\n" for d in range(1, 6)}
+    entries["2026-11-06-draft.md"] = "---\ntitle: 초안\ndraft: true\n---\n쓰는 중\n"
+    config = make_workspace(tmp_path, entries)
+    build_site(config)
+    (tmp_path / "journal/2026-11-03-e3.md").write_text("---\ntitle: 글 3\n---\n고쳤다.\n", encoding="utf-8")
+    parsed: list[str] = []
+    real = bodies.parse_and_render
+
+    def counted(paths, *args, **kwargs):
+        parsed.extend(p.name for p in paths)
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(bodies, "parse_and_render", counted)
+    reports: list[tuple[str, str]] = []
+    builder = Builder(tmp_path / "mkdocs.yml", ServeState(), lambda kind, text: reports.append((kind, text)), load_config)
+    builder._build()
+    assert parsed == ["2026-11-03-e3.md"] and not [r for r in reports if r[0] == "error"]
+    preview = tmp_path / ".tilbook/serve/site"
+    assert "고쳤다" in next(preview.glob("2026/11/03/*/index.html")).read_text(encoding="utf-8")
+    assert len(list(preview.glob("2026/11/*/*/index.html"))) == 6  # drafts shown
+    # a preview cache that exists is the preview's own: never replaced by build's
+    builder.caches.flush()  # (as `serve` does when it stops)
+    (tmp_path / "journal/2026-11-04-e4.md").write_text("---\ntitle: 글 4\n---\n이것도.\n", encoding="utf-8")
+    build_site(config)  # build's cache has e4 now; the preview's does not
+    parsed.clear()
+    builder = Builder(tmp_path / "mkdocs.yml", ServeState(), lambda kind, text: reports.append((kind, text)), load_config)
+    builder._build()
+    assert parsed == ["2026-11-04-e4.md"]

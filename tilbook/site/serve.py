@@ -12,7 +12,8 @@
               a build error as an overlay, which the next good build clears
 
 The preview is built into `.tilbook/serve/site` with its own cache, so `serve` and
-`build` never undo each other's work and `site/` is never touched by a preview.
+`build` never undo each other's work and `site/` is never touched by a preview. A first
+`serve` starts that cache from the entries and bodies `build` parsed (`build.seed_cache`).
 """
 
 from __future__ import annotations
@@ -185,10 +186,11 @@ class Builder:
         gc.freeze()
 
     def _caches(self, config: Config) -> Any:
-        from tilbook.site.build import CacheFiles
+        from tilbook.site.build import CacheFiles, cache_dir, seed_cache
 
         folder = config.root / ".tilbook" / "serve" / "cache"
         if self.caches is None or self.caches.folder != folder:
+            seed_cache(folder, cache_dir(config))  # a first preview starts from what `build` parsed
             self.caches = CacheFiles(folder, keep=True)
         return self.caches
 
