@@ -226,6 +226,13 @@ def test_check_exit_codes_and_messages(tmp_path, run):
     todo = run(tmp_path / "broken", "todo")
     assert todo.code == 0
     assert todo.err.startswith("note: 6 entries were skipped for errors; run `tilbook check` to see them\n")
+    # an entry whose address another has is read whole: its items are listed, not "skipped"
+    write_files(tmp_path / "broken", {"journal/2024-02-01-same.md": "---\npermalink: /about/\n---\n- [ ] 할 일\n",
+                                      "journal/2024-02-02-same.md": "---\npermalink: /about/\n---\n- [ ] 또\n"})
+    todo = run(tmp_path / "broken", "todo")
+    assert "또  (journal/2024-02-02-same.md:4)" in todo.out
+    assert "note: 6 entries were skipped for errors" in todo.err
+    assert "note: 1 entry has an error that stops `tilbook build`; run `tilbook check` to see it\n" in todo.err
     config = run(copy_fixture("broken-config", tmp_path), "check")
     assert config.code == 2
     assert config.err.startswith("mkdocs.yml:1: site_name: missing: every site needs a name\n")

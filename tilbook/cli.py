@@ -91,9 +91,16 @@ def _journal(config: Config, console: _Console) -> Journal:
     journal = read_journal(config, progress=_reading_progress(console))
     console.problems(config.warnings)
     if journal.errors:
-        files = len({p.path for p in journal.errors})
-        console.note(f"note: {files} entr{'y was' if files == 1 else 'ies were'} skipped for errors; "
-                     "run `tilbook check` to see them")
+        failed = {p.path for p in journal.errors}
+        # An entry read whole may still have an error a build stops at (its address is taken)
+        read = failed & {config.display_path(e.abs_path or config.docs_dir / e.rel_path) for e in journal.entries}
+        if failed - read:
+            files = len(failed - read)
+            console.note(f"note: {files} entr{'y was' if files == 1 else 'ies were'} skipped for errors; "
+                         "run `tilbook check` to see them")
+        if read:
+            console.note(f"note: {len(read)} entr{'y has' if len(read) == 1 else 'ies have'} an error that stops "
+                         "`tilbook build`; run `tilbook check` to see it")
     return journal
 
 
