@@ -4,6 +4,7 @@
     python bench/ab.py HEAD~3                       # HEAD~3 against the working tree, warm body edits
     python bench/ab.py HEAD~3 HEAD --scenario noop --rounds 10
     python bench/ab.py v0.1 --scenario warm-tags --entries 2000
+    python bench/ab.py HEAD --scenario cold --search --rounds 3   # with the search index
 
 This machine's timings drift by 15-50% from one minute to the next, so two numbers taken
 apart compare badly. Here each round runs both versions, one after the other, in an order
@@ -122,6 +123,7 @@ def main() -> None:
                         help="a generated journal of --entries entries, or the repository's example workspace")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--search", action="store_true", help="the generated journal builds its search index")
     args = parser.parse_args()
 
     from bench.build import generate, one_entry_edits
@@ -137,7 +139,7 @@ def main() -> None:
                 shutil.copytree(REPO / name, journal / name)
             shutil.copyfile(REPO / "mkdocs.yml", journal / "mkdocs.yml")
         else:
-            journal = generate(args.entries, scratch / "journal", search=False)
+            journal = generate(args.entries, scratch / "journal", search=args.search)
         roots = {}
         for name in versions:
             roots[name] = scratch / f"ws-{name}"

@@ -2,6 +2,7 @@
 (The queries themselves run in a browser: tests/site/test_browser.py, bench/search/.)"""
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -13,7 +14,8 @@ from tests.conftest import make_workspace
 from tilbook.config import load_config
 from tilbook.errors import BuildError, ConfigError
 from tilbook.site.build import build_site
-from tilbook.site.search import MARK, SearchDoc, korean_suffixes, source_page, text_of
+import tilbook.site.search as search_module
+from tilbook.site.search import MARK, PARTICLES, SearchDoc, korean_suffixes, source_page, strip_particle, text_of
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 ENTRIES = {
@@ -22,17 +24,28 @@ ENTRIES = {
 }
 
 
-def test_suffixes_make_every_inner_part_of_a_korean_word_a_prefix():
-    assert korean_suffixes("파이토치를 배웠다") == ["이토치를", "토치를", "치를", "웠다"]
-    assert korean_suffixes("딥러닝 딥러닝은 GPU") == ["러닝", "러닝은", "닝은"]  # each once
-    assert korean_suffixes("AI 서버 is fast") == []  # two syllables or fewer: nothing to add
+def test_suffixes_make_every_inner_part_of_a_korean_stem_a_prefix():
+    assert korean_suffixes("파이토치를 배웠다") == ["이토치", "토치", "웠다"]  # 를 stripped first
+    assert korean_suffixes("딥러닝 딥러닝은 GPU") == ["러닝"]  # each once: 딥러닝은's stem is 딥러닝
+    assert korean_suffixes("AI 서버 is fast 서버를") == []  # a stem of two syllables or fewer: nothing to add
+    assert korean_suffixes("마을을 컴퓨터공학과") == ["퓨터공학", "터공학", "공학"]  # (마을: two syllables)
+    assert strip_particle("마을") == "마을" and strip_particle("서버에서는") == "서버"  # two syllables stay
 
 
 @given(st.text(alphabet=st.sampled_from("가나다라마바사 abc\n.,"), max_size=60))
 def test_every_suffix_is_inside_the_text_and_short_words_add_nothing(text):
     for suffix in korean_suffixes(text):
         assert suffix in text and len(suffix) >= 2
-        assert any(run.endswith(suffix) and run != suffix for run in re.findall("[가-힣]+", text))
+        assert any(strip_particle(run).endswith(suffix) and strip_particle(run) != suffix
+                   for run in re.findall("[가-힣]+", text))
+
+
+@given(st.text(alphabet=st.sampled_from("가는를에서부터으로이다했하기만나란도보처럼"), max_size=8))
+def test_a_particle_is_stripped_as_the_script_strips_it(word):
+    """search.js takes the first of PARTICLES a query's word ends with (two syllables left);
+    the index side must strip the text's words alike."""
+    first = next((word[: -len(p)] for p in PARTICLES if len(word) - len(p) >= 2 and word.endswith(p)), word)
+    assert strip_particle(word) == first
 
 
 def test_the_page_pagefind_reads_keeps_text_and_suffixes_apart():
@@ -40,7 +53,7 @@ def test_the_page_pagefind_reads_keeps_text_and_suffixes_apart():
     page = source_page(doc, '<h2 id="a">서버 <a class="header-anchor" href="#a">¶</a></h2><p>파이토치를 설치</p>', "ko")
     visible, extra = text_of(page).split(MARK)
     assert "¶" not in visible and "파이토치를 설치" in visible and "#pytorch" in visible
-    assert extra.split() == ["이토치", "토치", "이토치를", "토치를", "치를"]
+    assert extra.split() == ["이토치", "토치"]  # of the title, and of 파이토치를's stem: once
     assert 'data-pagefind-meta="url:/til/2026/11/01/torch/"' in page and 'data-pagefind-weight="0.2"' in page
 
 
@@ -53,6 +66,19 @@ def test_formulas_are_indexed_as_their_tex_without_delimiters():
     assert "생성자 G와 판별자 D가 \\min_G \\max_D V(D, G)" in visible and "\\(" not in page and "\\[" not in page
 
 
+_HTMLISH = st.lists(st.sampled_from(list(" \t\n\u00a0\u3000가a<>/=\"#&;¶") + [
+    "<p>", "</p>", "&amp;", "&nbsp;", '<a class="header-anchor" href="#x">¶</a>', ' <a class="header-anchor" href="#가">¶</a>',
+    "<script>", "</script>"]), max_size=40).map("".join)
+
+
+@given(_HTMLISH)
+def test_text_of_and_strip_permalinks_do_what_the_slower_patterns_did(text):
+    from tilbook.site.markdown import strip_permalinks
+
+    assert text_of(text) == re.sub(r"\s+", " ", html.unescape(search_module._TAG.sub(" ", text))).strip()
+    assert strip_permalinks(text) == re.sub(r' ?<a class="header-anchor" href="[^"]*">[^<]*</a>', "", text)
+
+
 def test_text_of_drops_tags_scripts_and_decodes_entities():
     assert text_of("<p>a &amp; b</p><script>var x = '<p>';</script><style>p{}</style>\n<b>c</b>") == "a & b c"
 
@@ -61,7 +87,8 @@ def test_build_publishes_the_index_and_the_script(tmp_path):
     config = make_workspace(tmp_path, ENTRIES)
     result = build_site(config, now=NOW)
     site = tmp_path / "site"
-    assert json.loads((site / "pagefind/tilbook.json").read_bytes()) == {"shards": ["recent"]}
+    assert json.loads((site / "pagefind/tilbook.json").read_bytes()) == {"shards": ["recent"],
+                                                                         "particles": list(PARTICLES)}
     assert (site / "pagefind/recent/pagefind.js").is_file() and (site / "assets/search.js").is_file()
     assert not list(site.glob("pagefind/recent/pagefind-ui*"))  # Pagefind's own UIs are not shipped
     entry = json.loads((site / "pagefind/recent/pagefind-entry.json").read_text(encoding="utf-8"))

@@ -7,10 +7,12 @@ index format, its loader, its ranking) and changes what it indexes and how it is
 * **Index side** (here). Pagefind matches every query word as a *prefix* of the indexed
   words, which already finds stems without their particles (`파이토치` → `파이토치를`).
   Beside each entry's text tilbook indexes, at a low weight, every suffix of two or more
-  syllables of its longer Hangul words (`토치를`, `치를` for `파이토치를`): a prefix of one
-  of them is any part of the word, so parts of compounds are found too.
+  syllables of the stems of its longer Hangul words (`이토치`, `토치` for `파이토치를`,
+  whose particle `를` is stripped first): a prefix of one of them is any part of the stem,
+  so parts of compounds are found too.
 * **Query side** (`assets/search.js`). Particles are stripped from the query's Korean
-  words, scripts are split (`파이토치DataLoader`), and a long Korean word that finds too
+  words as from the index's (`PARTICLES`, which the script reads from the shard list),
+  scripts are split (`파이토치DataLoader`), and a long Korean word that finds too
   little is searched again by its syllable pairs, ranking entries by how many pairs they
   hold: that is how `딥러닝서버` finds `딥러닝 서버`. The excerpt is cut from the visible
   text, never from the added suffixes.
@@ -28,13 +30,14 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from tilbook.errors import BuildError
 from tilbook.site.keys import digest
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4  # 4: suffixes of stems, particles stripped
 FOLDER = "pagefind"
 LIST_FILE = f"{FOLDER}/tilbook.json"
 SHARD_SIZE = 250
@@ -68,19 +71,60 @@ class SearchDoc:
     """The rendered body's key in the HTML store (its hash)."""
 
 
+PARTICLES = (
+    "에서부터", "으로부터", "에서는", "에서도", "으로는", "으로도", "이라는", "이라고", "에게서",
+    "입니다", "했는데", "하려면", "부터는", "까지는", "처럼", "보다", "부터", "까지", "에서",
+    "에게", "한테", "으로", "이랑", "하고", "이나", "이란", "이다", "에는", "에도", "로는",
+    "만큼", "마다", "조차", "밖에", "이며", "이고", "했다", "하는", "하기", "라는", "께서",
+    "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만", "랑", "나", "란",
+)
+"""Particles and endings stripped from a Korean word's end, longest first, on both sides:
+suffixes are made of the stems of the text's words, and the script strips a query's words
+(it reads this list from `pagefind/tilbook.json`). Stripping one too many only widens a
+search a little: Pagefind matches words by prefix, and the word as written is indexed too."""
+
+
+# PARTICLES by length, longest first: the first of the list a word ends with is the longest
+_BY_LENGTH = tuple((n, frozenset(p for p in PARTICLES if len(p) == n)) for n in sorted({len(p) for p in PARTICLES}, reverse=True))
+
+
+def strip_particle(word: str) -> str:
+    """`word` less the first of PARTICLES it ends with, if two syllables or more are left.
+    (By length and set, not down the list: 60 `endswith` a word were 3 s of 2,000 entries.)"""
+    size = len(word)
+    for n, endings in _BY_LENGTH:
+        if size - n >= 2 and word[-n:] in endings:
+            return word[:-n]
+    return word
+
+
 def korean_suffixes(text: str) -> list[str]:
-    """Every suffix of two or more syllables of each Hangul run of three or more, less the
-    run itself; each once, in order of first appearance."""
+    """Every suffix of two or more syllables of the stem (`strip_particle`) of each Hangul
+    run of three or more, less the stem itself; each once, in order of first appearance.
+
+    Stems, not the words as written: a suffix that holds a particle (`치를` of `파이토치를`)
+    finds nothing a query would ask for, since queries are stripped too. Those were 57% of
+    the suffixes' bytes in the Korean corpora, and Pagefind's time and memory grow with what
+    it reads (a shard of 245 synthetic entries: 1.55 → 1.25 s, 255 → 212 MB; recall in
+    bench/search/run.py unchanged)."""
     seen: dict[str, None] = {}
     for run in _HANGUL_RUN.findall(text):
-        for i in range(1, len(run) - 1):
-            seen.setdefault(run[i:], None)
+        seen.update(_stem_suffixes(run))
     return list(seen)
 
 
+@lru_cache(maxsize=1 << 16)
+def _stem_suffixes(run: str) -> dict[str, None]:
+    """The suffixes `korean_suffixes` adds for one Hangul run (kept: a journal repeats its
+    words, and this was most of writing Pagefind's pages)."""
+    stem = strip_particle(run)
+    return dict.fromkeys(stem[i:] for i in range(1, len(stem) - 1))
+
+
 def text_of(body_html: str) -> str:
-    """The visible text of rendered HTML (tags and scripts dropped, entities decoded)."""
-    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", body_html))).strip()
+    """The visible text of rendered HTML (tags and scripts dropped, entities decoded), its
+    runs of white space made one space. (`str.split` does that 6 times as fast as `\\s+`.)"""
+    return " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
 
 
 def index_key(docs: Iterable[SearchDoc], language: str) -> str:
@@ -107,10 +151,10 @@ def shard_key(name: str, docs: list[SearchDoc], language: str) -> str:
 def source_page(doc: SearchDoc, body_html: str, language: str) -> str:
     """The page Pagefind reads for `doc`: metadata (read, not indexed), the title (unless
     the body opens with it), tags, the body without its heading anchors, the suffixes."""
-    from tilbook.site.markdown import PERMALINK  # (not at the top: `doctor` imports this module)
+    from tilbook.site.markdown import strip_permalinks  # (not at the top: `doctor` imports this module)
 
     esc = html.escape
-    body_html = _MATH.sub(lambda m: m[1] if m[1] is not None else f" {m[2].strip()} ", PERMALINK.sub("", body_html))
+    body_html = _MATH.sub(lambda m: m[1] if m[1] is not None else f" {m[2].strip()} ", strip_permalinks(body_html))
     text = text_of(body_html)
     tags = " ".join(f"#{t}" for t in doc.tags)
     extra = " ".join(korean_suffixes(" ".join((doc.title, tags, text))))
@@ -212,10 +256,11 @@ def memory_budget() -> int | None:
 
 
 def shard_list(names: Iterable[str]) -> bytes:
-    """`pagefind/tilbook.json`: the shards the search script merges."""
+    """`pagefind/tilbook.json`: the shards the search script merges, and the particles it
+    strips from a query's words (the index's own, so the two never disagree)."""
     import json
 
-    return json.dumps({"shards": sorted(names)}).encode()
+    return json.dumps({"shards": sorted(names), "particles": PARTICLES}, ensure_ascii=False).encode()
 
 
 def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], str], language: str, *,

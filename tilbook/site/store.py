@@ -217,10 +217,10 @@ class BodyHtml:
         """`page`: with `absolute`, the address of the page the body is on, for its
         `#fragment` links (a feed reader would resolve them against the feed)."""
         html = resolve_placeholders(self.store.get(key), entry_urls, post_urls, nb_urls)
-        if absolute and 'class="header-anchor"' in html:
-            from tilbook.site.markdown import PERMALINK
+        if absolute:
+            from tilbook.site.markdown import strip_permalinks
 
-            html = PERMALINK.sub("", html)
+            html = strip_permalinks(html)
         if absolute and self.origin:
             origin = self.origin
             html = _ROOT_LINK.sub(lambda m: f'{m[1]}{origin}{m[2]}"', html)

@@ -7,22 +7,19 @@
   const base = (script && script.dataset.base) || "";
   const MARK = "\u2042"; // the index's added suffixes follow it: excerpts stop there
   const HANGUL = /[\uac00-\ud7a3]/;
-  // Particles and endings stripped from a query's Korean word, longest first. Pagefind
-  // matches words by prefix, so stripping one too many only widens the search a little.
-  const PARTICLES = [
-    "에서부터", "으로부터", "에서는", "에서도", "으로는", "으로도", "이라는", "이라고", "에게서",
-    "입니다", "했는데", "하려면", "부터는", "까지는", "처럼", "보다", "부터", "까지", "에서",
-    "에게", "한테", "으로", "이랑", "하고", "이나", "이란", "이다", "에는", "에도", "로는",
-    "만큼", "마다", "조차", "밖에", "이며", "이고", "했다", "하는", "하기", "라는", "께서",
-    "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만", "랑", "나", "란",
-  ];
+  // Particles and endings stripped from a query's Korean word, longest first: the ones the
+  // index stripped from the text's words before taking their suffixes (search.PARTICLES,
+  // listed in pagefind/tilbook.json). Pagefind matches words by prefix, so stripping one
+  // too many only widens the search a little.
+  let PARTICLES = [];
   let loading = null;
 
   // The index is one Pagefind bundle per shard of entries (pagefind/tilbook.json lists
   // them): the first is loaded, the others merged into it.
   function pagefind() {
     if (!loading) {
-      loading = fetch(`${base}/pagefind/tilbook.json`).then((r) => r.json()).then(async ({ shards }) => {
+      loading = fetch(`${base}/pagefind/tilbook.json`).then((r) => r.json()).then(async ({ shards, particles }) => {
+        PARTICLES = particles || [];
         const pf = await import(`${base}/pagefind/${shards[0]}/pagefind.js`);
         await pf.options({ baseUrl: "/" });
         await pf.init();
@@ -139,9 +136,10 @@
   }
 
   async function tilbookSearch(query, limit = 5) {
+    if (!query.trim()) return [];
+    const pf = await pagefind(); // (first: it brings the particles that `terms` strips)
     const words = terms(query);
     if (!words.length) return [];
-    const pf = await pagefind();
     const direct = (await pf.search(words.join(" "))).results;
     let results = direct.slice(0, limit);
     if (words.some(long)) {
