@@ -487,7 +487,8 @@ def collect_site(
         for old in entry.redirects:
             path = redirect_file(old)
             if fold(path) in taken:
-                if taken[fold(path)] == card.url and fold_case and path != output_file(url_paths[entry.rel]):
+                own = output_file(url_paths[entry.rel])
+                if fold_case and path != own and fold(path) == fold(own):
                     problems.append(Problem(
                         f"old address {old!r} differs from this entry's address only in upper and lower case, which "
                         "this computer's file system does not tell apart; no redirect written",

@@ -85,7 +85,8 @@ search a little: Pagefind matches words by prefix, and the word as written is in
 
 
 # PARTICLES by length, longest first: the first of the list a word ends with is the longest
-_BY_LENGTH = tuple((n, frozenset(p for p in PARTICLES if len(p) == n)) for n in sorted({len(p) for p in PARTICLES}, reverse=True))
+_BY_LENGTH = tuple((n, frozenset(p for p in PARTICLES if len(p) == n))
+                   for n in sorted({len(p) for p in PARTICLES}, reverse=True))
 
 
 def strip_particle(word: str) -> str:
@@ -115,8 +116,9 @@ def korean_suffixes(text: str) -> list[str]:
 
 @lru_cache(maxsize=1 << 16)
 def _stem_suffixes(run: str) -> dict[str, None]:
-    """The suffixes `korean_suffixes` adds for one Hangul run (kept: a journal repeats its
-    words, and this was most of writing Pagefind's pages)."""
+    """The suffixes `korean_suffixes` adds for one Hangul run, as dict keys (kept, and
+    never changed: a journal repeats its words, and this was most of writing Pagefind's
+    pages)."""
     stem = strip_particle(run)
     return dict.fromkeys(stem[i:] for i in range(1, len(stem) - 1))
 
