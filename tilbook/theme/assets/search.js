@@ -23,7 +23,7 @@
         const pf = await import(`${base}/pagefind/${shards[0]}/pagefind.js`);
         await pf.options({ baseUrl: "/" });
         await pf.init();
-        for (const shard of shards.slice(1)) await pf.mergeIndex(`${base}/pagefind/${shard}/`);
+        await Promise.all(shards.slice(1).map((shard) => pf.mergeIndex(`${base}/pagefind/${shard}/`)));
         return pf;
       });
     }
