@@ -191,6 +191,7 @@ def test_shards_index_in_parallel_and_an_edit_reindexes_only_its_own(tmp_path, m
     import tilbook.site.search as search
 
     monkeypatch.setattr(search, "SHARD_SIZE", 1)
+    monkeypatch.setattr(search, "MAX_SHARDS", 8)  # (nine older entries would make it 16: all moved)
     entries = {f"2026-{m:02d}-10-e{m}.md": f"---\ntitle: 글 {m}\n---\n공부한 내용 {m}\n" for m in range(1, 8)}
     entries["2026-10-02-last.md"] = "---\ntitle: 지난 달\n---\n지난 달 내용\n"
     entries["2026-10-20-last.md"] = "---\ntitle: 지난 달 둘\n---\n지난 달 내용 둘\n"
@@ -211,13 +212,15 @@ def test_shards_index_in_parallel_and_an_edit_reindexes_only_its_own(tmp_path, m
 
 
 def test_older_entries_spread_over_a_power_of_two_shards_of_at_most_shard_size():
-    """1, 2, 4 or 8 shards: they divide evenly over the cores that index them side by side,
-    and an entry changes shard only when the count does (3 times up to 2,000 entries)."""
+    """1, 2, 4, 8 or 16 shards: they divide evenly over the cores that index them side by
+    side, and an entry changes shard only when the count does (4 times up to 2,000 entries)."""
     from tilbook.site.search import MAX_SHARDS, SHARD_SIZE, shard_count
 
-    counts = [shard_count(n) for n in range(0, 12 * SHARD_SIZE, 7)]
-    assert set(counts) == {1, 2, 4, 8} and counts == sorted(counts)
-    for n in range(0, 12 * SHARD_SIZE, 7):
+    sizes = range(0, (MAX_SHARDS + 4) * SHARD_SIZE, 7)
+    counts = [shard_count(n) for n in sizes]
+    assert set(counts) == {1, 2, 4, 8, 16} == {2**i for i in range(MAX_SHARDS.bit_length())} and counts == sorted(counts)
+    assert shard_count(2000) == 16
+    for n in sizes:
         count = shard_count(n)
         assert count == MAX_SHARDS or -(-n // count) <= SHARD_SIZE  # each within SHARD_SIZE until capped
         assert count == 1 or -(-n // (count // 2)) > SHARD_SIZE  # and no more shards than that needs

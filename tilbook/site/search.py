@@ -40,12 +40,16 @@ from tilbook.site.keys import digest
 INDEX_FORMAT = 4  # 4: suffixes of stems, particles stripped
 FOLDER = "pagefind"
 LIST_FILE = f"{FOLDER}/tilbook.json"
-SHARD_SIZE = 250
-MAX_SHARDS = 8
+SHARD_SIZE = 125
+MAX_SHARDS = 16
 """Entries per Pagefind bundle at most (until there are MAX_SHARDS of them), and at most this
-many bundles of older entries ("recent" aside). More, smaller shards index in parallel and
-re-index less after an edit (Pagefind takes about 9 ms of CPU per entry here); fewer search
-faster (bench/search/run.py --shard-size: 63 ms a query with one bundle, 107 ms with ten)."""
+many bundles of older entries ("recent" aside). Smaller shards re-index less after an edit
+and keep each Pagefind small (its memory grows with what it reads, see `pagefind_memory`);
+fewer search a little faster. From 8 shards of 250 to 16 of 125 at 2,000 entries: the
+build's peak memory 238 → 133 MB and a body edit's rebuild 1.76 → 1.11 s (bench/build.py,
+bench/ab.py --search); a query's median 29 → 34 ms and the first one, which loads the
+bundles, 0.40 → 0.48 s here, 0.90 → 1.08 s with each file 50 ms late (bench/search/run.py
+--delay 50)."""
 # Between the visible text and the added suffixes: the script cuts excerpts before it.
 MARK = "\u2042"
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]{3,}")
@@ -220,14 +224,14 @@ def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
 
 def shard_count(entries: int) -> int:
     """How many shards `entries` older entries are spread over: a power of two (1, 2, 4,
-    8), the smallest that keeps each to SHARD_SIZE, at most MAX_SHARDS.
+    8, 16), the smallest that keeps each to SHARD_SIZE, at most MAX_SHARDS.
 
     A power of two, because the shards are indexed side by side, one Pagefind per core: 7
     equal shards on 2 cores took 4 rounds with one core idle in the last, 8 smaller ones 4
     full rounds (2,000 entries: 11.0 s → 10.2 s, and the largest Pagefind 312 → 269 MB),
     and they divide as evenly over 4 or 8 cores. And every entry moves to another shard
-    (the whole index is built again) only when the count changes: 3 times in a journal's
-    life, not every 250 entries."""
+    (the whole index is built again) only when the count changes: 4 times in a journal's
+    life, not every SHARD_SIZE entries."""
     need = max(1, -(-entries // SHARD_SIZE))
     count = 1
     while count < need and count < MAX_SHARDS:
