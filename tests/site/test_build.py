@@ -435,6 +435,16 @@ def test_on_a_file_system_blind_to_case_no_page_replaces_another(tmp_path, monke
                "b.md": "---\ntitle: B\ndate: 2015-04-11\npermalink: /Tags/\n---\nx\n"}
     config = make_workspace(tmp_path, entries)
     assert folds_case(tmp_path) is False  # (Linux, where the suite runs)
+    # asked of the folder's name in the other case, and without writing (`check` writes nothing)
+    import tilbook.site.write as write
+
+    write._FOLDS_CASE.clear()
+    fooled = tmp_path / "Fooled"
+    fooled.mkdir()
+    (tmp_path / "fOOLED").symlink_to(fooled)  # a link by that name is another file, not this folder
+    with monkeypatch.context() as patch:
+        patch.setattr(write.tempfile, "mkstemp", lambda **_: pytest.fail("folds_case wrote a file"))
+        assert folds_case(fooled) is False
     result = build_site(config, now=NOW)
     site = tmp_path / "site"
     assert "Fearless" in (site / "2015/04/10/fearless/index.html").read_text(encoding="utf-8")

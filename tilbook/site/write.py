@@ -40,18 +40,31 @@ _FOLDS_CASE: dict[int, bool] = {}
 def folds_case(folder: Path) -> bool:
     """Whether the file system of `folder` takes `A` and `a` for one name (as Windows and
     macOS do by default): then `Post/index.html` and `post/index.html` are one file, and a
-    page written to one replaces the other. Asked by making a file; False where that fails.
-    Kept per device (`serve` asks at every build)."""
+    page written to one replaces the other. Asked of `folder` or a folder above it on the
+    same device whose name has letters (is its name in the other case the same folder?),
+    else by making a file in it; False where neither can tell. Kept per device (`serve`
+    asks at every build)."""
     try:
+        folder = folder.resolve()
         device = folder.stat().st_dev
-        if device not in _FOLDS_CASE:
-            fd, probe = tempfile.mkstemp(prefix=".tilbook-Case-", dir=folder)
-            os.close(fd)
-            try:
-                twin = os.path.join(folder, os.path.basename(probe).lower())
-                _FOLDS_CASE[device] = os.path.exists(twin)
-            finally:
-                os.unlink(probe)
+        if device in _FOLDS_CASE:
+            return _FOLDS_CASE[device]
+        for place in (folder, *folder.parents):
+            if place.name.swapcase() != place.name and place.stat().st_dev == device:
+                try:  # (lstat: a link of that name elsewhere is not the folder itself)
+                    mine, twin = place.lstat(), place.with_name(place.name.swapcase()).lstat()
+                    _FOLDS_CASE[device] = (mine.st_dev, mine.st_ino) == (twin.st_dev, twin.st_ino)
+                except FileNotFoundError:
+                    _FOLDS_CASE[device] = False
+                return _FOLDS_CASE[device]
+            if place.parent == place or place.parent.stat().st_dev != device:
+                break
+        fd, probe = tempfile.mkstemp(prefix=".tilbook-Case-", dir=folder)  # no name to ask: a file that is
+        os.close(fd)
+        try:
+            _FOLDS_CASE[device] = os.path.exists(os.path.join(folder, os.path.basename(probe).lower()))
+        finally:
+            os.unlink(probe)
         return _FOLDS_CASE[device]
     except OSError:
         return False
