@@ -43,6 +43,16 @@ class DecodeProblem(ValueError):
 def _guess_encoding(data: bytes) -> str | None:
     if data.startswith(_UTF16_BOMS):
         return "UTF-16"
+    head = data[:4096]
+    if b"\x00" in head:  # UTF-16 without a BOM: the zero byte of each ASCII letter, on one side
+        zero_odd, zero_even = head[1::2].count(0), head[0::2].count(0)
+        name = "utf-16-le" if zero_odd > zero_even else "utf-16-be" if zero_even > zero_odd else None
+        if name:
+            try:
+                data[: len(data) // 2 * 2].decode(name)
+                return name.upper().replace("UTF-16-", "UTF-16")
+            except UnicodeDecodeError:
+                pass
     for name, label in (("cp949", "CP949 (Korean Windows)"), ("shift_jis", "Shift-JIS"), ("gb18030", "GB18030")):
         try:
             text = data.decode(name)

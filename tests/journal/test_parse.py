@@ -467,6 +467,16 @@ def test_cp949_is_a_clear_error(tmp_path):
     assert 'iconv -f CP949 -t UTF-8 "journal/2024-01-02-cp949.md"' in problem.hint
 
 
+@pytest.mark.parametrize(("encoding", "named"), [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+def test_utf16_with_or_without_a_bom_is_named_with_the_command_that_converts_it(tmp_path, encoding, named):
+    """Notepad's "Unicode" is UTF-16; without its BOM the hint said CP949, which is wrong."""
+    config = make_workspace(tmp_path, {"2024-01-02-u.md": "---\ntitle: 유니코드\n---\n본문\n".encode(encoding)})
+    with pytest.raises(EntryError) as info:
+        load_entry(tmp_path / "journal" / "2024-01-02-u.md", config=config)
+    assert f"(it looks like {named};" in info.value.problem.message
+    assert f'iconv -f {named} -t UTF-8 "journal/2024-01-02-u.md"' in info.value.problem.hint
+
+
 def test_broken_workspace_reports_every_file(tmp_path):
     config = load_config(FIXTURES / "broken" / "mkdocs.yml")
     journal = load_journal(config)
