@@ -56,7 +56,8 @@ def main() -> None:
         began = time.perf_counter()
         url = server.stdout.readline().split()[1]
         first = time.perf_counter() - began
-        while not any("search index updated" in line for line in lines):
+        listing = work / ".tilbook/serve/site/pagefind/tilbook.json"  # there at once when every shard was kept
+        while not any("search index updated" in line for line in lines) and not listing.is_file():
             if server.poll() is not None:
                 raise SystemExit("".join(lines))
             time.sleep(0.2)

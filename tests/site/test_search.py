@@ -261,3 +261,90 @@ def test_pagefinds_run_side_by_side_only_as_far_as_memory_allows(tmp_path, monke
         sites[budget] = {p.relative_to(config.site_dir).as_posix(): p.read_bytes()
                          for p in config.site_dir.rglob("*") if p.is_file() and "pagefind" in p.parts}
     assert sites[None] == sites[search.pagefind_memory(0)]
+
+
+def _indexed_shards(monkeypatch) -> list[list[str]]:
+    """The shard names each call of `build_shards` (each indexing) got."""
+    import tilbook.site.search as search
+
+    calls: list[list[str]] = []
+    real = search.build_shards
+
+    def counted(groups, *args, **kwargs):
+        calls.append(sorted(groups))
+        return real(groups, *args, **kwargs)
+
+    monkeypatch.setattr(search, "build_shards", counted)
+    return calls
+
+
+MONTHLY = {f"2026-{m:02d}-10-e{m}.md": f"---\ntitle: 글 {m}\n---\n{m}월에 공부한 내용\n" for m in range(1, 6)}
+
+
+def test_a_shard_is_never_indexed_twice_for_the_same_entries(tmp_path, monkeypatch):
+    """Each shard's bundle is kept in the cache as it is built: a site deleted, or a
+    preview whose indexing a new change stopped halfway, takes the shards done from there
+    (Pagefind takes seconds per thousand entries); a new Pagefind indexes all again."""
+    import shutil
+    import threading
+
+    import tilbook.site.search as search
+    from tilbook.site.build import CacheFiles, update_search_index
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 1)
+    config = make_workspace(tmp_path, MONTHLY)
+    calls = _indexed_shards(monkeypatch)
+    build_site(config, now=NOW)
+    assert calls == [["recent", "s0", "s1", "s2", "s3"]]
+    clean = {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes() for p in (tmp_path / "site").rglob("*")
+             if p.is_file()}
+    shutil.rmtree(tmp_path / "site")
+    build_site(config, now=NOW)
+    assert calls[1:] == []  # every shard from the kept bundles
+    assert {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes() for p in (tmp_path / "site").rglob("*")
+            if p.is_file()} == clean
+
+    # the preview: one new entry and two edited months leave three shards behind; a change
+    # stops the indexing after the first shard, and the next indexing does the two others
+    caches = CacheFiles(tmp_path / ".tilbook/cache", keep=True)
+    for m in (2, 4):
+        (tmp_path / f"journal/2026-{m:02d}-10-e{m}.md").write_text(f"---\ntitle: 글 {m}\n---\n고쳤다 {m}\n", encoding="utf-8")
+    (tmp_path / "journal/2026-05-20-more.md").write_text("---\ntitle: 더\n---\n5월 하나 더\n", encoding="utf-8")
+    assert build_site(config, now=NOW, caches=caches, search_index=False).search_stale
+    stop = threading.Event()
+    real = search.build_shards
+    before_stop: list[str] = []
+
+    def stopped_after_one(groups, *args, on_shard=None, **kwargs):
+        def done(name, files):
+            on_shard(name, files)
+            before_stop.append(name)
+            stop.set()
+        return real(groups, *args, on_shard=done, **kwargs)
+
+    monkeypatch.setattr(search, "build_shards", stopped_after_one)
+    with pytest.raises(search.BuildCancelled):
+        update_search_index(config, caches=caches, cancel=stop)
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "SHARD_SIZE", 1)
+    calls = _indexed_shards(monkeypatch)
+    assert update_search_index(config, caches=caches)
+    after = calls[0] if calls else []
+    assert before_stop and not set(before_stop) & set(after)  # what was done before the stop is not done again
+    assert sorted([*before_stop, *after]) == ["recent", "s0", "s2"]  # (May; February and April)
+    caches.flush()
+    shutil.rmtree(tmp_path / "site")
+    build_site(config, now=NOW, caches=CacheFiles(caches.folder))  # and it is the index a clean build makes
+    again = {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes() for p in (tmp_path / "site").rglob("*")
+             if p.is_file()}
+    shutil.rmtree(tmp_path / "site")
+    build_site(config, now=NOW, use_cache=False)
+    assert again == {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes() for p in (tmp_path / "site").rglob("*")
+                     if p.is_file()}
+    calls.clear()
+
+    # a new Pagefind: every shard again (bundles of two Pagefinds do not merge)
+    monkeypatch.setattr(search, "pagefind_version", lambda binary: "pagefind 9.9.9")
+    (tmp_path / "journal/2026-01-10-e1.md").write_text("---\ntitle: 글 1\n---\n또 고쳤다\n", encoding="utf-8")
+    build_site(config, now=NOW)
+    assert calls == [["recent", "s0", "s1", "s2", "s3"]]

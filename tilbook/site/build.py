@@ -176,6 +176,10 @@ def _save_entries(caches: CacheFiles, parse_key: str, known: Cached, parsed: Cac
         caches.save(name, {"key": parse_key, "items": shards.get(name, {})})
 
 
+BUNDLES = "search-bundles"
+"""The cache's folder of Pagefind bundles (`_KeptBundles`)."""
+
+
 def seed_cache(folder: Path, source: Path) -> bool:
     """Start the cache `folder`, when it does not exist yet, from the parsed entries and
     rendered bodies (and code blocks) in `source`: `serve`'s first build from `build`'s
@@ -198,6 +202,8 @@ def seed_cache(folder: Path, source: Path) -> bool:
         for name in _SHARD_NAMES:
             if (source / name).is_file():
                 shutil.copyfile(source / name, staging / name)
+        if (source / BUNDLES).is_dir():
+            shutil.copytree(source / BUNDLES, staging / BUNDLES)
         if (source / "html.sqlite").is_file():  # copied through SQLite: a build may be writing to it
             src = sqlite3.connect(f"{(source / 'html.sqlite').resolve().as_uri()}?mode=ro", uri=True)
             dst = sqlite3.connect(staging / "html.sqlite")
@@ -460,7 +466,8 @@ def build_site(
                     staging.write(rel, data)
             lap("render")
             search = _search_index(config, site.search, store, manifest.get("search") if manifest else None, site_dir,
-                                   rebuild=search_index, cancel=cancel, progress=progress)
+                                   rebuild=search_index, cancel=cancel, progress=progress,
+                                   kept=cache / BUNDLES if use_cache else None)
             search_keys = search.keys()
             for rel, data in search.files.items():
                 if old_files.get(rel) != search_keys[rel] or not (site_dir / rel).is_file():
@@ -743,7 +750,7 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
         files.update((page.path, page.key) for page in pages)
         lap("render")
         search = _search_index(config, tuple(body_pages.search.values()), store, manifest.get("search"), site_dir,
-                               rebuild=search_index, cancel=cancel, progress=progress)
+                               rebuild=search_index, cancel=cancel, progress=progress, kept=caches.folder / BUNDLES)
         was_search, search_keys = _SearchFiles(manifest.get("search") or {}, {}).keys(), search.keys()
         for rel in was_search.keys() - search_keys.keys():
             files.pop(rel, None)
@@ -791,37 +798,54 @@ class _SearchFiles:
 
 def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[str, Any] | None,
                   site_dir: Path, *, rebuild: bool = True, cancel: Any = None,
-                  progress: Progress | None = None) -> _SearchFiles:
+                  progress: Progress | None = None, kept: Path | None = None) -> _SearchFiles:
     """The Pagefind bundles for `docs`, one per shard: a shard whose documents are what the
-    last build indexed is kept (Pagefind takes seconds per thousand entries), the others are
-    built anew, in parallel. Without `rebuild`, the last index is kept even when behind
-    (`stale`; its record stays the old one, so the next indexing sees what changed)."""
+    last build indexed is kept (Pagefind takes seconds per thousand entries), one that was
+    indexed before is taken from the bundles kept in the folder `kept` (see `_KeptBundles`),
+    the others are built anew, in parallel. Without `rebuild`, the last index is kept even
+    when behind (`stale`; its record stays the old one, so the next indexing sees what
+    changed), unless every shard it lacks was kept."""
     if not docs:
         return _SearchFiles({}, {})
-    from tilbook.site.search import FOLDER, LIST_FILE, build_shards, shard_docs, shard_key, shard_list
+    from tilbook.site.search import (FOLDER, LIST_FILE, build_shards, pagefind_binary, pagefind_version, shard_docs,
+                                     shard_key, shard_list)
 
     language = config.theme.language
     groups = shard_docs(docs)
     keys = {name: shard_key(name, group, language) for name, group in groups.items()}
+    binary = pagefind_binary()
+    tool = pagefind_version(binary) if binary else None
     last_shards = (last or {}).get("shards") or {}
+    if tool is not None and (last or {}).get("tool", tool) != tool:
+        last_shards = {}  # indexed by another Pagefind: its bundles and the new ones do not merge
+    tool = tool if tool is not None else (last or {}).get("tool")
+    bundles = _KeptBundles(kept, tool) if kept is not None and tool is not None else None
     todo = {name: group for name, group in groups.items() if last_shards.get(name, {}).get("key") != keys[name]}
-    if todo and not rebuild:  # behind, and staying so for now: the last index stays as it is
-        kept = {"shards": dict(last_shards), "list": (last or {}).get("list", {})} if last_shards else {}
-        return _SearchFiles(kept, {}, True)
+    found = {name: files for name in todo if bundles and (files := bundles.get(keys[name])) is not None}
+    if todo.keys() - found.keys() and not rebuild:  # behind, and staying so for now: the last index stays as it is
+        stale = {"shards": dict(last_shards), "list": (last or {}).get("list", {}), "tool": tool} if last_shards else {}
+        return _SearchFiles(stale, {}, True)
     # A shard is kept when it indexed these documents and its files are all still there
     # (thousands of files: looked at only when the index may be built).
     old = {name: shard for name, shard in last_shards.items()
            if all(os.path.isfile(os.path.join(site_dir, rel)) for rel in shard["files"])}
     todo.update({name: group for name, group in groups.items() if name not in old})
+    found.update({name: files for name in todo.keys() - found.keys()
+                  if bundles and (files := bundles.get(keys[name])) is not None})
     listing = shard_list(groups)
     listed = {LIST_FILE: "s:" + hash_bytes(listing)}
-    if not todo and (last or {}).get("list") == listed:
+    if not todo and (last or {}).get("list") == listed and (last or {}).get("tool") == tool:
         return _SearchFiles(dict(last), {})  # type: ignore[arg-type]
-    if todo and not rebuild:
-        kept = {"shards": old, "list": (last or {}).get("list", {})} if old else {}
-        return _SearchFiles(kept, {}, True)
-    built = build_shards(todo, store.get, language, cancel=cancel,
-                         progress=(lambda done, total: progress("search", done, total)) if progress else None)
+    if todo.keys() - found.keys() and not rebuild:
+        stale = {"shards": old, "list": (last or {}).get("list", {}), "tool": tool} if old else {}
+        return _SearchFiles(stale, {}, True)
+    missing = {name: group for name, group in todo.items() if name not in found}
+    built = build_shards(missing, store.get, language, cancel=cancel,
+                         on_shard=(lambda name, files: bundles.put(keys[name], files)) if bundles else None,
+                         progress=(lambda done, total: progress("search", done, total)) if progress else None
+                         ) if missing else {}
+    for files in found.values():
+        built.update(files)
     shards = {}
     for name in groups:
         if name in todo:
@@ -830,8 +854,41 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
                             "files": {rel: "s:" + hash_bytes(data) for rel, data in built.items() if rel.startswith(prefix)}}
         else:
             shards[name] = old[name]
+    if bundles:
+        bundles.keep_only({keys[name] for name in groups})
     built[LIST_FILE] = listing
-    return _SearchFiles({"shards": shards, "list": listed}, built)
+    return _SearchFiles({"shards": shards, "list": listed, "tool": tool}, built)
+
+
+class _KeptBundles:
+    """Pagefind bundles as they were built, one pickle per shard in `folder`, named by the
+    shard's key and the Pagefind that built it: a shard is never indexed twice for the same
+    documents. That is what a build finds there after `site/` was deleted; what a first
+    `serve` finds (its cache starts from build's, `seed_cache`: only shards with drafts are
+    indexed); and what `serve` finds when a new change stopped its indexing halfway (each
+    shard is kept as it is done). Only the shards of the last index stay."""
+
+    def __init__(self, folder: Path, tool: str) -> None:
+        self.folder, self.tool = folder, tool
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{digest(key, self.tool)}.pkl"
+
+    def get(self, key: str) -> dict[str, bytes] | None:
+        files = _load_pickle(self._path(key))
+        return files if isinstance(files, dict) else None
+
+    def put(self, key: str, files: dict[str, bytes]) -> None:
+        try:
+            _save_pickle(self._path(key), files)
+        except OSError:
+            pass  # a cache: not keeping it costs time only
+
+    def keep_only(self, keys: set[str]) -> None:
+        wanted = {self._path(key).name for key in keys}
+        for path in self.folder.glob("*.pkl") if self.folder.is_dir() else ():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
 
 
 def update_search_index(config: Config, *, caches: CacheFiles | None = None, cancel: Any = None) -> bool:
@@ -851,7 +908,8 @@ def update_search_index(config: Config, *, caches: CacheFiles | None = None, can
     site_dir = config.site_dir
     store = HtmlStore(caches.folder / "html.sqlite")
     try:
-        search = _search_index(config, docs, store, manifest.get("search"), site_dir, cancel=cancel)
+        search = _search_index(config, docs, store, manifest.get("search"), site_dir, cancel=cancel,
+                               kept=caches.folder / BUNDLES)
     finally:
         store.close()
     old = _SearchFiles(manifest.get("search") or {}, {}).keys()

@@ -196,6 +196,20 @@ def pagefind_binary() -> str | None:
     return shutil.which("pagefind")
 
 
+@lru_cache(maxsize=8)
+def pagefind_version(binary: str) -> str:
+    """What `binary --version` says ("" when it says nothing), once a process: part of what
+    the index's shards are kept by. Bundles of two Pagefinds are never merged into one index
+    (the first bundle's code reads them all), so a new Pagefind indexes every shard again."""
+    import subprocess
+
+    try:
+        done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
+
+
 class BuildCancelled(Exception):
     """A newer change made this indexing pointless (`serve`)."""
 
@@ -269,14 +283,23 @@ def shard_list(names: Iterable[str]) -> bytes:
     return json.dumps({"shards": sorted(names), "particles": PARTICLES}, ensure_ascii=False).encode()
 
 
+def _bundle_files(out: Path, name: str) -> dict[str, bytes]:
+    """The files of shard `name`'s bundle in Pagefind's output folder `out`, as the site
+    publishes them (`pagefind/NAME/...`), Pagefind's own search UIs left out."""
+    return {f"{FOLDER}/{name}/{path.relative_to(out).as_posix()}": path.read_bytes()
+            for path in sorted(out.rglob("*")) if path.is_file() and not _UNUSED.match(path.name)}
+
+
 def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], str], language: str, *,
-                 cancel: Any = None, progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+                 cancel: Any = None, progress: Callable[[int, int], None] | None = None,
+                 on_shard: Callable[[str, dict[str, bytes]], None] | None = None) -> dict[str, bytes]:
     """Pagefind's bundle for each shard (`pagefind/NAME/...` → bytes), as many Pagefind
     processes at once as there are cores and as fit in the memory available (see
     `pagefind_memory`; one always runs); the next shard's pages are written while the
     others index. When `cancel` (a threading.Event) is set meanwhile, every Pagefind is
     stopped and BuildCancelled raised. `progress(done, total)`: entries indexed, at the
-    start and as each shard is done."""
+    start and as each shard is done. `on_shard(name, files)` as each shard is done, with
+    its files: what is done stays done if a later shard is cancelled."""
     import shutil
     import subprocess
     import tempfile
@@ -290,6 +313,7 @@ def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], 
     work = Path(tempfile.mkdtemp(prefix="tilbook-search-"))
     running: dict[str, subprocess.Popen[str]] = {}
     outputs: dict[str, str] = {}
+    found: dict[str, bytes] = {}
     parallel = max(1, min(os.cpu_count() or 1, 8))
     budget = memory_budget()
     needs: dict[str, int] = {}  # each running Pagefind's expected peak memory
@@ -309,8 +333,13 @@ def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], 
                     proc.stdout and proc.stdout.close()
                     del running[name]
                     indexed += len(groups[name])
-                    if progress and proc.returncode == 0:
-                        progress(indexed, total)
+                    if proc.returncode == 0:
+                        files = _bundle_files(work / name / "out", name)
+                        found.update(files)
+                        if on_shard:
+                            on_shard(name, files)
+                        if progress:
+                            progress(indexed, total)
                     if proc.returncode != 0:
                         raise BuildError(f"Pagefind failed to index the site (exit {proc.returncode})", path=binary,
                                          detail=outputs[name].strip()[-2000:] or None,
@@ -340,13 +369,7 @@ def build_shards(groups: dict[str, list[SearchDoc]], body_html: Callable[[str], 
                                               "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                              encoding="utf-8", errors="replace")
         reap(block=True)
-        found: dict[str, bytes] = {}
-        for name in sorted(groups):
-            out = work / name / "out"
-            for path in sorted(out.rglob("*")):
-                if path.is_file() and not _UNUSED.match(path.name):
-                    found[f"{FOLDER}/{name}/{path.relative_to(out).as_posix()}"] = path.read_bytes()
-        return found
+        return dict(sorted(found.items()))
     finally:
         for proc in running.values():
             proc.kill()
