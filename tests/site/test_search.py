@@ -348,3 +348,13 @@ def test_a_shard_is_never_indexed_twice_for_the_same_entries(tmp_path, monkeypat
     (tmp_path / "journal/2026-01-10-e1.md").write_text("---\ntitle: 글 1\n---\n또 고쳤다\n", encoding="utf-8")
     build_site(config, now=NOW)
     assert calls == [["recent", "s0", "s1", "s2", "s3"]]
+    # ... and in the preview, where the index waits for a pause: the old one stays till then
+    calls.clear()
+    monkeypatch.setattr(search, "pagefind_version", lambda binary: "pagefind 10.0.0")
+    (tmp_path / "journal/2026-01-10-e1.md").write_text("---\ntitle: 글 1\n---\n세 번째\n", encoding="utf-8")
+    listing = (tmp_path / "site/pagefind/tilbook.json").read_bytes()
+    preview = CacheFiles(caches.folder, keep=True)
+    assert build_site(config, now=NOW, caches=preview, search_index=False).search_stale and calls == []
+    assert (tmp_path / "site/pagefind/tilbook.json").read_bytes() == listing and (tmp_path / "site/pagefind/s1").is_dir()
+    assert update_search_index(config, caches=preview)
+    assert calls == [["recent", "s0", "s1", "s2", "s3"]]

@@ -814,17 +814,22 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
     groups = shard_docs(docs)
     keys = {name: shard_key(name, group, language) for name, group in groups.items()}
     binary = pagefind_binary()
-    tool = pagefind_version(binary) if binary else None
-    last_shards = (last or {}).get("shards") or {}
-    if tool is not None and (last or {}).get("tool", tool) != tool:
-        last_shards = {}  # indexed by another Pagefind: its bundles and the new ones do not merge
-    tool = tool if tool is not None else (last or {}).get("tool")
+    prior = (last or {}).get("shards") or {}
+    prior_tool = (last or {}).get("tool")
+    tool = pagefind_version(binary) if binary else prior_tool
+    # Shards another Pagefind indexed are all made again: bundles of two do not merge.
+    last_shards = prior if prior_tool in (None, tool) else {}
     bundles = _KeptBundles(kept, tool) if kept is not None and tool is not None else None
+
+    def behind(shards: dict[str, Any]) -> _SearchFiles:
+        """The last index, kept while behind: its record (and Pagefind) as they were."""
+        return _SearchFiles({"shards": shards, "list": (last or {}).get("list", {}), "tool": prior_tool}
+                            if shards else {}, {}, True)
+
     todo = {name: group for name, group in groups.items() if last_shards.get(name, {}).get("key") != keys[name]}
     found = {name: files for name in todo if bundles and (files := bundles.get(keys[name])) is not None}
     if todo.keys() - found.keys() and not rebuild:  # behind, and staying so for now: the last index stays as it is
-        stale = {"shards": dict(last_shards), "list": (last or {}).get("list", {}), "tool": tool} if last_shards else {}
-        return _SearchFiles(stale, {}, True)
+        return behind(dict(prior))
     # A shard is kept when it indexed these documents and its files are all still there
     # (thousands of files: looked at only when the index may be built).
     old = {name: shard for name, shard in last_shards.items()
@@ -834,11 +839,10 @@ def _search_index(config: Config, docs: tuple[Any, ...], store: Any, last: dict[
                   if bundles and (files := bundles.get(keys[name])) is not None})
     listing = shard_list(groups)
     listed = {LIST_FILE: "s:" + hash_bytes(listing)}
-    if not todo and (last or {}).get("list") == listed and (last or {}).get("tool") == tool:
+    if not todo and (last or {}).get("list") == listed and prior_tool == tool:
         return _SearchFiles(dict(last), {})  # type: ignore[arg-type]
     if todo.keys() - found.keys() and not rebuild:
-        stale = {"shards": old, "list": (last or {}).get("list", {}), "tool": tool} if old else {}
-        return _SearchFiles(stale, {}, True)
+        return behind({name: shard for name, shard in prior.items() if name in old})
     missing = {name: group for name, group in todo.items() if name not in found}
     built = build_shards(missing, store.get, language, cancel=cancel,
                          on_shard=(lambda name, files: bundles.put(keys[name], files)) if bundles else None,
