@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import string
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Callable
@@ -23,6 +22,7 @@ from tilbook.config.model import (
     MarkdownExtension,
     Theme,
     TilbookSettings,
+    pattern_fields,
     workspace_cache,
 )
 from tilbook.errors import ConfigError, Problem
@@ -149,7 +149,7 @@ def _kind(value: Any) -> str:
 
 def _check_pattern(chk: _Checker, keys: tuple[str, ...], pattern: str, fields: tuple[str, ...]) -> bool:
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+        names = pattern_fields(pattern)
     except ValueError as exc:
         chk.add(keys, f"bad pattern {pattern!r}: {exc}", "fields are written {year}, {month}, {day}, {slug}")
         return False

@@ -27,6 +27,15 @@ PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
 ENTRY_PATH_FIELDS = ("year", "month", "day", "slug")
 
 
+def pattern_fields(pattern: str) -> list[str]:
+    """The `{field}` names of an address or path pattern (`tilbook.permalink`, an entry's
+    own `permalink`, `tilbook.entry_path`). Raises ValueError when `str.format` cannot read
+    it (a `{` never closed)."""
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+
+
 @dataclass(frozen=True)
 class Theme:
     name: str = "tilbook"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 import unicodedata
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -259,7 +258,7 @@ def _own_permalink(p: _Parse, data: dict[str, Any], line: int | None) -> str | N
     `tilbook.permalink`, with the same fields ({year}, {slug}, ...) or none. A path from
     the site's root that ends in '/' or '.html' ('/about' is read as '/about/'); never a
     full URL, and nothing that would leave the site (`..`, `\\`), which are errors here."""
-    from tilbook.config.model import PERMALINK_FIELDS
+    from tilbook.config.model import PERMALINK_FIELDS, pattern_fields
 
     value = data.get("permalink")
     if value is None:
@@ -281,7 +280,7 @@ def _own_permalink(p: _Parse, data: dict[str, Any], line: int | None) -> str | N
         problem = "has Jekyll's placeholders (:year, :title, ...); tilbook's are written {year}, {slug}"
     else:
         try:
-            names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+            names = pattern_fields(text)
         except ValueError as exc:
             names, problem = [], f"is not a pattern tilbook can fill ({exc})"
         unknown = [n for n in names if n not in PERMALINK_FIELDS]
