@@ -18,6 +18,7 @@ from cmarkgfm.cmark import Options
 from tilbook.config import load_config
 from tilbook.journal import load_journal
 from tilbook.site.bodies import render_body
+from tilbook.site.rawhtml import VOID
 
 BLOCKS = {"p", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "th", "td"}
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_GITHUB_PRE_LANG
@@ -26,12 +27,14 @@ CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options
 class _Blocks(HTMLParser):
     """(depth, tag) of each block element, in document order. Footnote sections and our
     footnote separator are left out (cmark-gfm and markdown-it place them differently); a
-    display-math block counts as the paragraph cmark-gfm sees."""
+    display-math block counts as the paragraph cmark-gfm sees. An end tag closes what is
+    open inside its element, as in a browser: a `<pre>` a post leaves open ends with the
+    `</div>` around it (the depth is that of the blocks open)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[int, str]] = []
-        self.stack: list[str] = []
+        self.stack: list[str] = []  # every open element but void ones
         self.skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -48,9 +51,9 @@ class _Blocks(HTMLParser):
         if tag == "div" and "math" in classes and "block" in classes:
             tag = "p"
         if tag in BLOCKS:
-            self.found.append((len(self.stack), tag))
-            if tag not in ("hr",):
-                self.stack.append(tag)
+            self.found.append((sum(t in BLOCKS for t in self.stack), tag))
+        if tag not in VOID:
+            self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:
@@ -59,7 +62,7 @@ class _Blocks(HTMLParser):
             return
         if tag == "div" and self.stack and self.stack[-1] == "p":
             tag = "p"
-        if tag in BLOCKS and tag in self.stack:
+        if tag in self.stack:
             while self.stack:
                 if self.stack.pop() == tag:
                     break

@@ -362,3 +362,23 @@ def test_search_results_stay_inside_the_window(served, browser, width):
     left, right = page.evaluate("(() => { const r = document.querySelector('.search-results').getBoundingClientRect(); return [r.left, r.right]; })()")
     assert 0 <= left and right <= width, (left, right)
     page.close()
+
+
+def test_raw_html_left_open_in_a_body_stays_inside_the_body(browser, tmp_path):
+    """An entry's unclosed <details> and <b>, a stray </div> and an XHTML-style <a/>: in the
+    browser the page around the body is whole (site/rawhtml.py)."""
+    (tmp_path / "journal").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\ndocs_dir: journal\n", encoding="utf-8")
+    (tmp_path / "journal" / "2026-11-01-first.md").write_text("---\ntitle: first\n---\nplain\n", encoding="utf-8")
+    (tmp_path / "journal" / "2026-11-02-second.md").write_text(
+        '---\ntitle: second\n---\n<a name="top"/>\n\nintro <b>loud start\n\n</div>\n\nafter the stray end tag\n\n'
+        "<details>\n<summary>more</summary>\n\ninside\n", encoding="utf-8")
+    build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW, execute=False)
+    page = browser.new_page()
+    page.set_content((tmp_path / "site" / "2026" / "11" / "02" / "second" / "index.html").read_text(encoding="utf-8"))
+    assert page.evaluate("document.querySelector('nav.prevnext a[rel=prev]').closest('details, b, a[name]')") is None
+    assert page.evaluate("getComputedStyle(document.querySelector('footer')).fontWeight") == "400"
+    assert page.evaluate("document.querySelector('a[name=top]').textContent") == ""
+    assert "after the stray end tag" in page.locator(".body").inner_text()
+    assert page.evaluate("document.querySelector('.body').contains(document.querySelector('details'))")
+    page.close()

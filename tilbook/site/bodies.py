@@ -90,10 +90,12 @@ def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[
 
 def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], entry: Entry, shown: str) -> RenderedBody:
     """The rendered body with the entry's plain-text summary and the Liquid warnings."""
-    notes = tuple(
-        Problem(f"Liquid {text[:60]!r} is left as text", path=shown, line=entry.body_line + line - 1,
-                hint="tilbook runs no Liquid; wrap it in {% raw %}...{% endraw %} to silence this", severity="warning")
-        for line, text in leftovers[:20]
+    notes = (
+        *(replace(note, path=shown, line=entry.body_line + (note.line or 1) - 1) for note in rendered.notes),
+        *(Problem(f"Liquid {text[:60]!r} is left as text", path=shown, line=entry.body_line + line - 1,
+                  hint="tilbook runs no Liquid; wrap it in {% raw %}...{% endraw %} to silence this",
+                  severity="warning")
+          for line, text in leftovers[:20]),
     )
     return replace(rendered, notes=notes, summary=excerpt_text(entry),
                    summary_html=excerpt_math_html(entry) if rendered.has_math else "")

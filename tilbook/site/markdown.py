@@ -30,6 +30,7 @@ from tilbook.errors import Problem
 from tilbook.journal.body import token_text
 from tilbook.journal.emphasis import cjk_friendly_plugin, wrap_rule
 from tilbook.journal.slug import slugify
+from tilbook.site.rawhtml import balance_raw_html, has_raw_html
 
 # MkDocs extension names → what tilbook does for them. Everything GFM needs is always on.
 SUPPORTED_EXTENSIONS = {
@@ -141,7 +142,9 @@ class RenderedBody:
     posts: tuple[str, ...] = ()
     """Jekyll `{% post_url NAME %}` targets, resolved like `links`."""
     notes: tuple[Problem, ...] = ()
-    """Warnings found while rendering (Liquid left as text, ...)."""
+    """Warnings found while rendering (Liquid left as text, raw HTML balanced, ...). As
+    `render_tokens` makes them, without a path and with lines counted from the body's first;
+    the build places them in the entry's file (`bodies._with_notes`)."""
     key: str = ""
     """Hash of the HTML and the link targets: what entry pages depend on."""
     summary: str = ""
@@ -420,7 +423,8 @@ def render_tokens(
     title: str | None = None,
 ) -> RenderedBody:
     """Render tokens made by `parser(options)` (with the `env` of that parse). A first `# heading`
-    that says the entry's `title` again is left out: the page shows the title above the body."""
+    that says the entry's `title` again is left out: the page shows the title above the body.
+    Raw HTML is balanced (`rawhtml`), with a note for each change."""
     md = parser(options)
     title_id = ""
     if (title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
@@ -447,12 +451,21 @@ def render_tokens(
                     child.attrs["src"] = src = link(str(child.attrs["src"]), links, assets)
                     if not image and src.startswith(("/", "https://", "http://")):
                         image = "https:" + src if src.startswith("//") else src  # no scheme: another host's
+    notes: tuple[Problem, ...] = ()
+    if has_raw_html(tokens):
+        balanced = balance_raw_html(tokens)
+        if balanced.closing:
+            end = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+            closing = Token("html_block", "", 0)
+            closing.content = balanced.closing + "\n"
+            tokens = [*tokens[:end], closing, *tokens[end:]]
+        notes = tuple(Problem(message, line=line, hint=hint, severity="warning") for line, message, hint in balanced.notes)
     body = md.renderer.render(tokens, md.options, env)
     posts = tuple(sorted(set(re.findall(r'"tilbook:post/([^"#]*)', body))))
     return RenderedBody(
         body, tuple(toc), bool(env.get("has_math")), has_code, tuple(sorted(links)), tuple(sorted(assets)), posts,
+        notes=notes, image=image, title_id=title_id,
         key=hashlib.blake2b((body + "\0" + title_id).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
-        image=image, title_id=title_id,
     )
 
 

@@ -1,0 +1,180 @@
+"""Raw HTML in a body, kept from breaking the page around it.
+
+A body's HTML passes through as written (GFM, Jekyll), but the page wraps it: a `<details>`
+never closed folded the previous/next links and the footer into it, a `<b>` never closed
+made the rest of the page bold (browsers open it again in every block after), and a stray
+`</div>` closed the page's own `<div class="body">`. GitHub shows such a post whole (its
+sanitizer balances the HTML); Jekyll and MkDocs pass the damage on to the page. tilbook
+balances the body's raw HTML and says where it did:
+
+- an element opened in a paragraph (inline HTML) and still open at its end is closed
+  there, as a browser closes a `<span>` at the paragraph's `</p>`;
+- an element opened in an HTML block and never closed is closed at the end of the body
+  (before its footnotes);
+- an end tag that closes another element's children first closes them;
+- an end tag with nothing of its name open is dropped;
+- `<a name="x"/>` (XHTML's empty element, which HTML reads as an opening) is closed at once,
+  as its writer meant.
+
+Only the raw HTML is looked at (the HTML markdown-it makes is balanced), so a body without
+any costs nothing. Elements whose end tag HTML makes optional (`p`, `li`, `td`, ...) and
+void ones (`br`, `img`) are left to the browser; the contents of `<script>`, `<style>`,
+`<textarea>` and of `<svg>` and `<math>` (where `<path/>` is complete) are not read as tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it.common.html_re import cdata, close_tag, comment, declaration, open_tag, processing
+from markdown_it.token import Token
+
+_TAG = re.compile(f"(?P<skip>{comment}|{processing}|{declaration}|{cdata})|(?P<open>{open_tag})|(?P<close>{close_tag})")
+_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                  "track", "wbr", "keygen", "command", "basefont", "bgsound", "frame"})
+# End tags HTML lets a writer leave out (the browser closes these where it must), and the
+# document's own elements: neither can break the page.
+LEFT_TO_BROWSER = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+                             "optgroup", "rt", "rp", "rb", "rtc", "colgroup", "caption", "html", "head", "body"})
+RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"})
+FOREIGN = frozenset({"svg", "math"})
+
+
+@dataclass
+class _Open:
+    name: str
+    line: int
+    inline: int  # the inline token it was opened in (its index), -1: an HTML block
+
+
+@dataclass
+class Balance:
+    """What balancing found: `closing` goes after the body's last block, before its
+    footnotes; `notes` are (1-based line in the body, message, hint)."""
+
+    closing: str = ""
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def has_raw_html(tokens: list[Token]) -> bool:
+    for token in tokens:
+        if token.type == "html_block":
+            return True
+        if token.type == "inline" and token.children and any(c.type == "html_inline" for c in token.children):
+            return True
+    return False
+
+
+def balance_raw_html(tokens: list[Token]) -> Balance:
+    """Balance the raw HTML of `tokens` (a parsed body) in place: their `content` is
+    changed and closing `html_inline` children are added; see the module's docstring."""
+    state = _State()
+    for index, token in enumerate(tokens):
+        line = token.map[0] + 1 if token.map else state.line
+        state.line = line
+        if token.type == "html_block":
+            token.content = state.scan(token.content, line, inline=-1)
+        elif token.type == "inline" and token.children:
+            state.scan_inline(token, index, line)
+    closing = []
+    while state.stack:
+        element = state.stack[-1]
+        state.notes.append((element.line, f"<{element.name}> is never closed",
+                            f"tilbook closes it at the end of the entry; add </{element.name}> where it should end"))
+        closing.append(state.close_top())
+    return Balance("".join(closing), sorted(state.notes, key=lambda note: note[0]))
+
+
+class _State:
+    def __init__(self) -> None:
+        self.stack: list[_Open] = []
+        self.notes: list[tuple[int, str, str]] = []
+        self.inside = ""  # the raw-text element (`script`) or foreign one (`svg`) open now
+        self.depth = 0  # of <svg> (or <math>) elements inside the open one
+        self.line = 1
+
+    def scan_inline(self, token: Token, index: int, line: int) -> None:
+        children: list[Token] = []
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                child.content = self.scan(child.content, line, inline=index)
+            children.append(child)
+        left = []
+        while self.stack and self.stack[-1].inline == index:
+            element = self.stack[-1]
+            left.append(element)
+            closer = Token("html_inline", "", 0)
+            closer.content = self.close_top()
+            children.append(closer)
+        for element in reversed(left):
+            self.notes.append((element.line, f"<{element.name}> is not closed in its paragraph",
+                               f"tilbook closes it at the paragraph's end; add </{element.name}> where it should end"))
+        token.children = children
+
+    def close_top(self) -> str:
+        """The end tags that close the innermost open element (an <svg> with the <svg>s
+        inside it), taken off the stack."""
+        element = self.stack.pop()
+        count = 1 + self.depth if self.inside else 1
+        self.inside, self.depth = "", 0
+        return f"</{element.name}>" * count
+
+    def scan(self, text: str, line: int, *, inline: int) -> str:
+        out: list[str] = []
+        at = 0  # text[at:] is not in `out` yet
+        for m in _TAG.finditer(text):
+            if m.group("skip"):
+                continue
+            tag = m.group(0)
+            name = _NAME.match(tag).group(1).lower()  # type: ignore[union-attr]
+            closing = m.group("close") is not None
+            if self.inside:
+                self._inside(name, closing, tag.endswith("/>"))
+                continue
+            if name in VOID or name in LEFT_TO_BROWSER:
+                continue
+            here = line + text.count("\n", 0, m.start())
+            if not closing:
+                if tag.endswith("/>"):
+                    if name not in FOREIGN:  # (<svg/> is complete)
+                        out.append(text[at:m.end()] + f"</{name}>")
+                        at = m.end()
+                    continue
+                self.stack.append(_Open(name, here, inline))
+                if name in RAW_TEXT or name in FOREIGN:
+                    self.inside, self.depth = name, 0
+                continue
+            out.append(text[at:m.start()])
+            at = m.start()
+            if not any(e.name == name for e in self.stack):
+                self.notes.append((here, f"</{name}> closes no <{name}>",
+                                   "tilbook leaves it out (it would close the page's own elements); delete it, or "
+                                   f"open the <{name}> it ends in the same paragraph or HTML block"))
+                at = m.end()
+                continue
+            while self.stack[-1].name != name:
+                inner = self.stack.pop()
+                self.notes.append((inner.line, f"<{inner.name}> is not closed before the </{name}> around it",
+                                   f"tilbook closes it there; add </{inner.name}> where it should end"))
+                out.append(f"</{inner.name}>")
+            self.stack.pop()
+        out.append(text[at:])
+        return "".join(out)
+
+    def _inside(self, name: str, closing: bool, empty: bool) -> None:
+        """A tag inside a <script> (text to the browser up to `</script>`) or an <svg>
+        (where `<path/>` is complete and only the svg's own end matters)."""
+        if name != self.inside or empty:
+            return
+        if not closing:
+            self.depth += self.inside in FOREIGN
+        elif self.depth:
+            self.depth -= 1
+        else:
+            self.inside = ""
+            self.stack.pop()  # its opening: nothing was opened after it
