@@ -257,6 +257,16 @@ def test_slugs_keep_hangul_and_drop_url_trouble(config, name, slug):
 def test_slug_from_front_matter_or_title(config):
     assert parse(config, "---\nslug: 내 글\n---\n").slug == "내-글"
     assert parse(config, "---\ntitle: 오늘의 기록\n---\n", "2025-11-20.md").slug == "오늘의-기록"
+    assert parse(config, "# 금요일 공부\n", "2025-11-21.md").slug == "금요일-공부"
+
+
+def test_an_untitled_entry_named_by_its_date_gets_the_default_slug_not_its_date_again(config):
+    """`2025/11/22.md` with no title or heading: /2025/11/22/til/, as `tilbook new` names
+    an untitled entry, not /2025/11/22/2025-11-22/. A title with no letters gets it too."""
+    untitled = parse(config, "오늘은 짧게.\n", "2025-11-22.md")
+    assert (untitled.title, untitled.slug) == ("2025-11-22", "til")
+    assert parse(config, "---\ntitle: 🎉🎉\n---\n", "2025-11-23.md").slug == "til"
+    assert parse(config, "짧게\n", "2025-11-24-짧은-메모.md").slug == "짧은-메모"
 
 
 @pytest.mark.parametrize(("written", "address"), [

@@ -466,7 +466,10 @@ def parse_entry(
     slug_text = _text_value(p, data, raw, "slug", lines.get("slug"))
     if not slug_text and from_url and from_url[1]:
         slug_text = from_url[1]
-    slug = slugify(slug_text or name_rest) or slugify(title) or "entry"
+    # An entry named by its date alone, with no title (`2026/11/07.md`), takes the slug
+    # `tilbook new` gives an untitled entry, not its date again (`/2026/11/07/2026-11-07/`).
+    slug = (slugify(slug_text or name_rest) or (slugify(title) if title_source != "file name" else "")
+            or config.tilbook.default_slug)
 
     term_data, term_lines, names = _term_sources(data, lines)
     toml = kind == "toml"

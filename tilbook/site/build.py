@@ -49,8 +49,9 @@ if TYPE_CHECKING:
 # [taxonomies] table gives an entry its tags and categories; 5, 6: bodies keep an excerpt
 # with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py;
 # 8: the id of a first heading left out for repeating the title; 9: an entry's own permalink;
-# 10: raw HTML balanced, see site/rawhtml.py).
-CACHE_FORMAT = 10
+# 10: raw HTML balanced, see site/rawhtml.py; 11: the default slug for an untitled entry
+# named by its date).
+CACHE_FORMAT = 11
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
