@@ -346,3 +346,7 @@ def test_check_finds_what_a_strict_build_would_without_writing_the_site(tmp_path
     assert result.code == 1 and result.out == "checked 2 entries: 2 errors, 0 warnings\n"
     assert "journal/2026-11-01-a.md:3: front matter 'draft': expected true or false, got 'maybe'" in result.err
     assert "journal/2026-11-02-b.md:6: broken link 'none.md'" in result.err
+    # in a folder of the journal: the target is named from the journal's folder, and its line found
+    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: 가\n---\n# 가\n",
+                           "journal/2026/2026-11-03-c.md": "---\ntitle: 다\n---\n글\n\n[없음](2026-11-08-gone.md)\n"})
+    assert "journal/2026/2026-11-03-c.md:6: broken link '2026/2026-11-08-gone.md'" in run(tmp_path, "check").err

@@ -86,7 +86,9 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
             elif not path.startswith(base + "/") and not path.startswith("/"):
                 if path in unread:
                     continue
-                problems.append(Problem(f"broken link {unquote(target)!r}", path=shown, line=line_of(unquote(target)),
+                # (the target as the docs folder has it: the entry's folder is not in what was written)
+                problems.append(Problem(f"broken link {unquote(target)!r}", path=shown,
+                                        line=line_of(unquote(target).rsplit("/", 1)[-1]),
                                         hint="link to an existing entry or file"))
                 continue
             rel = path[len(base) + 1:] if base else path.lstrip("/")
