@@ -39,6 +39,14 @@ def test_missing_docs_dir_is_a_config_error(tmp_path, reader):
     assert not (tmp_path / ".tilbook").exists()
 
 
+def test_an_mkdocs_site_without_docs_dir_is_told_to_name_its_docs_folder(tmp_path):
+    write_files(tmp_path, {"mkdocs.yml": "site_name: x\n", "docs/blog/posts/a.md": "# a\n"})
+    with pytest.raises(ConfigError) as info:
+        load_journal(load_config(tmp_path / "mkdocs.yml"))
+    assert info.value.problems[0].hint == ("MkDocs reads docs/ when docs_dir is not set, tilbook journal/: "
+                                           "add the line docs_dir: docs to mkdocs.yml")
+
+
 def test_git_first_commit_dates_files_without_one(tmp_path):
     config = make_workspace(tmp_path, {"topic/undated.md": "# Undated\n"})
     env = {"GIT_AUTHOR_DATE": "2023-04-05T06:07:08+09:00", "GIT_COMMITTER_DATE": "2023-04-05T06:07:08+09:00",

@@ -70,10 +70,13 @@ def entry_files(config: Config) -> list[str]:
     """`entry_paths` as strings: a no-op build of 2,000 entries spent 17 ms making Paths."""
     docs = config.docs_dir
     if not docs.is_dir():
+        hint = "create it, or set docs_dir in mkdocs.yml to the folder that holds your entries"
+        if (config.root / "docs").is_dir():  # an MkDocs site, whose docs_dir defaults to docs/ (tilbook's: journal/)
+            hint = "MkDocs reads docs/ when docs_dir is not set, tilbook journal/: add the line docs_dir: docs to mkdocs.yml"
         raise ConfigError(
             f"the journal folder {config.display_path(docs)!r} does not exist",
             path=config.display_path(config.config_path),
             key="docs_dir",
-            hint="create it, or set docs_dir in mkdocs.yml to the folder that holds your entries",
+            hint=hint,
         )
     return [os.path.join(docs, rel) for rel in _scan(str(docs))]
