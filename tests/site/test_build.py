@@ -538,6 +538,26 @@ def test_unknown_markdown_extensions_warn_by_name(tmp_path):
     assert '<div class="admonition note">' in page and "<dl>" in page and "<dd>its definition</dd>" in page
 
 
+def test_a_material_blogs_extensions_fold_typeset_or_warn(tmp_path):
+    """An MkDocs Material config: `???` folds without a script (pymdownx.details), smarty
+    curls quotes, and what tilbook does not do (emoji shortcodes, inline highlighting,
+    abbreviations) is a warning, not silently nothing."""
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": '??? tip "접힌 팁"\n    숨은 내용\n\n???+ note\n    열린 내용\n\n!!! warning\n    늘 보임\n\n'
+                           '"따옴표" -- 대시... `"코드"`\n',
+    }, config="site_name: x\nmarkdown_extensions:\n  - pymdownx.details\n  - smarty\n  - pymdownx.emoji\n"
+              "  - pymdownx.inlinehilite\n  - abbr\n")
+    result = build_site(config, now=NOW)
+    assert [w.format().split("\n")[0].split("'")[1] for w in result.warnings] == [
+        "pymdownx.emoji", "pymdownx.inlinehilite", "abbr"]
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    assert ('<details class="admonition tip">\n<summary class="admonition-title">접힌 팁</summary>\n'
+            "<p>숨은 내용</p>\n</details>") in page
+    assert '<details class="admonition note" open="">\n<summary class="admonition-title">Note</summary>' in page
+    assert '<div class="admonition warning">' in page and "is-collapsible" not in page
+    assert "<p>“따옴표” – 대시… <code>&quot;코드&quot;</code></p>" in page
+
+
 def test_links_to_unpublished_entries_are_not_resolved_to_missing_pages(tmp_path):
     config = make_workspace(tmp_path, {
         "2026-11-01-a.md": "---\ntitle: a\n---\nsee [the draft](2026-11-02-b.md)\n",

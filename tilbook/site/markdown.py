@@ -32,13 +32,16 @@ from tilbook.journal.emphasis import cjk_friendly_plugin, wrap_rule
 from tilbook.journal.slug import slugify
 from tilbook.site.rawhtml import balance_raw_html, has_raw_html
 
-# MkDocs extension names → what tilbook does for them. Everything GFM needs is always on.
+# MkDocs extensions tilbook honours. Some are what GFM does anyway (fenced_code, tables,
+# sane_lists, meta: the front matter, pymdownx.tilde: ~~strike~~, pymdownx.magiclink:
+# autolinks, pymdownx.betterem, pymdownx.saneheaders); md_in_html is CommonMark's HTML
+# block, whose Markdown is read when blank lines set it apart from the tags. Any other
+# (abbr, pymdownx.emoji, pymdownx.inlinehilite, ...) is a warning naming it.
 SUPPORTED_EXTENSIONS = {
     "toc", "tables", "footnotes", "admonition", "attr_list", "def_list", "md_in_html",
-    "fenced_code", "codehilite", "sane_lists", "smarty", "meta", "nl2br", "abbr",
+    "fenced_code", "codehilite", "sane_lists", "smarty", "meta", "nl2br",
     "pymdownx.tasklist", "pymdownx.arithmatex", "pymdownx.superfences", "pymdownx.highlight",
-    "pymdownx.inlinehilite", "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.details",
-    "pymdownx.emoji", "pymdownx.betterem", "pymdownx.saneheaders",
+    "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.details", "pymdownx.betterem", "pymdownx.saneheaders",
 }
 _PREFIXES = ("markdown.extensions.",)
 
@@ -76,6 +79,8 @@ class MarkdownOptions:
     toc_depth: int
     permalink: bool = False
     """`toc: {permalink: true}`: a ¶ link after each heading."""
+    smarty: bool = False
+    """Curly quotes, dashes and ellipses (markdown-it's typographer)."""
 
 
 def markdown_options(config: Config, *, math: bool) -> MarkdownOptions:
@@ -85,12 +90,13 @@ def markdown_options(config: Config, *, math: bool) -> MarkdownOptions:
     permalink = bool(toc.options.get("permalink")) if toc else False
     return MarkdownOptions(
         math=math or "pymdownx.arithmatex" in names,
-        admonition="admonition" in names,
+        admonition="admonition" in names or "pymdownx.details" in names,
         attr_list="attr_list" in names,
         def_list="def_list" in names,
         nl2br="nl2br" in names,
         toc_depth=depth if isinstance(depth, int) else 3,
         permalink=permalink,
+        smarty="smarty" in names,
     )
 
 
@@ -307,7 +313,10 @@ def strip_permalinks(html: str) -> str:
 @lru_cache(maxsize=8)
 def parser(options: MarkdownOptions) -> MarkdownIt:
     """A configured parser; safe to reuse: per-document state lives in `env`."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "breaks": options.nl2br})
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "breaks": options.nl2br,
+                                   "typographer": options.smarty})
+    if options.smarty:
+        md.enable(["replacements", "smartquotes"])
     md.use(gfm_plugin)
     md.use(cjk_friendly_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=lambda s: slugify(s) or "section",
@@ -317,6 +326,7 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
         _use_block_math_renderer(md)
     if options.admonition:
         md.use(admon_plugin)
+        md.core.ruler.push("collapsible_details", _collapsible_as_details)
     if options.attr_list:
         md.use(attrs_plugin)
         md.use(attrs_block_plugin)
@@ -325,6 +335,28 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
         md.use(deflist_plugin)
     _label_task_items(md)
     return md
+
+
+def _collapsible_as_details(state: Any) -> None:
+    """`??? note "Title"` (pymdownx.details) as a `<details>` with the title as its
+    `<summary>`, open with `???+`: it folds without a script, as Material shows it. (The
+    plugin made a `<div class="is-collapsible">` that only a script could fold, and none did.)"""
+    stack: list[bool] = []
+    for token in state.tokens:
+        if token.type == "admonition_open":
+            folds = token.markup.startswith("?")
+            stack.append(folds)
+            if folds:
+                token.tag = "details"
+                classes = str(token.attrs.get("class", "")).replace(" is-collapsible", "")
+                token.attrs["class"] = classes.replace(" collapsible-open", "").replace(" collapsible-closed", "")
+                if token.markup.endswith("+"):
+                    token.attrs["open"] = ""
+        elif token.type == "admonition_close" and stack:
+            if stack.pop():
+                token.tag = "details"
+        elif token.type in ("admonition_title_open", "admonition_title_close") and stack and stack[-1]:
+            token.tag = "summary"
 
 
 def _is_task_item(token: Token) -> bool:
