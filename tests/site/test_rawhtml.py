@@ -112,7 +112,7 @@ def test_an_xhtml_empty_element_is_closed_at_once():
 def test_html_that_is_whole_is_left_as_written(source, monkeypatch):
     balanced = render(source)
     assert not balanced.notes
-    monkeypatch.setattr("tilbook.site.markdown.has_raw_html", lambda tokens: False)
+    monkeypatch.setattr("tilbook.site.markdown.needs_balancing", lambda tokens: False)
     assert balanced.html == render(source).html
 
 

@@ -30,7 +30,7 @@ from tilbook.errors import Problem
 from tilbook.journal.body import token_text
 from tilbook.journal.emphasis import cjk_friendly_plugin, wrap_rule
 from tilbook.journal.slug import slugify
-from tilbook.site.rawhtml import balance_raw_html, has_raw_html
+from tilbook.site.rawhtml import balance_raw_html, needs_balancing
 
 # MkDocs extensions tilbook honours. Some are what GFM does anyway (fenced_code, tables,
 # sane_lists, meta: the front matter, pymdownx.tilde: ~~strike~~, pymdownx.magiclink:
@@ -484,7 +484,7 @@ def render_tokens(
                     if not image and src.startswith(("/", "https://", "http://")):
                         image = "https:" + src if src.startswith("//") else src  # no scheme: another host's
     notes: tuple[Problem, ...] = ()
-    if has_raw_html(tokens):
+    if needs_balancing(tokens):
         balanced = balance_raw_html(tokens)
         if balanced.closing:
             end = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
