@@ -486,11 +486,10 @@ def render_tokens(
     notes: tuple[Problem, ...] = ()
     if needs_balancing(tokens):
         balanced = balance_raw_html(tokens)
-        if balanced.closing:
-            end = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+        for at, end_tags in reversed(balanced.closing):
             closing = Token("html_block", "", 0)
-            closing.content = balanced.closing + "\n"
-            tokens = [*tokens[:end], closing, *tokens[end:]]
+            closing.content = end_tags + "\n"
+            tokens = [*tokens[:at], closing, *tokens[at:]]
         notes = tuple(Problem(message, line=line, hint=hint, severity="warning") for line, message, hint in balanced.notes)
     body = md.renderer.render(tokens, md.options, env)
     posts = tuple(sorted(set(re.findall(r'"tilbook:post/([^"#]*)', body))))

@@ -10,7 +10,7 @@ balances the body's raw HTML and says where it did:
 - an element opened in a paragraph (inline HTML) and still open at its end is closed
   there, as a browser closes a `<span>` at the paragraph's `</p>`;
 - an element opened in an HTML block and never closed is closed at the end of the body
-  (before its footnotes);
+  (before its footnotes; one opened in a footnote, at the end of the footnotes);
 - an end tag that closes another element's children first closes them;
 - an end tag with nothing of its name open is dropped;
 - `<a name="x"/>` (XHTML's empty element, which HTML reads as an opening) is closed at once,
@@ -43,19 +43,33 @@ RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "
 FOREIGN = frozenset({"svg", "math"})
 
 
+# HTML's elements: an unclosed tag of another name (`Vec<String>`, `<tensor>` in prose) was
+# most likely meant as text, which the browser does not show.
+ELEMENTS = frozenset("""a abbr address article aside audio b bdi bdo blockquote button canvas caption center cite
+code data datalist del details dfn dialog div dl em fieldset figcaption figure font footer form h1 h2 h3 h4 h5 h6
+header hgroup i iframe ins kbd label legend main map mark math menu meter nav noscript object ol output picture pre
+progress q ruby s samp script search section select slot small span strike strong style sub summary sup svg table
+template textarea time title tt u ul var video big nobr marquee""".split()) | VOID | LEFT_TO_BROWSER
+
+MAX_NOTES = 10
+"""Warnings one body gets; the rest are counted in one more."""
+
+
 @dataclass
 class _Open:
     name: str
     line: int
     inline: int  # the inline token it was opened in (its index), -1: an HTML block
+    written: str = ""  # its name as written (`String` in `List<String>`)
 
 
 @dataclass
 class Balance:
-    """What balancing found: `closing` goes after the body's last block, before its
-    footnotes; `notes` are (1-based line in the body, message, hint)."""
+    """What balancing found: `closing` are end tags to put before a token (its index):
+    before the footnotes, for what the body left open, and at the end, for what its
+    footnotes did; `notes` are (1-based line in the body, message, hint)."""
 
-    closing: str = ""
+    closing: list[tuple[int, str]] = field(default_factory=list)
     notes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
@@ -82,6 +96,8 @@ def needs_balancing(tokens: list[Token]) -> bool:
         name = name.lower()
         if name in VOID or name in LEFT_TO_BROWSER:
             continue
+        if name in FOREIGN:
+            return True  # (`<svg/>` is whole, `<path>` needs no end: these the full reading tells)
         if not closing:
             stack.append(name)
         elif stack and stack[-1] == name:
@@ -95,6 +111,16 @@ def balance_raw_html(tokens: list[Token]) -> Balance:
     """Balance the raw HTML of `tokens` (a parsed body) in place: their `content` is
     changed and closing `html_inline` children are added; see the module's docstring."""
     state = _State()
+    closing: list[tuple[int, str]] = []
+
+    def close_all(index: int) -> None:
+        ends = []
+        while state.stack:
+            state.notes.append(_unclosed(state.stack[-1], "is never closed", "at the end of the entry"))
+            ends.append(state.close_top())
+        if ends:
+            closing.append((index, "".join(ends)))
+
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else state.line
         state.line = line
@@ -102,13 +128,15 @@ def balance_raw_html(tokens: list[Token]) -> Balance:
             token.content = state.scan(token.content, line, inline=-1)
         elif token.type == "inline" and token.children:
             state.scan_inline(token, index, line)
-    closing = []
-    while state.stack:
-        element = state.stack[-1]
-        state.notes.append((element.line, f"<{element.name}> is never closed",
-                            f"tilbook closes it at the end of the entry; add </{element.name}> where it should end"))
-        closing.append(state.close_top())
-    return Balance("".join(closing), sorted(state.notes, key=lambda note: note[0]))
+        elif token.type == "footnote_block_open":
+            close_all(index)  # the body's own, before the footnotes' section
+    close_all(len(tokens))
+    notes = sorted(state.notes, key=lambda note: note[0])
+    if len(notes) > MAX_NOTES:  # a log pasted without a fence: `<tensor>` on each of 20,000 lines
+        more = len(notes) - MAX_NOTES
+        notes = [*notes[:MAX_NOTES], (notes[MAX_NOTES][0], f"and {more} more tags balanced in this entry",
+                                      "a fence (```) around pasted output shows its <...> as text")]
+    return Balance(closing, notes)
 
 
 class _State:
@@ -135,8 +163,7 @@ class _State:
             closer.content = self.close_top()
             children.append(closer)
         for element in reversed(left):
-            self.notes.append((element.line, f"<{element.name}> is not closed in its paragraph",
-                               f"tilbook closes it at the paragraph's end; add </{element.name}> where it should end"))
+            self.notes.append(_unclosed(element, "is not closed in its paragraph", "at the paragraph's end"))
         token.children = children
 
     def close_top(self) -> str:
@@ -155,7 +182,8 @@ class _State:
             if m.group("skip"):
                 continue
             tag = m.group(0)
-            name = _NAME.match(tag).group(1).lower()  # type: ignore[union-attr]
+            written = _NAME.match(tag).group(1)  # type: ignore[union-attr]
+            name = written.lower()
             closing = m.group("close") is not None
             if self.inside:
                 self._inside(name, closing, tag.endswith("/>"))
@@ -170,7 +198,7 @@ class _State:
                         out.append(text[at:m.end()] + f"</{name}>")
                         at = m.end()
                     continue
-                self.stack.append(_Open(name, here, inline))
+                self.stack.append(_Open(name, here, inline, written))
                 if name in RAW_TEXT or name in FOREIGN:
                     self.inside, self.depth = name, 0
                 continue
@@ -203,3 +231,12 @@ class _State:
         else:
             self.inside = ""
             self.stack.pop()  # its opening: nothing was opened after it
+
+
+def _unclosed(element: _Open, what: str, where: str) -> tuple[int, str, str]:
+    name = element.name
+    if name not in ELEMENTS and "-" not in name:  # (a name with a hyphen is a custom element)
+        shown = element.written or name
+        return (element.line, f"<{shown}> is read as an HTML tag, and the page does not show it",
+                f"to show it as text, put it in backticks (`<{shown}>`) or write \\<{shown}>")
+    return (element.line, f"<{name}> {what}", f"tilbook closes it {where}; add </{name}> where it should end")
