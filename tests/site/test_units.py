@@ -4,7 +4,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
@@ -422,3 +422,24 @@ def test_anchor_ids_are_what_the_word_boundary_pattern_finds(html) -> None:
 
     assert _ids(html) == set(re.findall(r'\bid="([^"]*)"', html)) | set(_A_NAME.findall(html))
     assert _ids('<a id="top" name="old">') == {"top", "old"}
+
+
+_AUTOLINK_PIECES = st.sampled_from(["http", "https", "mailto", "xmpp", "HTTP", ":", "//", "www.", "a", "x.com", " ",
+                                    "@", "(", ")", "*", "\n", "<", ">", "`", "/path", "?q=1", ".", "_", "한",
+                                    "https://", "http://", "mailto:", "xmpp:", "me@x.com", "a.b/c"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_AUTOLINK_PIECES, max_size=24).map("".join))
+def test_the_autolink_rule_tried_after_schemes_only_finds_the_same_links(text):
+    """md._only_after_a_scheme skips mdit-py-plugins' `http://` rule where it cannot match
+    (its regex, searched over the whole paragraph at every ':', made long pastes quadratic)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.gfm import gfm_plugin
+
+    from tilbook.journal.emphasis import wrap_rule
+
+    plain = MarkdownIt("commonmark").use(gfm_plugin)
+    ours = MarkdownIt("commonmark").use(gfm_plugin)
+    wrap_rule(ours.inline.ruler, "gfm_autolink_protocol", md._only_after_a_scheme)
+    assert ours.render(text) == plain.render(text)
