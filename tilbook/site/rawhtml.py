@@ -17,9 +17,10 @@ balances the body's raw HTML and says where it did:
   as its writer meant.
 
 Only the raw HTML is looked at (the HTML markdown-it makes is balanced), so a body without
-any costs nothing, and one whose tags pair up costs a quick look (`needs_balancing`). Elements whose end tag HTML makes optional (`p`, `li`, `td`, ...) and
-void ones (`br`, `img`) are left to the browser; the contents of `<script>`, `<style>`,
-`<textarea>` and of `<svg>` and `<math>` (where `<path/>` is complete) are not read as tags.
+any costs nothing, and one whose tags pair up costs a quick look (`needs_balancing`).
+Elements whose end tag HTML makes optional (`p`, `li`, `td`, ...) and void ones (`br`,
+`img`) are left to the browser; the contents of `<script>`, `<style>`, `<textarea>` and of
+`<svg>` and `<math>` (where `<path/>` is complete) are not read as tags.
 """
 
 from __future__ import annotations
@@ -212,8 +213,7 @@ class _State:
                 continue
             while self.stack[-1].name != name:
                 inner = self.stack.pop()
-                self.notes.append((inner.line, f"<{inner.name}> is not closed before the </{name}> around it",
-                                   f"tilbook closes it there; add </{inner.name}> where it should end"))
+                self.notes.append(_unclosed(inner, f"is not closed before the </{name}> around it", "there"))
                 out.append(f"</{inner.name}>")
             self.stack.pop()
         out.append(text[at:])
