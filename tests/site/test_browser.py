@@ -274,7 +274,8 @@ def test_text_has_aa_contrast(served, browser, scheme):
     highlighted code and notebook outputs included, at 4.5 : 1 (3 : 1 when large)."""
     base, _ = served
     low = []
-    for path in ("", "2026/11/10/dead-kernel/", "2026/11/07/pca-vs-autoencoder/", "notebooks/gan/", "todo/"):
+    for path in ("", "2026/11/10/dead-kernel/", "2026/11/07/pca-vs-autoencoder/", "notebooks/gan/", "todo/",
+                 "2026/11/05/numpy-abi/"):
         page, _, _ = open_page(browser, base + path, scheme=scheme)
         low += [(path, *row[:4]) for row in page.evaluate(CONTRAST_JS)]
         page.close()
@@ -382,3 +383,34 @@ def test_raw_html_left_open_in_a_body_stays_inside_the_body(browser, tmp_path):
     assert "after the stray end tag" in page.locator(".body").inner_text()
     assert page.evaluate("document.querySelector('.body').contains(document.querySelector('details'))")
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_github_alert_is_a_box_with_the_edge_of_its_kind(served, browser, scheme):
+    """`> [!TIP]` (GitHub's alerts, which markdown-it renders) showed as a bare "Tip" line
+    over a paragraph: no style matched its classes. Now a box like an admonition, its edge
+    green for a tip, seen against the page at 3 : 1 at least (WCAG's non-text contrast)."""
+    base, _ = served
+    page, _, _ = open_page(browser, base + "2026/11/05/numpy-abi/", scheme=scheme)
+    style = page.evaluate("""() => {
+      const box = document.querySelector('.markdown-alert-tip'), cs = getComputedStyle(box);
+      const root = getComputedStyle(document.documentElement);
+      return {width: cs.borderLeftWidth, edge: cs.borderLeftColor, page: root.backgroundColor,
+              ok: root.getPropertyValue('--ok').trim(), title: box.querySelector('.markdown-alert-title').innerText,
+              bold: getComputedStyle(box.querySelector('.markdown-alert-title')).fontWeight};
+    }""")
+    page.close()
+    assert style["width"] == "4px" and style["title"] == "Tip" and int(style["bold"]) >= 700
+
+    def rgb(text):
+        return [int(part) for part in text[text.index("(") + 1:text.index(")")].split(",")[:3]]
+
+    def luminance(channels):
+        c = [v / 255 for v in channels]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    expected = style["ok"].lstrip("#")
+    assert rgb(style["edge"]) == [int(expected[i:i + 2], 16) for i in (0, 2, 4)]
+    edge, back = luminance(rgb(style["edge"])), luminance(rgb(style["page"]))
+    assert (max(edge, back) + 0.05) / (min(edge, back) + 0.05) >= 3
