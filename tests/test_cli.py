@@ -350,3 +350,17 @@ def test_check_finds_what_a_strict_build_would_without_writing_the_site(tmp_path
     write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: 가\n---\n# 가\n",
                            "journal/2026/2026-11-03-c.md": "---\ntitle: 다\n---\n글\n\n[없음](2026-11-08-gone.md)\n"})
     assert "journal/2026/2026-11-03-c.md:6: broken link '2026/2026-11-08-gone.md'" in run(tmp_path, "check").err
+
+
+def test_a_build_with_many_warnings_shows_thirty_counts_them_and_names_check(tmp_path, run):
+    """An imported blog's hundreds of missing pictures were printed in full at every build,
+    with no count after them; `check` still lists them all."""
+    pictures = "".join(f"![그림 {i}](img/{i}.png)\n\n" for i in range(40))
+    make_workspace(tmp_path, {"2026-11-01-a.md": "---\ntitle: 가\n---\n" + pictures})
+    result = run(tmp_path, "build")
+    assert result.code == 0
+    assert result.err.count("warning: links to 'img/") == 30
+    assert result.err.rstrip().endswith("... and 10 more warnings: `tilbook check` lists them all")
+    assert ", 40 warnings in " in result.out
+    assert ", 40 warnings) in " in run(tmp_path, "build").out  # (up to date)
+    assert run(tmp_path, "check").err.count("links to 'img/") == 40  # (errors there, as with --strict)

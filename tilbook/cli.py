@@ -220,6 +220,10 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
+BUILD_WARNINGS_SHOWN = 30
+"""Warnings a build prints; `check` prints all of them."""
+
+
 def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.site.build import build_site
 
@@ -257,14 +261,20 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
         on_notebook=lambda job: console.note(f"running notebook {job.name} ({job.template}, profile {job.profile}) "
                                              f"for {', '.join(job.entries)}: its code or parameters changed"),
     )
-    console.problems(result.warnings)
+    console.problems(result.warnings[:BUILD_WARNINGS_SHOWN])
+    more = len(result.warnings) - BUILD_WARNINGS_SHOWN
+    if more > 0:  # an imported blog's hundreds of missing pictures, again at every build
+        console.note(f"... and {more} more warning{'s' if more != 1 else ''}: `tilbook check` lists them all")
     elapsed = time.perf_counter() - started
     where = config.display_path(result.site_dir)
+    count = len(result.warnings)
+    warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
     if result.noop:
-        console.print(f"{where}/ is up to date ({result.entries} entries, {result.total} files) in {elapsed:.2f}s")
-    else:
-        console.print(f"built {where}/: {result.entries} entries, {result.written} of {result.total} files written "
+        console.print(f"{where}/ is up to date ({result.entries} entries, {result.total} files{warned}) "
                       f"in {elapsed:.2f}s")
+    else:
+        console.print(f"built {where}/: {result.entries} entries, {result.written} of {result.total} files written"
+                      f"{warned} in {elapsed:.2f}s")
     return EXIT_OK
 
 
