@@ -80,8 +80,8 @@ def test_every_problem_reported_at_once_with_lines_and_hints():
         "mkdocs.yml:6: tilbook.timezone: unknown time zone 'Asia/Seol'\n  hint: did you mean 'Asia/Seoul'?",
         "mkdocs.yml:7: tilbook.permalink: unknown field {title} in '/{year}/{title}/'\n"
         "  hint: use only {year}, {month}, {day}, {slug}, {category}",
-        "mkdocs.yml:9: warning: nav_bar: unknown key, ignored\n  hint: did you mean 'nav'?",
         "mkdocs.yml:8: warning: tilbook.tomorow_headings: unknown key, ignored\n  hint: did you mean 'tomorrow_headings'?",
+        "mkdocs.yml:9: warning: nav_bar: unknown key, ignored\n  hint: did you mean 'nav'?",
     ]
 
 
@@ -268,12 +268,12 @@ def test_comments_settings_are_checked_with_lines_and_hints(tmp_path):
         config_from(tmp_path, "site_name: x\ntilbook:\n  comments:\n    provider: giscus\n    repo: til\n"
                               "    category: Comments\n")
     assert [p.format() for p in info.value.problems] == [
-        "mkdocs.yml:5: tilbook.comments.repo: expected owner/name of a public GitHub repository, got 'til'\n"
-        "  hint: write e.g. repo: you/til",
         "mkdocs.yml:3: tilbook.comments: giscus needs category_id\n"
         "  hint: https://giscus.app shows repo_id, category and category_id for your repository",
         "mkdocs.yml:3: tilbook.comments: giscus needs repo_id\n"
         "  hint: https://giscus.app shows repo_id, category and category_id for your repository",
+        "mkdocs.yml:5: tilbook.comments.repo: expected owner/name of a public GitHub repository, got 'til'\n"
+        "  hint: write e.g. repo: you/til",
     ]
     with pytest.raises(ConfigError) as info:
         config_from(tmp_path, "site_name: x\ntilbook:\n  comments: {provider: disqus, repo: you/til}\n")

@@ -515,7 +515,10 @@ def parse_config(text: str, *, path: Path, facts: list[tuple[str, str, Any]] | N
     )
     errors = [p for p in chk.problems if p.is_error]
     if errors:
-        raise ConfigError(problems=errors + [p for p in chk.problems if not p.is_error])
+        def by_line(found: list[Problem]) -> list[Problem]:  # the file read top to bottom, errors first
+            return sorted(found, key=lambda p: p.line or 0)
+
+        raise ConfigError(problems=by_line(errors) + by_line([p for p in chk.problems if not p.is_error]))
     if facts is not None:
         facts.extend(chk.facts)
     return config
