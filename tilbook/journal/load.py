@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from tilbook.config.model import Config
 from tilbook.errors import EntryError, Problem
-from tilbook.journal.model import DateSource, Entry, FrontMatter, Journal, with_todo_views
+from tilbook.journal.model import DateSource, Entry, FrontMatter, Journal, entry_file, with_todo_views
 from tilbook.journal.parse import parse_entry
 from tilbook.parallel import map_with_progress
 from tilbook.journal.scan import SUFFIXES, entry_paths, scan_journal  # noqa: F401  (re-exported)
@@ -161,7 +161,7 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
         return "{slug}" not in (entry.permalink or pattern)
 
     def shown(entry: Entry) -> str:
-        return config.display_path(entry.abs_path or config.docs_dir / entry.rel_path)
+        return entry_file(config, entry)
 
     ordered = sorted(entries, key=lambda e: (not fixed(e), e.date, e.rel))
     taken: dict[str, Entry] = {}

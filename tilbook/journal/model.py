@@ -8,10 +8,13 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from tilbook.errors import Problem
 from tilbook.journal.slug import slugify
+
+if TYPE_CHECKING:
+    from tilbook.config.model import Config
 
 DateSource = Literal["front matter", "front matter path", "file name", "git", "mtime"]
 TitleSource = Literal["front matter", "heading", "file name"]
@@ -189,6 +192,12 @@ def _prune_done(todo: Todo) -> Todo:
     if not todo.children:
         return todo
     return replace(todo, children=tuple(_prune_done(c) for c in todo.children if not c.done))
+
+
+def entry_file(config: Config, entry: Entry) -> str:
+    """The entry's file as the user knows it (from the workspace, `/`-separated): where a
+    problem found in it points."""
+    return config.display_path(entry.abs_path or config.docs_dir / entry.rel_path)
 
 
 def entry_url(entry: Entry, pattern: str) -> str:

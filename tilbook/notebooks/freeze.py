@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 
 from tilbook.config.model import Config
 from tilbook.errors import ExecutionError, Problem, TilbookError
-from tilbook.journal.model import Entry, NotebookRef
+from tilbook.journal.model import Entry, NotebookRef, entry_file
 
 State = Literal["fresh", "ran", "stale", "missing", "failed"]
 
@@ -87,7 +87,7 @@ def collect_jobs(config: Config, entries: Iterable[Entry], kernel_name: str, *,
     seen: dict[str, tuple[NotebookRef, str]] = {}
     jobs: dict[str, NotebookJob] = {}
     for entry in entries:
-        shown = config.display_path(entry.abs_path) if entry.abs_path else entry.rel_path.as_posix()
+        shown = entry_file(config, entry)
         for ref in entry.notebooks:
             settings = (ref.template, ref.profile, ref.params)
             if ref.name in seen:

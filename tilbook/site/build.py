@@ -963,6 +963,8 @@ def _published(caches: CacheFiles, site_dir: Path) -> None:
 
 def _unknown_notebook_links(site: Any, bodies: Any, config: Config, known: set[str]) -> list[Problem]:
     """`nb:NAME` links to notebooks no entry names in its front matter, at their lines."""
+    from tilbook.journal.model import entry_file
+
     problems = []
     for entry in site.entries:
         for target in bodies[entry.rel].links:
@@ -975,7 +977,7 @@ def _unknown_notebook_links(site: Any, bodies: Any, config: Config, known: set[s
                 line = text.count("\n", 0, at) + 1 if at >= 0 else None
             problems.append(Problem(
                 f"links to notebook {target[3:]!r}, which no entry's front matter names",
-                path=config.display_path(entry.abs_path) if entry.abs_path else entry.rel_path.as_posix(), line=line,
+                path=entry_file(config, entry), line=line,
                 hint="name it in the front matter (notebooks: [" + target[3:] + "]) or fix the link; known: "
                      + (", ".join(sorted(known)) or "none")))
     return problems

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 from tilbook.config.model import Config
 from tilbook.errors import Problem
 from tilbook.journal.body import plain_text
-from tilbook.journal.model import Entry, Journal
+from tilbook.journal.model import Entry, Journal, entry_file
 from tilbook.journal.slug import slugify
 from tilbook.journal.todo import TrackedTodo, track_todos
 from tilbook.site.heatmap import compute_streaks, heatmap_svg
@@ -492,14 +492,14 @@ def collect_site(
                     problems.append(Problem(
                         f"old address {old!r} differs from this entry's address only in upper and lower case, which "
                         "this computer's file system does not tell apart; no redirect written",
-                        path=config.display_path(config.docs_dir / entry.rel_path),
+                        path=entry_file(config, entry),
                         line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
                         key="redirect_from", context="front matter", severity="warning",
                         hint="build on Linux (a CI runner) to publish it, or remove it from this entry's redirect_from"))
                 elif taken[fold(path)] != card.url:
                     problems.append(Problem(
                         f"old address {old!r} is also {'the address of ' + taken[fold(path)] if taken[fold(path)] else 'a page of the site'}"
-                        "; no redirect written", path=config.display_path(config.docs_dir / entry.rel_path),
+                        "; no redirect written", path=entry_file(config, entry),
                         line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
                         key="redirect_from", context="front matter", severity="warning",
                         hint="remove it from this entry's redirect_from"))
@@ -573,7 +573,7 @@ def page_clashes(pages: Sequence[Page], entry_files: Mapping[str, Entry], config
         errors.append(Problem(
             f"this entry's address {unquote(mine.url)} is also that of the site's "
             f"{_page_kind(other)}; one page would replace the other",
-            path=config.display_path(entry.abs_path or config.docs_dir / entry.rel_path),
+            path=entry_file(config, entry),
             line=entry.front_matter.lines.get(key), key=key if key in entry.front_matter.lines else None,
             context="front matter",
             hint="give the entry another permalink: in its front matter" if entry.permalink else

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from tilbook.config.model import Config
 from tilbook.errors import Problem
+from tilbook.journal.model import entry_file
 from tilbook.site.collect import base_path, href
 from tilbook.site.markdown import RenderedBody
 
@@ -23,7 +24,7 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
             # written relative to the entry's folder (`img/a.png`, `../img/a.png`): its name is in it
             problems.append(Problem(
                 f"links to {rel!r}, which is not in {config.display_path(config.docs_dir)}/",
-                path=config.display_path(config.docs_dir / entry.rel_path), line=_line_of(lines, rel.rsplit("/", 1)[-1]),
+                path=entry_file(config, entry), line=_line_of(lines, rel.rsplit("/", 1)[-1]),
                 hint="put the file there, or fix the path (it is relative to the entry's folder)",
                 severity="warning",
             ))
@@ -70,7 +71,7 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
     source_of = {href(base, path): entry for path, entry in site.urls.items()}  # (a search per page was N² in all)
     for page, targets in links_of:
         src = source_of[page.context["entry"].url]
-        shown = config.display_path(config.docs_dir / src.rel_path)
+        shown = entry_file(config, src)
         lines: list[str] = []  # the entry's file, read only when it has a problem
 
         def line_of(target: str, src: Any = src) -> int | None:
