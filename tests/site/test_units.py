@@ -443,3 +443,23 @@ def test_the_autolink_rule_tried_after_schemes_only_finds_the_same_links(text):
     ours = MarkdownIt("commonmark").use(gfm_plugin)
     wrap_rule(ours.inline.ruler, "gfm_autolink_protocol", md._only_after_a_scheme)
     assert ours.render(text) == plain.render(text)
+
+
+def test_link_lines_find_where_a_target_was_written():
+    from tilbook.site.links import LinkLines
+
+    lines = LinkLines([
+        "---", "title: x", "---",
+        "see [the other](other.md#깊은-곳) and ![plot](../img/a.png)",
+        '<img src="figs/b.png"> [pdf](<my notes.pdf>) [enc](files/my%20notes.txt)',
+        "[ref]: https://example.org/x.html", "[again](other.md#깊은-곳) ![x](../img/xa.png)",
+    ])
+    assert lines.line("other.md#깊은-곳") == 4
+    assert lines.line("#깊은-곳") == 4  # a problem names the anchor alone
+    assert lines.line("a.png") == 4 and lines.line("img/a.png") == 4  # the part after a '/'
+    assert lines.line("b.png") == 5
+    assert lines.line("my notes.pdf") == 5  # written inside <...>, with its space
+    assert lines.line("my notes.txt") == 5  # written percent-encoded
+    assert lines.line("x.html") == 6
+    assert lines.line("xa.png") == 7 and lines.line("missing.png") is None
+    assert LinkLines([]).line("a.png") is None
