@@ -29,6 +29,8 @@ bodies = st.sampled_from([
     "Math $x^2$ and a [link](2026-11-01.md).",
     "```python\nprint('hi')\n```",
     "- [x] done\n- [ ] open (since 2026-10-01)",
+    "<details>\n<summary>더 보기</summary>\n\n숨은 내용 <b>굵게",  # raw HTML left open: balanced, with warnings
+    '"인용"과 -- 대시\n\n??? tip "팁"\n    접힌 내용',  # smarty and pymdownx.details, when configured
 ])
 # The site's settings: some that parsing reads (`build.parse_settings`: the timezone, the
 # tomorrow headings, the Markdown extensions, the address), some it does not (a parsed
@@ -42,6 +44,7 @@ CONFIGS = [
     "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\n  tomorrow_headings: [정리]\n",
     "site_name: Site A\nsite_url: https://x.github.io/til/\ntilbook:\n  timezone: Asia/Seoul\n",
     "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\nmarkdown_extensions:\n  - pymdownx.arithmatex\n",
+    "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\nmarkdown_extensions:\n  - pymdownx.details\n  - smarty\n",
 ]
 edits = st.lists(
     st.one_of(
