@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -298,6 +299,7 @@ def test_card_excerpt_marks_math_for_katex_and_never_cuts_a_formula():
         "가 겨룬다 x&lt;y")
     assert html_of("값은 $$a<b$$ 이다") == '값은 <span class="math inline">\\(a&lt;b\\)</span> 이다'
     assert html_of("no math here, 5$ and 6$") == ""  # cards then show the plain excerpt
+    assert html_of("좌표 \\( B_i \\)를 쓴다") == '좌표 <span class="math inline">\\(B_i\\)</span>를 쓴다'
     long = "말 " * (EXCERPT_CHARS // 2 - 3) + "$\\sum_{i=1}^{n} x_i$ 뒤"
     cut = html_of(long)
     assert cut.endswith("…") and "math" not in cut and "\\sum" not in cut  # dropped whole, not cut open
@@ -463,3 +465,20 @@ def test_link_lines_find_where_a_target_was_written():
     assert lines.line("x.html") == 6
     assert lines.line("xa.png") == 7 and lines.line("missing.png") is None
     assert LinkLines([]).line("a.png") is None
+
+
+def test_tex_brackets_are_math_where_math_is_on():
+    """`\\( x \\)` and `\\[ x \\]`, the delimiters of pymdownx.arithmatex, MathJax and Jupyter's
+    Markdown cells: a post with math on showed them as '( x )' and '[ x ]'. Where math is off
+    they stay text, as GitHub shows them."""
+    source = "좌표 \\( B_i = (x_i, y_i) \\)를 쓴다.\n\n\\[\nB = \\frac{1}{2}\n\\]\n\n\\[ E = mc^2 \\] (1)\n\n열림 \\(만\n"
+    on = md.MarkdownOptions(math=True, admonition=False, attr_list=False, def_list=False, nl2br=False, toc_depth=3)
+    rendered = md.render_markdown(source, on)
+    assert rendered.has_math
+    assert rendered.html == (
+        '<p>좌표 <span class="math inline">\\( B_i = (x_i, y_i) \\)</span>를 쓴다.</p>\n'
+        '<div class="math block">\\[B = \\frac{1}{2}\\]</div>\n'
+        '<div class="math block">\\[E = mc^2 \\tag{1}\\]</div>\n'
+        "<p>열림 (만</p>\n")
+    off = md.render_markdown(source, replace(on, math=False))
+    assert not off.has_math and "<p>좌표 ( B_i = (x_i, y_i) )를 쓴다.</p>" in off.html

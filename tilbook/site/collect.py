@@ -222,7 +222,7 @@ def excerpt_math_html(entry: Entry) -> str:
     where `excerpt_text` would cut, never inside a formula; '' when it has no math."""
     from tilbook.site.markdown import text_and_math
 
-    runs = text_and_math(entry.excerpt) if entry.excerpt and "$" in entry.excerpt else []
+    runs = text_and_math(entry.excerpt) if entry.excerpt and ("$" in entry.excerpt or "\\(" in entry.excerpt) else []
     if not any(tex for tex, _ in runs):
         return ""
     out: list[str] = []

@@ -24,6 +24,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm import gfm_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
 from tilbook.config.model import Config, MarkdownExtension
 from tilbook.errors import Problem
@@ -324,6 +325,7 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
            permalink=options.permalink, permalinkSymbol="¶")
     if options.math:
         md.use(dollarmath_plugin, **_DOLLARMATH, renderer=_math_inline, label_renderer=None)
+        md.use(texmath_plugin, delimiters="brackets")  # \( \) and \[ \]: arithmatex's, MathJax's, Jupyter's
         _use_block_math_renderer(md)
     if options.admonition:
         md.use(admon_plugin)
@@ -436,8 +438,13 @@ def _use_block_math_renderer(md: MarkdownIt) -> None:
     def inline(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         return _math_inline(tokens[idx].content, env)
 
+    def numbered(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        """`\\[ E = mc^2 \\] (1)`: the number as KaTeX's \\tag."""
+        return _math_block(f"{tokens[idx].content.strip()} \\tag{{{tokens[idx].info.strip()}}}", env)
+
     for name in ("math_block", "math_block_label"):
         md.add_render_rule(name, block)
+    md.add_render_rule("math_block_eqno", numbered)
     md.add_render_rule("math_inline", inline)
     md.add_render_rule("math_inline_double", block)
 
@@ -520,7 +527,7 @@ def render_tokens(
 @lru_cache(maxsize=1)
 def _excerpt_math_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["strikethrough"]).use(cjk_friendly_plugin)
-    md.use(dollarmath_plugin, **_DOLLARMATH)
+    md.use(dollarmath_plugin, **_DOLLARMATH).use(texmath_plugin, delimiters="brackets")
     return md
 
 
