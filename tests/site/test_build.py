@@ -805,3 +805,29 @@ def test_an_entry_dated_by_git_is_kept_without_its_body_like_the_others(tmp_path
     shutil.rmtree(tmp_path / "site")
     build_site(config, now=NOW, use_cache=False)
     assert {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == edited
+
+
+def test_an_entrys_own_description_is_its_card_feed_summary_and_link_preview(tmp_path):
+    """`tilbook import` keeps a post's description (Chirpy, MkDocs Material), summary (Hugo)
+    or excerpt (Jekyll) as `description`, and the site ignored all three: cards, the feed and
+    `<meta name="description">` showed the first paragraph instead of what the writer wrote."""
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\ndescription: >-\n  카드에 보일\n  설명\n---\n본문 첫 문단 가.\n",
+        "2026-11-02-b.md": "---\ntitle: b\nsummary: 휴고의 요약\n---\n본문 첫 문단 나.\n",
+        "2026-11-03-c.md": "---\ntitle: c\nexcerpt: 지킬의 발췌\n---\n본문 첫 문단 다.\n",
+        "2026-11-04-d.md": "---\ntitle: d\ndescription: \"\"\n---\n본문 첫 문단 라.\n",
+    })
+    build_site(config, now=NOW)
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    feed = (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
+    for day, slug, shown in (("01", "a", "카드에 보일 설명"), ("02", "b", "휴고의 요약"), ("03", "c", "지킬의 발췌"),
+                             ("04", "d", "본문 첫 문단 라.")):
+        page = (tmp_path / f"site/2026/11/{day}/{slug}/index.html").read_text(encoding="utf-8")
+        assert f'<meta name="description" content="{shown}' in page, slug
+        assert f"<summary>{shown}" in feed and shown in home
+    assert "본문 첫 문단 가" not in home and "본문 첫 문단 가" in feed  # (the feed's content is the body)
+    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: a\ndescription: [a, b]\n---\nx\n"})
+    with pytest.raises(BuildError) as info:
+        build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+    assert info.value.problems[0].format().startswith(
+        "journal/2026-11-01-a.md:3: front matter 'description': expected text, got a list")

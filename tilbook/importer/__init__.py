@@ -28,13 +28,13 @@ from tilbook.importer.convert import Targets, address_key, convert_body, fix_anc
 from tilbook.importer.sources import KINDS, Kind, PostFacts, SourcePost, SourceSite, discover, old_addresses
 from tilbook.journal.dates import parse_date_text
 from tilbook.journal.model import Entry
-from tilbook.journal.parse import parse_entry, split_front_matter
+from tilbook.journal.parse import DESCRIPTION_KEYS, parse_entry, split_front_matter
 from tilbook.source import DecodeProblem, read_text
 
 __all__ = ["KINDS", "ImportReport", "run_import"]
 
 # Keys that carry over (under our name); every other key is dropped and counted in the report.
-_KEPT = {"description": "description", "summary": "description", "excerpt": "description",
+_KEPT = {**{key: "description" for key in DESCRIPTION_KEYS},  # (what the site shows on cards)
          "math": "math", "use_math": "math", "mathjax": "math", "katex": "math",
          "author": "authors", "authors": "authors"}
 # Keys whose meaning the new front matter already holds (not reported as dropped).

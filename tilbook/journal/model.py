@@ -87,7 +87,8 @@ class Entry:
     body_line: int
     """Line of the file on which `body` starts."""
     excerpt: str
-    """Markdown of the teaser: text before `<!--more-->`, else the first paragraph."""
+    """Markdown of the teaser: the front matter's `description` (or `summary`, `excerpt`),
+    else the text before `<!--more-->`, else the first paragraph."""
     reading_minutes: int
     todos: tuple[Todo, ...]
     """Top-level items in file order (tomorrow items carry their children)."""

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
@@ -129,6 +129,20 @@ def _text_value(p: _Parse, data: dict[str, Any], raw: dict[str, str], key: str, 
     text = raw.get(key, value if isinstance(value, str) else str(value))
     text = unicodedata.normalize("NFC", str(text))
     return " ".join(text.split()) or None
+
+
+# What an entry says of itself for its card, its feed item and its link preview: ours and
+# Chirpy's and MkDocs Material's `description`, Hugo's `summary`, Jekyll's `excerpt`
+# (`tilbook import` keeps any of them as `description`).
+DESCRIPTION_KEYS = ("description", "summary", "excerpt")
+
+
+def _description(p: _Parse, data: dict[str, Any], raw: dict[str, str], lines: Mapping[str, int]) -> str | None:
+    for key in DESCRIPTION_KEYS:
+        text = _text_value(p, data, raw, key, lines.get(key))
+        if text:
+            return text
+    return None
 
 
 def _flat_terms(value: Any, *, in_list: bool = False) -> list[str]:
@@ -508,7 +522,7 @@ def parse_entry(
         front_matter=front_matter,
         body=body,
         body_line=body_line,
-        excerpt=facts.excerpt,
+        excerpt=_description(p, data, raw, lines) or facts.excerpt,
         reading_minutes=facts.reading_minutes,
         todos=facts.todos,
         warnings=tuple(p.problems),
