@@ -831,3 +831,33 @@ def test_an_entrys_own_description_is_its_card_feed_summary_and_link_preview(tmp
         build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
     assert info.value.problems[0].format().startswith(
         "journal/2026-11-01-a.md:3: front matter 'description': expected text, got a list")
+
+
+def test_authors_from_the_front_matter_are_named_on_the_page_and_in_the_feed(tmp_path):
+    """A multi-author blog moved with `tilbook import` keeps `authors`, and the site dropped
+    them: every post read as the site author's. The site's own author is not named again."""
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\nauthors: [Aaron Turon, 김하늘]\n---\nx\n",
+        "2026-11-02-b.md": "---\ntitle: b\nauthor: {name: Niko}\n---\nx\n",  # minimal-mistakes' mapping
+        "2026-11-03-c.md": "---\ntitle: c\nauthor: 나\n---\nx\n",  # the site's author
+    }, config="site_name: x\nsite_author: 나\nsite_url: https://x.github.io/\ntheme:\n  language: ko\n")
+    build_site(config, now=NOW)
+
+    def meta(slug, day):
+        page = (tmp_path / f"site/2026/11/{day}/{slug}/index.html").read_text(encoding="utf-8")
+        return re.search(r'<p class="meta">.*?</p>', page).group(0)
+
+    assert meta("a", "01").endswith('· <span class="authors">글쓴이 Aaron Turon, 김하늘</span></p>')
+    assert meta("b", "02").endswith("글쓴이 Niko</span></p>")
+    assert "authors" not in meta("c", "03")
+    feed = ET.parse(tmp_path / "site/feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    by_title = {e.find("a:title", ns).text: [n.text for n in e.findall("a:author/a:name", ns)]
+                for e in feed.findall("a:entry", ns)}
+    assert by_title == {"a": ["Aaron Turon", "김하늘"], "b": ["Niko"], "c": ["나"]}
+    assert feed.find("a:author/a:name", ns).text == "나"
+    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: a\nauthors: [[x]]\n---\nx\n"})
+    with pytest.raises(BuildError) as info:
+        build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
+    assert info.value.problems[0].format().startswith(
+        "journal/2026-11-01-a.md:3: front matter 'authors': expected a name or a list of names")

@@ -104,6 +104,8 @@ class Entry:
     permalink: str | None = None
     """The entry's own address pattern (front matter `permalink`), used instead of the
     config's `tilbook.permalink`: a path from the site root ending in '/' or '.html'."""
+    authors: tuple[str, ...] = ()
+    """Who wrote it, from the front matter (`authors`, `author`); none: the site's author."""
 
     @cached_property
     def day(self) -> dt.date:

@@ -234,6 +234,29 @@ def _notebook_refs(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tu
     return tuple(found)
 
 
+def _authors(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[str, ...]:
+    """`authors` (MkDocs Material, Hugo, Zola; `tilbook import` writes it) or `author`
+    (Jekyll): a name, a list of names, or a mapping with a `name` (minimal-mistakes)."""
+    for key in ("authors", "author"):
+        value = data.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        names = []
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                item = item["name"]
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                p.error(f"expected a name or a list of names, got {value!r}", line=lines.get(key), key=key,
+                        hint=f"write {key}: [김하늘] (or {key}: 김하늘)")
+                return ()
+            name = " ".join(unicodedata.normalize("NFC", str(item)).split())
+            if name and name not in names:
+                names.append(name)
+        return tuple(names)
+    return ()
+
+
 _REDIRECT_FORM = "write redirect_from: [/old/address/] (paths on your old site, one per item)"
 
 
@@ -500,6 +523,8 @@ def parse_entry(
                 draft = True
 
     notebooks = _notebook_refs(p, data, lines)
+    authors = _authors(p, data, lines)
+    description = _description(p, data, raw, lines)
     redirects = _redirects(p, data, lines)
     permalink = _own_permalink(p, data, lines.get("permalink")) if own_permalink else None
 
@@ -522,11 +547,12 @@ def parse_entry(
         front_matter=front_matter,
         body=body,
         body_line=body_line,
-        excerpt=_description(p, data, raw, lines) or facts.excerpt,
+        excerpt=description or facts.excerpt,
         reading_minutes=facts.reading_minutes,
         todos=facts.todos,
         warnings=tuple(p.problems),
         notebooks=notebooks,
         redirects=redirects,
+        authors=authors,
         permalink=permalink,
     )

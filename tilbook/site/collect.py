@@ -115,6 +115,8 @@ class Card:
     draft: bool
     excerpt_html: str
     """The excerpt with its math marked for KaTeX; empty when it has none."""
+    authors: tuple[str, ...]
+    """Who wrote it when the front matter says (the page and the feed name them)."""
     key: str
 
 
@@ -328,7 +330,7 @@ def collect_site(
             fields = (
                 href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
                 entry_tags, entry_cats, body.summary, s["min_read"].format(n=entry.reading_minutes), entry.draft,
-                body.summary_html,
+                body.summary_html, entry.authors,
             )
             # The key hashes the fields as plain tuples: a dataclass repr of 2,000 cards and
             # their terms took a fifth of a warm one-entry rebuild.

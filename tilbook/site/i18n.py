@@ -8,7 +8,7 @@ STRINGS = {
     "en": {
         "home": "Home", "tags": "Tags", "categories": "Categories", "archive": "Archive",
         "heatmap": "Learning days", "todo": "Todo", "feed": "Feed", "older": "Older",
-        "newer": "Newer", "page": "Page", "of": "of", "min_read": "{n} min read",
+        "newer": "Newer", "page": "Page", "of": "of", "min_read": "{n} min read", "by": "by {names}",
         "contents": "Contents", "previous": "Previous", "next": "Next",
         "carried_in": "Carried in", "left_open": "Left open", "draft": "draft",
         "not_found": "Page not found", "not_found_text": "There is no page at this address.",
@@ -30,7 +30,7 @@ STRINGS = {
     "ko": {
         "home": "홈", "tags": "태그", "categories": "카테고리", "archive": "보관함",
         "heatmap": "공부한 날", "todo": "할 일", "feed": "피드", "older": "이전 글",
-        "newer": "최근 글", "page": "페이지", "of": "/", "min_read": "{n}분 분량",
+        "newer": "최근 글", "page": "페이지", "of": "/", "min_read": "{n}분 분량", "by": "글쓴이 {names}",
         "contents": "목차", "previous": "이전", "next": "다음",
         "carried_in": "이어받은 할 일", "left_open": "남은 할 일", "draft": "초안",
         "not_found": "페이지를 찾을 수 없습니다", "not_found_text": "이 주소에는 페이지가 없습니다.",
