@@ -252,6 +252,18 @@ def test_a_jekyll_post_without_categories_keeps_its_address(tmp_path, run):
     assert "[앞 글](2019-04-27-lr004.md)" in (ws / "journal" / "2019" / "2019-05-01-next.md").read_text(encoding="utf-8")
 
 
+def test_a_chirpy_posts_preview_picture_and_a_minimal_mistakes_author_are_kept(tmp_path, run):
+    """Chirpy's `image: {path: ...}` was dropped (72 posts of a corpus lost their link
+    previews), and minimal-mistakes' `author: {name: ...}` too."""
+    result, ws = import_jekyll_posts(tmp_path, run, {
+        "_posts/2025-07-21-wbf.md": "---\ntitle: WBF\nimage:\n  path: https://example.org/wbf.png\n  alt: 썸네일\n"
+                                    "author:\n  name: 전수현\n---\n본문.\n",
+    }, config=MINIMAL_CONFIG)
+    assert result.code == 0 and "image" not in result.out.split("dropped:")[-1]
+    text = (ws / "journal" / "2025" / "2025-07-21-wbf.md").read_text(encoding="utf-8")
+    assert '\nimage: "https://example.org/wbf.png"\n' in text and '\nauthors: ["전수현"]\n' in text
+
+
 def test_dry_run_writes_nothing_and_a_clash_is_skipped_unless_forced(tmp_path, run):
     src = write_files(tmp_path / "old", {k: v for k, v in JEKYLL.items() if "broken" not in k})
     ws = tmp_path / "ws"

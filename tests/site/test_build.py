@@ -861,3 +861,29 @@ def test_authors_from_the_front_matter_are_named_on_the_page_and_in_the_feed(tmp
         build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
     assert info.value.problems[0].format().startswith(
         "journal/2026-11-01-a.md:3: front matter 'authors': expected a name or a list of names")
+
+
+def test_an_entrys_own_image_is_what_its_link_preview_shows(tmp_path):
+    """Chirpy's and Hugo's preview picture (`image`, `images`): beside the entry, from the
+    site root or another host's; one beside the entry that is not there is a warning at
+    its line. Without it the body's first picture is used, as before."""
+    config = make_workspace(tmp_path, {
+        "2026/2026-11-01-a.md": "---\ntitle: a\nimage:\n  path: https://example.org/cover.png\n---\n![b](in-body.png)\n",
+        "2026/2026-11-02-b.md": "---\ntitle: b\nimages: [pics/plot 1.png]\n---\n![b](in-body.png)\n",
+        "2026/2026-11-03-c.md": "---\ntitle: c\nimage: /static/logo.png\n---\nx\n",
+        "2026/2026-11-04-d.md": "---\ntitle: d\nimage: gone.png\n---\nx\n",
+        "2026/2026-11-05-e.md": "---\ntitle: e\n---\n![first](<pics/plot 1.png>)\n",
+        "2026/pics/plot 1.png": b"\x89PNG\r\n\x1a\n", "2026/in-body.png": b"\x89PNG\r\n\x1a\n",
+    }, config="site_name: x\nsite_url: https://me.github.io/til/\n")
+    result = build_site(config, now=NOW)
+
+    def og_image(slug, day):
+        page = (tmp_path / f"site/2026/11/{day}/{slug}/index.html").read_text(encoding="utf-8")
+        return re.search(r'<meta property="og:image" content="([^"]*)">', page).group(1)
+
+    assert og_image("a", "01") == "https://example.org/cover.png"
+    assert og_image("b", "02") == "https://me.github.io/til/2026/pics/plot%201.png"
+    assert og_image("c", "03") == "https://me.github.io/til/static/logo.png"
+    assert og_image("e", "05") == "https://me.github.io/til/2026/pics/plot%201.png"
+    assert [w.format().split("\n")[0] for w in result.warnings] == [
+        "journal/2026/2026-11-04-d.md:3: warning: front matter 'image': '2026/gone.png' is not in journal/"]

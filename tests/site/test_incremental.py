@@ -54,6 +54,10 @@ edits = st.lists(
         st.tuples(st.just("config"), st.sampled_from(CONFIGS)),
         # an entry's own address (`permalink`); with {slug}, so two of them meet as slugs do
         st.tuples(st.just("address"), st.sampled_from(DAYS), st.sampled_from(["/{slug}/", "/notes/{year}/{slug}.html", ""])),
+        # what the front matter says of the entry itself: its preview picture, summary, authors
+        st.tuples(st.just("front"), st.sampled_from(DAYS),
+                  st.sampled_from(["image: https://x.org/a.png", "image: pic.png", "description: 요약",
+                                   "authors: [Niko]", "image:", "description:", "authors:"])),
     ),
     min_size=1,
     max_size=6,
@@ -111,6 +115,13 @@ def test_incremental_equals_clean(tmp_path_factory, steps, kept):
             if path.exists():
                 text = re.sub(r"^permalink: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
                 path.write_text(text.replace("---\n", f"---\npermalink: {step[2]!r}\n" if step[2] else "---\n", 1),
+                                encoding="utf-8")
+        elif step[0] == "front":  # `key: value` set, or `key:` taken out
+            path = root / "journal" / f"{step[1]}.md"
+            key, _, value = step[2].partition(":")
+            if path.exists():
+                text = re.sub(rf"^{key}: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
+                path.write_text(text.replace("---\n", f"---\n{key}:{value}\n" if value else "---\n", 1),
                                 encoding="utf-8")
         else:
             (root / "mkdocs.yml").write_text(step[1], encoding="utf-8")

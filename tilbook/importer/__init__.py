@@ -36,7 +36,7 @@ __all__ = ["KINDS", "ImportReport", "run_import"]
 # Keys that carry over (under our name); every other key is dropped and counted in the report.
 _KEPT = {**{key: "description" for key in DESCRIPTION_KEYS},  # (what the site shows on cards)
          "math": "math", "use_math": "math", "mathjax": "math", "katex": "math",
-         "author": "authors", "authors": "authors"}
+         "author": "authors", "authors": "authors", "image": "image", "images": "image"}
 # Keys whose meaning the new front matter already holds (not reported as dropped).
 _ABSORBED = {"title", "date", "categories", "category", "tags", "tag", "keywords", "draft", "published",
              "slug", "path", "permalink", "url", "redirect_from", "aliases", "taxonomies", "last_modified_at",
@@ -151,10 +151,16 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
                 lines.append("math: true")
                 written.add(ours)
         elif ours == "authors":
-            names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-            names = [str(n) for n in names if isinstance(n, (str, int))]
+            names = value if isinstance(value, list) else [value]
+            names = [n.get("name") if isinstance(n, dict) else n for n in names]  # minimal-mistakes: {name: ...}
+            names = [str(n) for n in names if isinstance(n, (str, int)) and not isinstance(n, bool)]
             if names:
                 lines.append(f"authors: [{', '.join(_yaml_scalar(n) for n in names)}]")
+                written.add(ours)
+        elif ours == "image":  # Chirpy's {path: ..., alt: ...}, Hugo's [first, ...]
+            value = value.get("path") if isinstance(value, dict) else value[0] if isinstance(value, list) and value else value
+            if isinstance(value, str) and value.strip():
+                lines.append(f"image: {_yaml_scalar(value.strip())}")
                 written.add(ours)
         elif isinstance(value, str) and value.strip():
             lines.append(f"{ours}: {_yaml_scalar(' '.join(value.split()))}")

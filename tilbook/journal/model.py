@@ -106,6 +106,9 @@ class Entry:
     config's `tilbook.permalink`: a path from the site root ending in '/' or '.html'."""
     authors: tuple[str, ...] = ()
     """Who wrote it, from the front matter (`authors`, `author`); none: the site's author."""
+    image: str | None = None
+    """The picture a link preview shows (front matter `image`), as written: beside the
+    entry, from the site root, or another host's; None: the body's first picture."""
 
     @cached_property
     def day(self) -> dt.date:

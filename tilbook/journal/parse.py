@@ -257,6 +257,25 @@ def _authors(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[st
     return ()
 
 
+def _image(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> str | None:
+    """The picture a link to the entry previews with: `image` (Chirpy writes a mapping with a
+    `path`) or Hugo's `images` (the first)."""
+    for key in ("image", "images"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            value = value.get("path")
+        elif isinstance(value, list):
+            value = value[0] if value else None
+        if not isinstance(value, str) or not value.strip():
+            p.error(f"expected the address of a picture, got {data[key]!r}", line=lines.get(key), key=key,
+                    hint=f"write {key}: images/plot.png (beside the entry), /images/plot.png or https://...")
+            return None
+        return value.strip()
+    return None
+
+
 _REDIRECT_FORM = "write redirect_from: [/old/address/] (paths on your old site, one per item)"
 
 
@@ -525,6 +544,7 @@ def parse_entry(
     notebooks = _notebook_refs(p, data, lines)
     authors = _authors(p, data, lines)
     description = _description(p, data, raw, lines)
+    image = _image(p, data, lines)
     redirects = _redirects(p, data, lines)
     permalink = _own_permalink(p, data, lines.get("permalink")) if own_permalink else None
 
@@ -554,5 +574,6 @@ def parse_entry(
         notebooks=notebooks,
         redirects=redirects,
         authors=authors,
+        image=image,
         permalink=permalink,
     )

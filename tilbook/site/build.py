@@ -50,8 +50,8 @@ if TYPE_CHECKING:
 # with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py;
 # 8: the id of a first heading left out for repeating the title; 9: an entry's own permalink;
 # 10: raw HTML balanced, see site/rawhtml.py; 11: the default slug for an untitled entry
-# named by its date; 12: the front matter's description is the excerpt; 13: authors).
-CACHE_FORMAT = 13
+# named by its date; 12: the front matter's description is the excerpt; 13: authors; 14: image).
+CACHE_FORMAT = 14
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 

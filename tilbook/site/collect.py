@@ -386,9 +386,10 @@ def collect_site(
             shown[rel] = kept[7]
             continue
         inputs = shown[rel] = EntryPageInputs(url_paths[rel], card, prev_card, next_card, nb_cards)
-        parts, context = _entry_page(inputs, entry, body, targets, lang)
+        parts, context = _entry_page(inputs, entry, body, targets, lang, base)
         add(inputs.url_path, "entry.html", parts,
-            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8]), link=card.url, **context)
+            same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8], parts[9]), link=card.url,
+            **context)
         entry_pages[rel] = (card, prev_card, next_card, targets, nb_cards, site_key, pages[-1], inputs)
 
     # --- notebook pages ---------------------------------------------------------------------
@@ -596,7 +597,7 @@ def pages_for_bodies(kept: BodyPages, config: Config, edited: Mapping[str, tuple
         inputs = kept.entry_pages.get(rel)
         if inputs is None:  # a draft, or dated after now: it has no page
             continue
-        parts, context = _entry_page(inputs, entry, body, _targets(body, kept.links), lang)
+        parts, context = _entry_page(inputs, entry, body, _targets(body, kept.links), lang, base_path(config))
         key = _page_key(kept.site_key, "entry.html", inputs.url_path, parts)
         pages.append(_page(site, inputs.url_path, "entry.html", key, inputs.card.url, context))
     feed = tuple(replace(item, body=edited[item.rel][1]) if item.rel in edited else item for item in kept.feed)
@@ -663,20 +664,31 @@ def _targets(body: RenderedBody, links: Links) -> tuple[tuple[str, str | None], 
 
 
 def _entry_page(inputs: EntryPageInputs, entry: Entry, body: RenderedBody, targets: tuple[Any, ...],
-                lang: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+                lang: str, base: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """An entry page's key parts and context."""
     card, prev_card, next_card = inputs.card, inputs.prev, inputs.next
     carried_in, left_open = entry.carried_in, entry.open_items
+    image = entry_image(entry, base)
     parts = (card.key, body.key, targets, prev_card and prev_card.key, next_card and next_card.key, carried_in,
-             left_open, entry.updated, tuple(c.key for c in inputs.notebooks))
+             left_open, entry.updated, tuple(c.key for c in inputs.notebooks), image)
     context = dict(
         entry=card, body=body, prev=prev_card, next=next_card, carried_in=carried_in, left_open=left_open,
-        notebooks=inputs.notebooks,
+        notebooks=inputs.notebooks, image=image,
         updated=format_date(entry.updated.date(), lang) if entry.updated else None,
         updated_iso=entry.updated.isoformat() if entry.updated else None,
         toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
     )
     return parts, context
+
+
+def entry_image(entry: Entry, base: str) -> str:
+    """The address of the entry's own preview picture (front matter `image`) as its page
+    links it: another host's as written, one of this site under the base path; '' if none."""
+    if not entry.image:
+        return ""
+    from tilbook.site.markdown import link_rewriter
+
+    return link_rewriter(entry.rel_path.as_posix(), base)(entry.image, set(), set())
 
 
 def _feed_page(feed: tuple[FeedItem, ...], updated: str, links: Links, origin: str) -> tuple[tuple[Any, ...], dict[str, Any]]:

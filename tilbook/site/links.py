@@ -28,6 +28,19 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
                 hint="put the file there, or fix the path (it is relative to the entry's folder)",
                 severity="warning",
             ))
+    from tilbook.site.markdown import link_rewriter
+
+    for entry in site.entries:  # the front matter's preview picture, when it is a file beside the entry
+        if not entry.image:
+            continue
+        wanted: set[str] = set()
+        link_rewriter(entry.rel_path.as_posix(), base_path(config))(entry.image, set(), wanted)
+        for rel in wanted - assets.keys():
+            key = "image" if "image" in entry.front_matter.lines else "images"
+            problems.append(Problem(
+                f"{rel!r} is not in {config.display_path(config.docs_dir)}/", path=entry_file(config, entry),
+                line=entry.front_matter.lines.get(key), key=key, context="front matter", severity="warning",
+                hint="put the picture there, or fix the path (it is relative to the entry's folder)"))
     favicon = config.theme.favicon
     if favicon and favicon not in assets:
         from tilbook.site.theme import theme_files
