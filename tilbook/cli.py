@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tilbook import __version__
 from tilbook.config import Config, load_config
-from tilbook.errors import ConfigError, Problem, TilbookError, UsageError
+from tilbook.errors import ConfigError, Problem, TilbookError, UsageError, shown_warnings
 
 if TYPE_CHECKING:
     from tilbook.journal.model import Journal
@@ -220,10 +220,6 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
-BUILD_WARNINGS_SHOWN = 30
-"""Warnings a build prints; `check` prints all of them."""
-
-
 def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     from tilbook.site.build import build_site
 
@@ -261,10 +257,11 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
         on_notebook=lambda job: console.note(f"running notebook {job.name} ({job.template}, profile {job.profile}) "
                                              f"for {', '.join(job.entries)}: its code or parameters changed"),
     )
-    console.problems(result.warnings[:BUILD_WARNINGS_SHOWN])
-    more = len(result.warnings) - BUILD_WARNINGS_SHOWN
-    if more > 0:  # an imported blog's hundreds of missing pictures, again at every build
-        console.note(f"... and {more} more warning{'s' if more != 1 else ''}: `tilbook check` lists them all")
+    # (an imported blog's hundreds of missing pictures, again at every build: the first ones and a count)
+    shown, more = shown_warnings(result.warnings)
+    console.problems(shown)
+    if more:
+        console.note(more)
     elapsed = time.perf_counter() - started
     where = config.display_path(result.site_dir)
     count = len(result.warnings)

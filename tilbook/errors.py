@@ -8,9 +8,22 @@ a `TilbookError` that carries all of them when any is an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Sequence, TypeVar
 
 Severity = Literal["error", "warning"]
+T = TypeVar("T")
+
+
+WARNINGS_SHOWN = 30
+"""Warnings `build` and `serve` print at a time; `check` prints all of them."""
+
+
+def shown_warnings(warnings: Sequence[T]) -> tuple[Sequence[T], str | None]:
+    """The first `WARNINGS_SHOWN` of `warnings`, and a line counting the rest (None: none)."""
+    more = len(warnings) - WARNINGS_SHOWN
+    if more <= 0:
+        return warnings, None
+    return warnings[:WARNINGS_SHOWN], f"... and {more} more warning{'s' if more != 1 else ''}: `tilbook check` lists them all"
 
 
 @dataclass(frozen=True)

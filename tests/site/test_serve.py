@@ -187,3 +187,36 @@ def test_a_first_preview_starts_from_what_build_parsed(tmp_path, monkeypatch):
     builder = Builder(tmp_path / "mkdocs.yml", ServeState(), lambda kind, text: reports.append((kind, text)), load_config)
     builder._build()
     assert parsed == ["2026-11-04-e4.md"]
+
+
+def test_a_warning_is_printed_once_not_at_every_save(workspace):
+    """Every rebuild printed every warning again: a journal with 200 of them, 400 lines a
+    save. A warning shows when it first appears; the 31st and later are counted."""
+    entry = workspace / "journal/2026/2026-11-10-dead-kernel.md"
+    original = entry.read_text(encoding="utf-8")
+    pictures = "".join(f"\n\n![그림 {i}](gone-{i}.png)" for i in range(32))
+    entry.write_text(original + pictures + "\n", encoding="utf-8")
+    server = Server(workspace)
+
+    def save(text: str) -> None:
+        """Write the entry and wait for its rebuild (again, a little changed, if the watcher
+        was not yet watching when it was written)."""
+        before = sum("rebuilt:" in line for line in server.err)
+        for attempt in range(10):
+            entry.write_text(text + f"\n<!-- {attempt} -->\n", encoding="utf-8")
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                if sum("rebuilt:" in line for line in server.err) > before:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("no rebuild:\n" + "".join(server.err))
+
+    try:
+        server.wait_for("... and 2 more warnings: `tilbook check` lists them all")
+        assert sum("gone-" in line for line in server.err) == 30
+        save(original + pictures + "\n\n고친 문장.")
+        save(original + pictures + "\n\n![새 그림](new.png)")
+        assert sum("gone-" in line for line in server.err) == 30  # not again
+        assert sum("'2026/new.png'" in line for line in server.err) == 1
+    finally:
+        server.stop()

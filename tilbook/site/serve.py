@@ -31,7 +31,7 @@ from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from tilbook.config.model import Config
-from tilbook.errors import TilbookError, UsageError
+from tilbook.errors import TilbookError, UsageError, shown_warnings
 from tilbook.site.search import FOLDER as SEARCH_FOLDER
 
 LIVE_PATH = "/__tilbook/"
@@ -118,6 +118,7 @@ class Builder:
         self.last_change = 0.0
         self.caches: Any = None
         self.untidy = False
+        self.warned: set[str] = set()  # the last build's warnings, as shown
         self.thread = threading.Thread(target=self._loop, name="tilbook-builder", daemon=True)
 
     def start(self) -> None:
@@ -217,8 +218,15 @@ class Builder:
         self.search_behind = result.search_stale
         self.untidy = True
         elapsed = time.perf_counter() - started
-        for warning in result.warnings:
-            self.report("warning", warning.format())
+        # The warnings this build has and the last one did not (all of them the first time): a
+        # journal with 200 of them printed 400 lines at every save.
+        texts = [warning.format() for warning in result.warnings]
+        shown, more = shown_warnings([text for text in texts if text not in self.warned])
+        for text in shown:
+            self.report("warning", text)
+        if more:
+            self.report("note", more)
+        self.warned = set(texts)
         if not result.noop:
             self.report("note", f"rebuilt: {result.written} files in {elapsed:.2f}s ({result.entries} entries)")
         elif self.state.error is not None:
