@@ -279,11 +279,22 @@ def _yaml_problem(exc: Any, text: str, offset: int) -> YamlProblem:
     elif "mapping values are not allowed" in what:
         hint = "a value that contains ': ' must be quoted, e.g. title: \"Part 1: basics\""
     elif exc.context and "flow" in exc.context and ctx is not None:
-        opener = "[" if "sequence" in exc.context else "{"
+        # `tags: [#파이썬, #딥러닝]`: a '#' after '[' or ', ' starts a comment, so the list never
+        # closes, and PyYAML points at the end of the text; the line to fix is that one
+        commented = next((i for i in range(min(ctx.line, len(lines) - 1), -1, -1)
+                          if re.search(r"[\[{,]\s*#", lines[i])), None)
+        at_line = commented if commented is not None else ctx.line
+        opened = lines[at_line] if at_line < len(lines) else ""
+        at = opened[ctx.column] if commented is None and ctx.column < len(opened) else ""
+        opener = at if at and at in "[{" else next((c for c in opened if c in "[{"), None) or (
+            "[" if "sequence" in exc.context else "{")
         closer = "]" if opener == "[" else "}"
-        line = ctx.line + 1 + offset
+        line = at_line + 1 + offset
         what = f"the '{opener}' opened here is never closed ({what})"
-        hint = f"end the list with '{closer}' on the same line, or quote the value"
+        if commented is not None:
+            hint = "'#' there starts a YAML comment: leave it out, or quote the item: [\"#파이썬\"]"
+        else:
+            hint = f"end the list with '{closer}' on the same line, or quote the value"
     elif "could not find expected ':'" in what:
         hint = "each line needs 'key: value'; quote values that span lines"
     elif "undefined alias" in what or "unhashable key" in what:

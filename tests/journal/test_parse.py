@@ -188,6 +188,22 @@ def test_bad_yaml_reports_the_files_line(config):
     ]
 
 
+def test_a_hash_in_front_of_a_tag_is_a_yaml_comment_and_says_so(config):
+    """`tags: [#파이썬, #딥러닝]` blamed a '{' on the line after the front matter; `tags: #파이썬`
+    left the entry with no tags and no word."""
+    assert errors_of(config, "---\ntitle: x\ntags: [#파이썬, #딥러닝]\n---\n") == [
+        "2024-03-05-entry.md:3: invalid YAML: the '[' opened here is never closed (did not find expected node content)\n"
+        "  hint: '#' there starts a YAML comment: leave it out, or quote the item: [\"#파이썬\"]"
+    ]
+    entry = parse(config, "---\ntitle: x\ntags: #파이썬\n---\n")
+    assert entry.tags == ()
+    assert [w.format() for w in entry.warnings] == [
+        "2024-03-05-entry.md:3: warning: front matter 'tags': tags is empty: '#' after a space starts a YAML comment\n"
+        "  hint: quote the value: tags: \"#...\" (or leave out the #)"
+    ]
+    assert not parse(config, "---\ntitle: x\ntags:   # none yet\n---\n").warnings  # a comment meant as one
+
+
 def test_front_matter_that_is_not_a_mapping(config):
     assert errors_of(config, "---\n- a\n- b\n---\n")[0].startswith(
         "2024-03-05-entry.md:2: expected 'key: value' lines, got a list\n  hint: write one 'key: value' per line"

@@ -113,6 +113,13 @@ def _load_front_matter(p: _Parse, kind: str, fm: str, first_line: int) -> tuple[
     for keys, line in doc.duplicates:
         if len(keys) == 1:
             p.warn(f"'{keys[0]}' is written twice; the last one wins", line=line, hint="delete one of them")
+    source = fm.split("\n")
+    for key, value in doc.data.items():  # `tags: #파이썬`: YAML read a comment, and the key is empty
+        line = doc.lines.get((key,))
+        if value is None and line is not None and 0 <= line - first_line < len(source) \
+                and re.search(r":\s+#[^\s#]", source[line - first_line]):  # (`# note` is a comment meant)
+            p.warn(f"{key} is empty: '#' after a space starts a YAML comment", line=line, key=str(key),
+                   hint=f'quote the value: {key}: "#..." (or leave out the #)')
     lines = {".".join(k): v for k, v in doc.lines.items() if len(k) <= 2}  # `notebooks.0`: a list item
     raw = {k[0]: v for k, v in doc.raw.items() if len(k) == 1}
     return doc.data, lines, raw
