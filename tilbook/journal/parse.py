@@ -255,7 +255,7 @@ def _authors(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[st
                 item = item["name"]
             if not isinstance(item, (str, int, float)) or isinstance(item, bool):
                 p.error(f"expected a name or a list of names, got {value!r}", line=lines.get(key), key=key,
-                        hint=f"write {key}: [김하늘] (or {key}: 김하늘)")
+                        hint=f"write {key}: [Jane Doe, 김하늘] (or {key}: Jane Doe)")
                 return ()
             name = " ".join(unicodedata.normalize("NFC", str(item)).split())
             if name and name not in names:
