@@ -826,11 +826,16 @@ def test_an_entrys_own_description_is_its_card_feed_summary_and_link_preview(tmp
         assert f'<meta name="description" content="{shown}' in page, slug
         assert f"<summary>{shown}" in feed and shown in home
     assert "본문 첫 문단 가" not in home and "본문 첫 문단 가" in feed  # (the feed's content is the body)
-    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: a\ndescription: [a, b]\n---\nx\n"})
+    assert first_error_after_writing(tmp_path, "---\ntitle: a\ndescription: [a, b]\n---\nx\n").startswith(
+        "journal/2026-11-01-a.md:3: front matter 'description': expected text, got a list")
+
+
+def first_error_after_writing(tmp_path, text):
+    """The first problem of a build after journal/2026-11-01-a.md was given `text`."""
+    write_files(tmp_path, {"journal/2026-11-01-a.md": text})
     with pytest.raises(BuildError) as info:
         build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
-    assert info.value.problems[0].format().startswith(
-        "journal/2026-11-01-a.md:3: front matter 'description': expected text, got a list")
+    return info.value.problems[0].format()
 
 
 def test_authors_from_the_front_matter_are_named_on_the_page_and_in_the_feed(tmp_path):
@@ -856,10 +861,7 @@ def test_authors_from_the_front_matter_are_named_on_the_page_and_in_the_feed(tmp
                 for e in feed.findall("a:entry", ns)}
     assert by_title == {"a": ["Aaron Turon", "김하늘"], "b": ["Niko"], "c": ["나"]}
     assert feed.find("a:author/a:name", ns).text == "나"
-    write_files(tmp_path, {"journal/2026-11-01-a.md": "---\ntitle: a\nauthors: [[x]]\n---\nx\n"})
-    with pytest.raises(BuildError) as info:
-        build_site(load_config(tmp_path / "mkdocs.yml"), now=NOW)
-    assert info.value.problems[0].format().startswith(
+    assert first_error_after_writing(tmp_path, "---\ntitle: a\nauthors: [[x]]\n---\nx\n").startswith(
         "journal/2026-11-01-a.md:3: front matter 'authors': expected a name or a list of names")
 
 
