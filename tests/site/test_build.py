@@ -816,6 +816,7 @@ def test_an_entrys_own_description_is_its_card_feed_summary_and_link_preview(tmp
         "2026-11-02-b.md": "---\ntitle: b\nsummary: 휴고의 요약\n---\n본문 첫 문단 나.\n",
         "2026-11-03-c.md": "---\ntitle: c\nexcerpt: 지킬의 발췌\n---\n본문 첫 문단 다.\n",
         "2026-11-04-d.md": "---\ntitle: d\ndescription: \"\"\n---\n본문 첫 문단 라.\n",
+        "2026-11-05-e.md": "---\ntitle: e\nmath: true\ndescription: 손실 $L = x^2$ 줄이기\n---\n수식 없는 본문.\n",
     })
     build_site(config, now=NOW)
     home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
@@ -826,6 +827,9 @@ def test_an_entrys_own_description_is_its_card_feed_summary_and_link_preview(tmp
         assert f'<meta name="description" content="{shown}' in page, slug
         assert f"<summary>{shown}" in feed and shown in home
     assert "본문 첫 문단 가" not in home and "본문 첫 문단 가" in feed  # (the feed's content is the body)
+    # its math typeset on the card, though the body has none: the site ships KaTeX for it
+    assert '손실 <span class="math inline">\\(L = x^2\\)</span> 줄이기' in home
+    assert (tmp_path / "site/assets/katex/katex.min.js").is_file() and "katex.min.js" in home
     assert first_error_after_writing(tmp_path, "---\ntitle: a\ndescription: [a, b]\n---\nx\n").startswith(
         "journal/2026-11-01-a.md:3: front matter 'description': expected text, got a list")
 

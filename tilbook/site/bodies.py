@@ -67,7 +67,7 @@ def _parse_render(path: Path) -> Outcome:
         return rel, exc, None
     rendered = render_tokens(parsed["tokens"], parsed["env"], parsed["options"],
                              link=link_rewriter(rel, base_path(config)), title=entry.title)
-    rendered = _with_notes(rendered, parsed["leftovers"], entry, config.display_path(path))
+    rendered = _with_notes(rendered, parsed["leftovers"], entry, config.display_path(path), math=parsed["options"].math)
     # The HTML goes to the store, not back to the build: it holds keys, pages read the HTML.
     _JOB["store"].put(rendered.key, rendered.html)
     return rel, with_todo_views(replace(entry, body="")), replace(rendered, html="")
@@ -88,8 +88,10 @@ def prepare_body(body: str, front_matter: FrontMatter, config: Config) -> tuple[
     return body, markdown_options(config, math=math), leftovers
 
 
-def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], entry: Entry, shown: str) -> RenderedBody:
-    """The rendered body with the entry's plain-text summary and the Liquid warnings."""
+def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], entry: Entry, shown: str, *,
+                math: bool) -> RenderedBody:
+    """The rendered body with the entry's plain-text summary (and its math marked, where
+    math is on: a `description` may have some when the body has none) and the warnings."""
     notes = (
         *(replace(note, path=shown, line=entry.body_line + (note.line or 1) - 1) for note in rendered.notes),
         *(Problem(f"Liquid {text[:60]!r} is left as text", path=shown, line=entry.body_line + line - 1,
@@ -98,7 +100,7 @@ def _with_notes(rendered: RenderedBody, leftovers: tuple[tuple[int, str], ...], 
           for line, text in leftovers[:20]),
     )
     return replace(rendered, notes=notes, summary=excerpt_text(entry),
-                   summary_html=excerpt_math_html(entry) if rendered.has_math else "")
+                   summary_html=excerpt_math_html(entry) if rendered.has_math or math else "")
 
 
 def render_body(entry: Entry, config: Config, shown: str) -> RenderedBody:
@@ -106,7 +108,7 @@ def render_body(entry: Entry, config: Config, shown: str) -> RenderedBody:
     source, options, leftovers = prepare_body(entry.body, entry.front_matter, config)
     rendered = render_markdown(source, options, link=link_rewriter(entry.rel_path.as_posix(), base_path(config)),
                                title=entry.title)
-    return _with_notes(rendered, leftovers, entry, shown)
+    return _with_notes(rendered, leftovers, entry, shown, math=options.math)
 
 
 def parse_and_render(paths: list[Path], config: Config, store: HtmlStore, workers: int | None,

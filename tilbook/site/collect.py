@@ -371,7 +371,7 @@ def collect_site(
         rel = entry.rel
         body = bodies[rel]
         targets = _targets(body, links)
-        has_math = has_math or body.has_math
+        has_math = has_math or body.has_math or bool(body.summary_html)  # (a card's math needs KaTeX too)
         prev_card = cards[entries[i - 1].rel] if i > 0 else None
         next_card = cards[entries[i + 1].rel] if i + 1 < len(entries) else None
         card = cards[rel]
