@@ -482,3 +482,28 @@ def test_tex_brackets_are_math_where_math_is_on():
         "<p>열림 (만</p>\n")
     off = md.render_markdown(source, replace(on, math=False))
     assert not off.has_math and "<p>좌표 ( B_i = (x_i, y_i) )를 쓴다.</p>" in off.html
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("C++", "cpp"), ("C#", "csharp"), ("F#", "fsharp"), ("c", "c"), ("Notepad++", "notepadpp"),
+    ("#파이썬", "파이썬"), ("ML/DL", "ml-dl"), ("A+", "a"), ("🎉", "t"),
+])
+def test_a_tags_slug_keeps_what_tells_languages_apart(name, slug):
+    from tilbook.site.collect import term_slug
+
+    assert term_slug(name) == slug
+
+
+def test_a_new_tag_does_not_move_another_tags_page(tmp_path):
+    """C++, C# and C were all `c`, numbered in the order of their names: a first C# tag
+    moved the C++ page from /tags/c/ to /tags/c-2/."""
+    from tests.conftest import make_workspace
+    from tilbook.site.build import build_site
+
+    config = make_workspace(tmp_path, {"2026-11-01-a.md": "---\ntitle: a\ntags: [C++]\n---\nx\n"})
+    build_site(config)
+    assert (tmp_path / "site/tags/cpp/index.html").is_file()
+    (tmp_path / "journal/2026-11-02-b.md").write_text("---\ntitle: b\ntags: [C#, c]\n---\nx\n", encoding="utf-8")
+    build_site(config)
+    assert "“C++”" in (tmp_path / "site/tags/cpp/index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "site/tags").iterdir() if p.is_dir()) == ["c", "cpp", "csharp"]

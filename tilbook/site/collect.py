@@ -242,12 +242,24 @@ def excerpt_math_html(entry: Entry) -> str:
     return "".join(out)
 
 
+# A tag's `++` and `#` after a letter say which language it is: C++, C# and C were all `c`,
+# told apart by -2, -3 in the order of their names, so a new C# tag moved C++'s page.
+_PLUS_PLUS = re.compile(r"(?<=\w)\+\+")
+_SHARP = re.compile(r"(?<=\w)#(?!\w)")
+
+
+def term_slug(name: str) -> str:
+    """The slug of a tag's or category's page: `C++` → `cpp`, `C#` → `csharp` (as GitHub's
+    topics name them), the rest as `slugify` makes it."""
+    return slugify(_SHARP.sub("sharp", _PLUS_PLUS.sub("pp", name))) or "t"
+
+
 def _terms(groups: Iterable[tuple[str, str, int]], prefix: str, base: str) -> dict[str, Term]:
     """Casefolded name → Term, with slugs unique even when names differ only in punctuation."""
     found: dict[str, Term] = {}
     used: set[str] = set()
     for key, name, count in sorted(groups):
-        slug = slugify(name) or "t"
+        slug = term_slug(name)
         candidate, n = slug, 2
         while candidate in used:
             candidate, n = f"{slug}-{n}", n + 1
