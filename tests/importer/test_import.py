@@ -358,7 +358,9 @@ def test_mkdocs_material_blog(tmp_path, run):
                        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"),
         "docs/index.md": "# Home\n",
         "docs/blog/posts/hello.md": ("---\ndate:\n  created: 2024-01-31\n  updated: 2024-02-01\ncategories: [Til]\n"
-                                     "---\n# Hello World\n\nFirst post.\n"),
+                                     "authors: [haneul, guest]\n---\n# Hello World\n\nFirst post.\n"),
+        # the blog names authors by id; their names are here
+        "docs/blog/.authors.yml": "authors:\n  haneul:\n    name: 김하늘\n    avatar: https://example.org/a.png\n",
     })
     ws = tmp_path / "ws"
     make_workspace(ws, {}, config=ATTR_CONFIG)
@@ -367,6 +369,7 @@ def test_mkdocs_material_blog(tmp_path, run):
     assert "\ndate: 2024-01-31\n" in text and "\nupdated: 2024-02-01\n" in text
     assert 'title: "Hello World"' in text and '\ncategories: ["Til"]' in text
     assert '  - "/blog/2024/01/31/hello-world/"' in text
+    assert '\nauthors: ["김하늘", "guest"]\n' in text  # an id the file does not name stays as written
 
 
 def test_redirect_that_clashes_with_a_page_is_a_warning_not_an_overwrite(tmp_path, run):

@@ -130,7 +130,7 @@ def _yaml_scalar(value: Any) -> str:
 
 
 def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str, Any], source: str,
-                  body: str) -> tuple[str, list[str]]:
+                  body: str, *, author_names: dict[str, str]) -> tuple[str, list[str]]:
     """Our front matter for an imported entry, and the source keys it drops."""
     lines = [f"title: {_yaml_scalar(entry.title)}", f"date: {date}"]
     if entry.updated:
@@ -154,6 +154,7 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
             names = value if isinstance(value, list) else [value]
             names = [n.get("name") if isinstance(n, dict) else n for n in names]  # minimal-mistakes: {name: ...}
             names = [str(n) for n in names if isinstance(n, (str, int)) and not isinstance(n, bool)]
+            names = [author_names.get(n, n) for n in names]  # Material's ids, named in its .authors.yml
             if names:
                 lines.append(f"authors: [{', '.join(_yaml_scalar(n) for n in names)}]")
                 written.add(ours)
@@ -265,7 +266,8 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
                                            line=(entry.body_line + line - 1) if line else None,
                                            hint=hint or None, severity="warning"))
         front, dropped = _front_matter(entry, _date_text(entry, raw_date), plan.addresses,
-                                       dict(entry.front_matter.data), post.rel, converted.body)
+                                       dict(entry.front_matter.data), post.rel, converted.body,
+                                       author_names=site.settings.get("authors") or {})
         report.dropped_keys.update(dropped)
         body = converted.body.lstrip("\n")
         gap = "\n" if body else ""

@@ -195,6 +195,20 @@ def _zola(src: Path) -> SourceSite:
 # --- MkDocs -----------------------------------------------------------------------------
 
 
+def _material_authors(docs: Path, blog_dir: str, blog: dict[str, Any]) -> dict[str, str]:
+    """Material's blog names its posts' authors by id (`authors: [squidfunk]`), the names in
+    `.authors.yml` beside the posts (`authors_file`): id → name."""
+    wanted = str(blog.get("authors_file") or "{blog}/.authors.yml").replace("{blog}", blog_dir)
+    path = docs / wanted
+    if not path.is_file():
+        return {}
+    authors = _read_mapping(path).get("authors")
+    if not isinstance(authors, dict):
+        return {}
+    return {str(key): str(value["name"]) for key, value in authors.items()
+            if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip()}
+
+
 def _mkdocs(src: Path) -> SourceSite:
     config: dict[str, Any] = {}
     config_file = None
@@ -225,7 +239,8 @@ def _mkdocs(src: Path) -> SourceSite:
                 continue
             section, _ = _section(path, docs)
             posts.append(SourcePost(path, _nfc(path.relative_to(src).as_posix()), section))
-    settings = {"blog": blog, "blog_dir": blog_dir, "directory_urls": config.get("use_directory_urls", True) is not False}
+    settings = {"blog": blog, "blog_dir": blog_dir, "directory_urls": config.get("use_directory_urls", True) is not False,
+                "authors": _material_authors(docs, blog_dir, blog) if blog is not None else {}}
     return SourceSite("mkdocs", src, content, (docs,), str(config.get("site_url") or "").rstrip("/"), settings,
                       tuple(posts), config_file)
 
