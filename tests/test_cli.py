@@ -364,3 +364,19 @@ def test_a_build_with_many_warnings_shows_thirty_counts_them_and_names_check(tmp
     assert ", 40 warnings in " in result.out
     assert ", 40 warnings) in " in run(tmp_path, "build").out  # (up to date)
     assert run(tmp_path, "check").err.count("links to 'img/") == 40  # (errors there, as with --strict)
+
+
+def test_a_build_says_which_entries_it_did_not_publish(tmp_path, run):
+    """A draft is meant; an entry dated after now is often a typo or a time zone, and it
+    vanished from the site without a word (Jekyll's most asked question)."""
+    make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: 가\n---\n본문\n",
+        "2026-11-02-b.md": "---\ntitle: 나\ndraft: true\n---\n초안\n",
+        "2099-01-01-c.md": "---\ntitle: 다\n---\n미래\n",
+    })
+    said = ("not published: 1 draft and 1 dated after now (journal/2099-01-01-c.md; each is published on its "
+            "date); --drafts shows them\n")
+    result = run(tmp_path, "build")
+    assert result.code == 0 and "built site/: 1 entries" in result.out and result.err.endswith(said)
+    assert run(tmp_path, "build").err.endswith(said)  # (up to date: the same)
+    assert "not published" not in run(tmp_path, "build", "--drafts").err

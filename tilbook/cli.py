@@ -272,7 +272,21 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     else:
         console.print(f"built {where}/: {result.entries} entries, {result.written} of {result.total} files written"
                       f"{warned} in {elapsed:.2f}s")
+    _left_out(result.left_out, console)
     return EXIT_OK
+
+
+def _left_out(left: Any, console: _Console) -> None:
+    """Say which entries the site does not show: a draft is meant, but an entry dated after
+    now is often a typo or a time zone (it appears on its date; Jekyll's most asked question)."""
+    drafts, future = left.drafts, left.future
+    if not drafts and not future:
+        return
+    parts = [f"{drafts} draft{'s' if drafts != 1 else ''}"] if drafts else []
+    if future:
+        named = ", ".join(future[:3]) + (f" and {len(future) - 3} more" if len(future) > 3 else "")
+        parts.append(f"{len(future)} dated after now ({named}; each is published on its date)")
+    console.note(f"not published: {' and '.join(parts)}; --drafts shows them")
 
 
 def cmd_serve(args: argparse.Namespace, console: _Console) -> int:

@@ -73,6 +73,26 @@ class BuildResult:
     """The search index is behind the entries (a build with search_index=False)."""
     errors: tuple[Problem, ...] = ()
     """With `check_only`: what `--strict` would fail on (a build raises them instead)."""
+    left_out: LeftOut = field(default_factory=lambda: LeftOut())
+    """Entries that read but are not published: drafts, and those dated after now."""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What a build did not publish of the entries that read (`--drafts` publishes them)."""
+
+    drafts: int = 0
+    future: tuple[str, ...] = ()
+    """The files of entries dated after the build's time, oldest first."""
+
+    @classmethod
+    def of(cls, journal: Journal, config: Config, now: dt.datetime, *, drafts: bool) -> LeftOut:
+        if drafts:
+            return cls()
+        from tilbook.journal.model import entry_file
+
+        later = sorted((e for e in journal.entries if not e.draft and e.is_future(now)), key=lambda e: e.date)
+        return cls(sum(e.draft for e in journal.entries), tuple(entry_file(config, e) for e in later))
 
 
 def cache_dir(config: Config) -> Path:
@@ -351,7 +371,8 @@ def build_site(
         if hasher.changed:  # same bytes, new stat (a touch, a checkout): remember it
             caches.save("manifest.pkl", {**manifest, "stats": hasher.record()})
         return BuildResult(site_dir, 0, len(manifest["files"]), True, tuple(manifest.get("warnings", ())), timings,
-                           manifest.get("entries", 0), search_stale=bool(manifest.get("search_stale")))
+                           manifest.get("entries", 0), search_stale=bool(manifest.get("search_stale")),
+                           left_out=manifest.get("left_out") or LeftOut())
 
     from tilbook.site.collect import collect_site, site_origin
     from tilbook.site.links import broken_links, missing_assets
@@ -494,12 +515,14 @@ def build_site(
         lap("write")
 
         future = [e.date for e in journal.entries if e.date > now]
+        left_out = LeftOut.of(journal, config, now, drafts=drafts)
         if use_cache:
             _save_entries(caches, parse_key, known, parsed)
             _keep_body_pages(caches, site.body_pages, inputs=inputs, rest=rest, hashes=hashes, files=files_key)
             caches.save("manifest.pkl", {
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
                 "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
+                "left_out": left_out,
                 "notebooks_pending": pending,
                 "search": search.record,
                 "search_stale": search.stale,
@@ -514,7 +537,7 @@ def build_site(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
-                       len(site.entries), tuple(sorted(staging.files)), search.stale)
+                       len(site.entries), tuple(sorted(staging.files)), search.stale, left_out=left_out)
 
 
 def _config_bytes(config: Config) -> bytes:
@@ -779,7 +802,8 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
         caches.save("search-docs.pkl", tuple(body_pages.search.values()))
     lap("save")
     return BuildResult(site_dir, len(staging.files), len(files), False, tuple(manifest.get("warnings", ())), {},
-                       manifest.get("entries", 0), tuple(sorted(staging.files)), search.stale)
+                       manifest.get("entries", 0), tuple(sorted(staging.files)), search.stale,
+                       left_out=manifest.get("left_out") or LeftOut())
 
 
 @dataclass(frozen=True)
