@@ -254,14 +254,16 @@ def test_a_jekyll_post_without_categories_keeps_its_address(tmp_path, run):
 
 def test_a_chirpy_posts_preview_picture_and_a_minimal_mistakes_author_are_kept(tmp_path, run):
     """Chirpy's `image: {path: ...}` was dropped (72 posts of a corpus lost their link
-    previews), and minimal-mistakes' `author: {name: ...}` too."""
+    previews), and minimal-mistakes' `author: {name: ...}` and Chirpy's `pin: true` too."""
     result, ws = import_jekyll_posts(tmp_path, run, {
         "_posts/2025-07-21-wbf.md": "---\ntitle: WBF\nimage:\n  path: https://example.org/wbf.png\n  alt: 썸네일\n"
-                                    "author:\n  name: 전수현\n---\n본문.\n",
+                                    "author:\n  name: 전수현\npin: true\n---\n본문.\n",
+        "_posts/2025-07-22-next.md": "---\ntitle: next\npin: false\n---\n본문.\n",
     }, config=MINIMAL_CONFIG)
     assert result.code == 0 and "image" not in result.out.split("dropped:")[-1]
     text = (ws / "journal" / "2025" / "2025-07-21-wbf.md").read_text(encoding="utf-8")
     assert '\nimage: "https://example.org/wbf.png"\n' in text and '\nauthors: ["전수현"]\n' in text
+    assert "\npin: true\n" in text and "pin" not in (ws / "journal/2025/2025-07-22-next.md").read_text(encoding="utf-8")
 
 
 def test_dry_run_writes_nothing_and_a_clash_is_skipped_unless_forced(tmp_path, run):

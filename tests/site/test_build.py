@@ -893,3 +893,23 @@ def test_an_entrys_own_image_is_what_its_link_preview_shows(tmp_path):
     assert og_image("e", "05") == "https://me.github.io/til/2026/pics/plot%201.png"
     assert [w.format().split("\n")[0] for w in result.warnings] == [
         "journal/2026/2026-11-04-d.md:3: warning: front matter 'image': '2026/gone.png' is not in journal/"]
+
+
+def test_a_pinned_entry_comes_first_on_the_home_page(tmp_path):
+    """Chirpy's and MkDocs Material's `pin: true` (kept by `tilbook import`): first on the
+    home page, badged, once; every other list keeps the order of dates."""
+    entries = {f"2026-11-{d:02d}-e{d}.md": f"---\ntitle: e{d}\n---\nx\n" for d in range(1, 6)}
+    entries["2026-10-01-about.md"] = "---\ntitle: 처음 오신 분께\npin: true\n---\n안내\n"
+    config = make_workspace(tmp_path, entries, config="site_name: x\ntheme:\n  language: ko\ntilbook:\n  per_page: 3\n")
+    build_site(config, now=NOW)
+
+    def titles(path):
+        return re.findall(r'<h2 class="card-title"><a href="[^"]*">([^<]*)</a>(.*?)</h2>',
+                          (tmp_path / "site" / path).read_text(encoding="utf-8"))
+
+    assert titles("index.html") == [("처음 오신 분께", ' <span class="badge">고정</span>'), ("e5", ""), ("e4", "")]
+    assert titles("page/2/index.html") == [("e3", ""), ("e2", ""), ("e1", "")]
+    feed = (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
+    assert feed.index("<title>e5</title>") < feed.index("<title>처음 오신 분께</title>")
+    assert first_error_after_writing(tmp_path, "---\ntitle: a\npin: maybe\n---\nx\n").startswith(
+        "journal/2026-11-01-a.md:3: front matter 'pin': expected true or false, got 'maybe'")

@@ -57,7 +57,7 @@ edits = st.lists(
         # what the front matter says of the entry itself: its preview picture, summary, authors
         st.tuples(st.just("front"), st.sampled_from(DAYS),
                   st.sampled_from(["image: https://x.org/a.png", "image: pic.png", "description: 요약",
-                                   "authors: [Niko]", "image:", "description:", "authors:"])),
+                                   "authors: [Niko]", "pin: true", "image:", "description:", "authors:", "pin:"])),
     ),
     min_size=1,
     max_size=6,

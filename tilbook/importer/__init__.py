@@ -36,7 +36,7 @@ __all__ = ["KINDS", "ImportReport", "run_import"]
 # Keys that carry over (under our name); every other key is dropped and counted in the report.
 _KEPT = {**{key: "description" for key in DESCRIPTION_KEYS},  # (what the site shows on cards)
          "math": "math", "use_math": "math", "mathjax": "math", "katex": "math",
-         "author": "authors", "authors": "authors", "image": "image", "images": "image"}
+         "author": "authors", "authors": "authors", "image": "image", "images": "image", "pin": "pin", "pinned": "pin"}
 # Keys whose meaning the new front matter already holds (not reported as dropped).
 _ABSORBED = {"title", "date", "categories", "category", "tags", "tag", "keywords", "draft", "published",
              "slug", "path", "permalink", "url", "redirect_from", "aliases", "taxonomies", "last_modified_at",
@@ -146,9 +146,9 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
         ours = _KEPT.get(key)
         if ours is None or ours in written or value is None:
             continue
-        if ours == "math":
+        if ours in ("math", "pin"):
             if value is True:
-                lines.append("math: true")
+                lines.append(f"{ours}: true")
                 written.add(ours)
         elif ours == "authors":
             names = value if isinstance(value, list) else [value]

@@ -109,6 +109,8 @@ class Entry:
     image: str | None = None
     """The picture a link preview shows (front matter `image`), as written: beside the
     entry, from the site root, or another host's; None: the body's first picture."""
+    pinned: bool = False
+    """`pin: true`: first on the home page, before the newest."""
 
     @cached_property
     def day(self) -> dt.date:

@@ -547,6 +547,14 @@ def parse_entry(
                         hint=f"write {key}: true or {key}: false")
             elif flag == meaning:
                 draft = True
+    pinned = False
+    for key in ("pin", "pinned"):  # Chirpy's and MkDocs Material's: first on the home page
+        if key in data and data[key] is not None:
+            flag = _flag(data[key])
+            if flag is None:
+                p.error(f"expected true or false, got {data[key]!r}", line=lines.get(key), key=key,
+                        hint=f"write {key}: true to keep the entry first on the home page")
+            pinned = pinned or bool(flag)
 
     notebooks = _notebook_refs(p, data, lines)
     authors = _authors(p, data, lines)
@@ -582,5 +590,6 @@ def parse_entry(
         redirects=redirects,
         authors=authors,
         image=image,
+        pinned=pinned,
         permalink=permalink,
     )

@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 # with math and their first image; 7: emphasis next to Korean, see journal/emphasis.py;
 # 8: the id of a first heading left out for repeating the title; 9: an entry's own permalink;
 # 10: raw HTML balanced, see site/rawhtml.py; 11: the default slug for an untitled entry
-# named by its date; 12: the front matter's description is the excerpt; 13: authors; 14: image).
-CACHE_FORMAT = 14
+# named by its date; 12: the front matter's description is the excerpt; 13: authors; 14: image;
+# 15: pin).
+CACHE_FORMAT = 15
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 

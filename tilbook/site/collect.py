@@ -117,6 +117,8 @@ class Card:
     """The excerpt with its math marked for KaTeX; empty when it has none."""
     authors: tuple[str, ...]
     """Who wrote it when the front matter says (the page and the feed name them)."""
+    pinned: bool
+    """First on the home page (`pin: true`), badged there."""
     key: str
 
 
@@ -342,7 +344,7 @@ def collect_site(
             fields = (
                 href(base, url_paths[rel]), entry.title, format_date(entry.day, lang), entry.date.isoformat(),
                 entry_tags, entry_cats, body.summary, s["min_read"].format(n=entry.reading_minutes), entry.draft,
-                body.summary_html, entry.authors,
+                body.summary_html, entry.authors, entry.pinned,
             )
             # The key hashes the fields as plain tuples: a dataclass repr of 2,000 cards and
             # their terms took a fifth of a warm one-entry rebuild.
@@ -434,8 +436,9 @@ def collect_site(
     streaks_plain = (streaks.current, streaks.longest, streaks.longest_end and streaks.longest_end.isoformat())
     per_page = config.tilbook.per_page
     pages_total = max(1, math.ceil(len(newest_first) / per_page))
+    home_order = [e for e in newest_first if e.pinned] + [e for e in newest_first if not e.pinned]
     for n in range(1, pages_total + 1):
-        chunk = [cards[e.rel] for e in newest_first[(n - 1) * per_page : n * per_page]]
+        chunk = [cards[e.rel] for e in home_order[(n - 1) * per_page : n * per_page]]
         url_path = "/" if n == 1 else f"/page/{n}/"
         newer = None if n == 1 else href(base, "/" if n == 2 else f"/page/{n - 1}/")
         older = href(base, f"/page/{n + 1}/") if n < pages_total else None
