@@ -160,9 +160,6 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
     def fixed(entry: Entry) -> bool:
         return "{slug}" not in (entry.permalink or pattern)
 
-    def shown(entry: Entry) -> str:
-        return entry_file(config, entry)
-
     ordered = sorted(entries, key=lambda e: (not fixed(e), e.date, e.rel))
     taken: dict[str, Entry] = {}
     result: list[Entry] = []
@@ -174,7 +171,7 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
             continue
         first = taken[url]
         if fixed(entry):
-            error = Problem(f"{entry.permalink!r} is also the address of {shown(first)}", path=shown(entry),
+            error = Problem(f"{entry.permalink!r} is also the address of {entry_file(config, first)}", path=entry_file(config, entry),
                             line=entry.front_matter.lines.get("permalink"), key="permalink", context="front matter",
                             hint="give one of the two entries another permalink")
             result.append(replace(entry, warnings=entry.warnings + (error,)))
@@ -183,8 +180,8 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
         while (candidate := replace(entry, slug=f"{entry.slug}-{n}")).url(pattern).casefold() in taken:
             n += 1
         warning = Problem(
-            f"slug '{entry.slug}' gives the same URL as {shown(first)}; this entry uses '{candidate.slug}'",
-            path=shown(entry),
+            f"slug '{entry.slug}' gives the same URL as {entry_file(config, first)}; this entry uses '{candidate.slug}'",
+            path=entry_file(config, entry),
             line=entry.front_matter.lines.get("slug"),
             hint="set a different slug: in its front matter",
             severity="warning",

@@ -375,6 +375,14 @@ def _flag(value: Any) -> bool | None:
     return None
 
 
+def _flag_value(p: _Parse, data: dict[str, Any], lines: dict[str, int], key: str, hint: str) -> bool | None:
+    """The true/false front matter `key`; anything else is an error at its line (None)."""
+    flag = _flag(data[key])
+    if flag is None:
+        p.error(f"expected true or false, got {data[key]!r}", line=lines.get(key), key=key, hint=hint)
+    return flag
+
+
 def _date_value(p: _Parse, value: Any, key: str, line: int | None, config: Config) -> dt.datetime | None:
     zone = config.tilbook.timezone
     if isinstance(value, (dt.date, dt.datetime)):
@@ -540,21 +548,13 @@ def parse_entry(
     tags = _terms(p, term_data, term_lines, "tags", "tag", "keywords", names=names, toml=toml)
     draft = "_drafts" in rel_path.parts
     for key, meaning in (("draft", True), ("published", False)):
-        if key in data:
-            flag = _flag(data[key])
-            if flag is None:
-                p.error(f"expected true or false, got {data[key]!r}", line=lines.get(key), key=key,
-                        hint=f"write {key}: true or {key}: false")
-            elif flag == meaning:
-                draft = True
+        if key in data and _flag_value(p, data, lines, key, f"write {key}: true or {key}: false") == meaning:
+            draft = True
     pinned = False
     for key in ("pin", "pinned"):  # Chirpy's and MkDocs Material's: first on the home page
         if key in data and data[key] is not None:
-            flag = _flag(data[key])
-            if flag is None:
-                p.error(f"expected true or false, got {data[key]!r}", line=lines.get(key), key=key,
-                        hint=f"write {key}: true to keep the entry first on the home page")
-            pinned = pinned or bool(flag)
+            hint = f"write {key}: true to keep the entry first on the home page"
+            pinned = bool(_flag_value(p, data, lines, key, hint)) or pinned
 
     notebooks = _notebook_refs(p, data, lines)
     authors = _authors(p, data, lines)

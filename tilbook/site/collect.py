@@ -504,9 +504,10 @@ def collect_site(
         card = cards[entry.rel]
         for old in entry.redirects:
             path = redirect_file(old)
-            if fold(path) in taken:
+            folded = fold(path)
+            if folded in taken:
                 own = output_file(url_paths[entry.rel])
-                if fold_case and path != own and fold(path) == fold(own):
+                if fold_case and path != own and folded == fold(own):
                     problems.append(Problem(
                         f"old address {old!r} differs from this entry's address only in upper and lower case, which "
                         "this computer's file system does not tell apart; no redirect written",
@@ -514,15 +515,15 @@ def collect_site(
                         line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
                         key="redirect_from", context="front matter", severity="warning",
                         hint="build on Linux (a CI runner) to publish it, or remove it from this entry's redirect_from"))
-                elif taken[fold(path)] != card.url:
+                elif taken[folded] != card.url:
                     problems.append(Problem(
-                        f"old address {old!r} is also {'the address of ' + taken[fold(path)] if taken[fold(path)] else 'a page of the site'}"
+                        f"old address {old!r} is also {'the address of ' + taken[folded] if taken[folded] else 'a page of the site'}"
                         "; no redirect written", path=entry_file(config, entry),
                         line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
                         key="redirect_from", context="front matter", severity="warning",
                         hint="remove it from this entry's redirect_from"))
                 continue
-            taken[fold(path)] = card.url
+            taken[folded] = card.url
             pages.append(Page(path=path, template="redirect.html",
                               context={"site": site, "target": card.url, "title": entry.title},
                               key=digest(site_key, "redirect.html", path, card.url, entry.title), url=href(base, "/" + path)))
@@ -696,14 +697,15 @@ def _entry_page(inputs: EntryPageInputs, entry: Entry, body: RenderedBody, targe
     return parts, context
 
 
-def entry_image(entry: Entry, base: str) -> str:
+def entry_image(entry: Entry, base: str, assets: set[str] | None = None) -> str:
     """The address of the entry's own preview picture (front matter `image`) as its page
-    links it: another host's as written, one of this site under the base path; '' if none."""
+    links it: another host's as written, one of this site under the base path; '' if none.
+    A picture beside the entry is added to `assets` (its docs-relative path)."""
     if not entry.image:
         return ""
     from tilbook.site.markdown import link_rewriter
 
-    return link_rewriter(entry.rel_path.as_posix(), base)(entry.image, set(), set())
+    return link_rewriter(entry.rel_path.as_posix(), base)(entry.image, set(), assets if assets is not None else set())
 
 
 def _feed_page(feed: tuple[FeedItem, ...], updated: str, links: Links, origin: str) -> tuple[tuple[Any, ...], dict[str, Any]]:

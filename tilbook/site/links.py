@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from tilbook.config.model import Config
 from tilbook.errors import Problem
 from tilbook.journal.model import entry_file
-from tilbook.site.collect import base_path, href
+from tilbook.site.collect import base_path, entry_image, href
 from tilbook.site.markdown import RenderedBody
 
 
@@ -28,13 +28,9 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
                 hint="put the file there, or fix the path (it is relative to the entry's folder)",
                 severity="warning",
             ))
-    from tilbook.site.markdown import link_rewriter
-
     for entry in site.entries:  # the front matter's preview picture, when it is a file beside the entry
-        if not entry.image:
-            continue
         wanted: set[str] = set()
-        link_rewriter(entry.rel_path.as_posix(), base_path(config))(entry.image, set(), wanted)
+        entry_image(entry, base_path(config), wanted)
         for rel in wanted - assets.keys():
             key = "image" if "image" in entry.front_matter.lines else "images"
             problems.append(Problem(
