@@ -23,6 +23,34 @@ def test_scan_rules(tmp_path):
     ]
 
 
+def test_linked_folders_are_read_once_under_the_links_name(tmp_path):
+    """A folder linked into the journal is read as MkDocs reads it (tilbook skipped it
+    without a word); a link back up, a second link to one folder and a link into the
+    journal itself read nothing twice, and never loop."""
+    docs, notes = tmp_path / "journal", tmp_path / "notes"
+    write_files(tmp_path, {"journal/2026/a.md": "", "notes/n.md": "", "notes/deep/d.md": "", "notes/_private/p.md": ""})
+    (docs / "notes").symlink_to(notes, target_is_directory=True)
+    (docs / "again").symlink_to(notes, target_is_directory=True)  # the same folder: walked under 'again', then not
+    (docs / "2026" / "up").symlink_to(docs, target_is_directory=True)  # a cycle
+    (docs / "this-year").symlink_to(docs / "2026", target_is_directory=True)  # read already, as 2026/
+    (notes / "deep" / "loop").symlink_to(notes, target_is_directory=True)
+    (docs / "broken").symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    (docs / "_hidden").symlink_to(notes, target_is_directory=True)  # the folder rules hold for a link's name
+    assert [p.as_posix() for p in scan_journal(docs)] == ["2026/a.md", "again/deep/d.md", "again/n.md"]
+    (docs / "again").unlink()
+    assert [p.as_posix() for p in scan_journal(docs)] == ["2026/a.md", "notes/deep/d.md", "notes/n.md"]
+
+
+def test_assets_in_linked_folders_are_found_and_dangling_links_are_not(tmp_path):
+    from tilbook.journal.scan import scan_assets
+
+    docs = tmp_path / "journal"
+    write_files(tmp_path, {"journal/img/a.png": "a", "shared/b.png": "b", "shared/c.md": ""})
+    (docs / "shared").symlink_to(tmp_path / "shared", target_is_directory=True)
+    (docs / "img" / "gone.png").symlink_to(tmp_path / "nothing.png")
+    assert {rel: p.read_text() for rel, p in scan_assets(docs).items()} == {"img/a.png": "a", "shared/b.png": "b"}
+
+
 @pytest.mark.parametrize("reader", ["load_journal", "read_journal"])
 def test_missing_docs_dir_is_a_config_error(tmp_path, reader):
     """As the journal is read, and as `new` and `todo` read it (through the build's caches,
