@@ -111,6 +111,19 @@ def test_new_carries_open_items_and_keeps_their_first_day(tmp_path, run):
 
 
 
+def test_new_and_todo_leave_the_sites_pages_alone(tmp_path, run):
+    """A page (an About page, a reading list) may have task items and a date: it is no day
+    of the journal, so nothing is carried from it and its items are no todos."""
+    make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\n---\n## 내일 할 일\n- 코드 정리\n",
+        "reading.md": "---\ntitle: 읽을 것\npage: true\ndate: 2026-11-05\n---\n- [ ] GAN 논문\n\n## 내일 할 일\n- 없음\n",
+    })
+    result = run(tmp_path, "new", "--date", "2026-11-06")
+    assert result.code == 0 and result.err == "carried 1 open item from journal/2026-11-01-a.md\n", result.err
+    todo = run(tmp_path, "todo")
+    assert "코드 정리" in todo.out and "GAN 논문" not in todo.out and "없음" not in todo.out
+
+
 def test_new_and_todo_read_entries_through_the_caches_and_follow_a_moved_workspace(tmp_path, run, monkeypatch):
     """`new` and `todo` read the journal as a build does: an entry kept in the caches is not
     parsed again (parsing them all was most of a `tilbook new` of a big journal). A

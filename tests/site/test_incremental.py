@@ -57,7 +57,9 @@ edits = st.lists(
         # what the front matter says of the entry itself: its preview picture, summary, authors
         st.tuples(st.just("front"), st.sampled_from(DAYS),
                   st.sampled_from(["image: https://x.org/a.png", "image: pic.png", "description: 요약",
-                                   "authors: [Niko]", "pin: true", "image:", "description:", "authors:", "pin:"])),
+                                   "authors: [Niko]", "pin: true", "image:", "description:", "authors:", "pin:",
+                                   # a page of the site (an About page): in the nav, in no list
+                                   "page: true", "page:", "nav_order: 1", "nav_order:"])),
     ),
     min_size=1,
     max_size=6,
@@ -96,6 +98,10 @@ def files(folder: Path) -> dict[str, bytes]:
 @example(steps=[("write", "2026-11-02", "B", ["gan"], "start", False), ("address", "2026-11-02", "/{slug}/"),
                 ("write", "2026-11-03", "B", ["gan"], "start", False), ("address", "2026-11-03", "/{slug}/"),
                 ("address", "2026-11-02", "")], kept=True)
+# an entry becomes a page (another links to it), its body is edited alone, it is an entry again
+@example(steps=[("write", "2026-11-02", "B", ["gan"], "Math $x^2$ and a [link](2026-11-01.md).", False),
+                ("front", "2026-11-01", "page: true"), ("write", "2026-11-01", "first", ["gan"], "더 쓴 글", False),
+                ("front", "2026-11-01", "page: true"), ("front", "2026-11-01", "page:")], kept=False)
 def test_incremental_equals_clean(tmp_path_factory, steps, kept):
     """`kept`: the caches stay in memory between builds, as `serve` keeps them: unchanged
     entries are then the same objects from build to build, and what collect_site remembers

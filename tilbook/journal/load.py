@@ -125,11 +125,12 @@ def assemble_journal(config: Config, results: Iterable[Entry | EntryError], *, d
             entries.append(result)
     if not dated:
         entries = date_from_git(config, entries)
-    entries = unique_slugs(entries, config)
+    entries = unique_slugs(entries, config)  # (pages too: they share the site's addresses)
     for entry in entries:
         problems.extend(entry.warnings)
-    entries.sort(key=lambda e: (e.date, e.rel_path))
-    return Journal(entries=tuple(entries), problems=tuple(problems), docs_dir=config.docs_dir)
+    pages = sorted((e for e in entries if e.is_page), key=lambda e: e.rel)
+    entries = sorted((e for e in entries if not e.is_page), key=lambda e: (e.date, e.rel_path))
+    return Journal(entries=tuple(entries), problems=tuple(problems), docs_dir=config.docs_dir, pages=tuple(pages))
 
 
 def date_from_git(config: Config, entries: list[Entry]) -> list[Entry]:
@@ -158,7 +159,7 @@ def unique_slugs(entries: Iterable[Entry], config: Config) -> list[Entry]:
     pattern = config.tilbook.permalink
 
     def fixed(entry: Entry) -> bool:
-        return "{slug}" not in (entry.permalink or pattern)
+        return "{slug}" not in entry.address_pattern(pattern)
 
     ordered = sorted(entries, key=lambda e: (not fixed(e), e.date, e.rel))
     taken: dict[str, Entry] = {}

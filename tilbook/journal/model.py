@@ -111,6 +111,11 @@ class Entry:
     entry, from the site root, or another host's; None: the body's first picture."""
     pinned: bool = False
     """`pin: true`: first on the home page, before the newest."""
+    is_page: bool = False
+    """`layout: page` (Jekyll's word for it): a page of the site, such as an About page, not
+    an entry of the journal. It has its own address (`PAGE_PERMALINK` unless it has a
+    permalink) and a link in the site's navigation, and is in no list, feed, heatmap or
+    todo; the journal keeps it in `Journal.pages`."""
 
     @cached_property
     def day(self) -> dt.date:
@@ -153,12 +158,18 @@ class Entry:
 
     def url(self, pattern: str) -> str:
         """The URL path (unencoded) that `pattern`, the config's `tilbook.permalink`, gives
-        this entry; its own `permalink` instead when it has one."""
+        this entry; its own `permalink` instead when it has one (see `address_pattern`)."""
         # Kept per pattern (a build asks twice an entry, `serve` every rebuild).
         urls = self.__dict__.setdefault("_urls", {})
         if pattern not in urls:
-            urls[pattern] = entry_url(self, self.permalink or pattern)
+            urls[pattern] = entry_url(self, self.address_pattern(pattern))
         return urls[pattern]
+
+    def address_pattern(self, pattern: str) -> str:
+        """The permalink pattern of this entry's address, `pattern` being the config's: its
+        own permalink, else `PAGE_PERMALINK` for a page (an About page is `/about/`, not
+        dated), else `pattern`."""
+        return self.permalink or (PAGE_PERMALINK if self.is_page else pattern)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Paths pickle as strings: pathlib's own pickling re-parses every part, which made
@@ -170,6 +181,9 @@ class Entry:
         state["abs_path"] = None if self.abs_path is None else str(self.abs_path)
         return (_unpickle_entry, (state,))
 
+
+PAGE_PERMALINK = "/{slug}/"
+"""Where a page (`Entry.is_page`) without a permalink of its own is published."""
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 # What is kept once computed and pickled with the entry all the same: deriving them again
@@ -235,6 +249,9 @@ class Journal:
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     docs_dir: Path
+    pages: tuple[Entry, ...] = ()
+    """The site's pages (`Entry.is_page`), by path: not entries of the journal, so in none
+    of its indexes, todos or counts."""
 
     @property
     def errors(self) -> tuple[Problem, ...]:

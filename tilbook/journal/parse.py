@@ -383,6 +383,19 @@ def _flag_value(p: _Parse, data: dict[str, Any], lines: dict[str, int], key: str
     return flag
 
 
+def _is_page(p: _Parse, data: dict[str, Any], lines: dict[str, int], *, dated: bool, rel_path: PurePosixPath) -> bool:
+    """Whether the file is a page of the site (an About page), not an entry: `page: true`;
+    or, as Jekyll has it, `layout: page` on a file that has no date (in its front matter or
+    its name) and is not in `_posts` (a post always has one, and some blogs give every post
+    the layout `page`)."""
+    if data.get("page") is not None:
+        return bool(_flag_value(p, data, lines, "page", "write page: true for a page of the site (an About page), "
+                                                        "or remove the line for an entry"))
+    layout = data.get("layout")
+    return (isinstance(layout, str) and layout.strip().lower() == "page" and not dated
+            and "_posts" not in rel_path.parts)
+
+
 def _date_value(p: _Parse, value: Any, key: str, line: int | None, config: Config) -> dt.datetime | None:
     zone = config.tilbook.timezone
     if isinstance(value, (dt.date, dt.datetime)):
@@ -493,13 +506,14 @@ def parse_entry(
             key="date",
             hint="rename the file or fix the date if this is a typo (Jekyll also lets front matter win)",
         )
+    is_page = _is_page(p, data, lines, dated=source is not None or bad_name_date, rel_path=rel_path)
     if date is None and source is None and not bad_name_date:
         if fallback_date is None:
             p.error("no date: none in the front matter or the file name", line=fm_line if kind != "none" else 1,
                     hint="add a line date: YYYY-MM-DD to the front matter, or name the file YYYY-MM-DD-slug.md")
         else:
             date, source = fallback_date
-            if source == "mtime":
+            if source == "mtime" and not is_page:  # (a page needs no date)
                 p.warn(
                     f"no date in the front matter or the file name; using the file's modification time ({date:%Y-%m-%d})",
                     hint="add date: YYYY-MM-DD to the front matter so the date survives a copy or a clone",
@@ -592,4 +606,5 @@ def parse_entry(
         image=image,
         pinned=pinned,
         permalink=permalink,
+        is_page=is_page,
     )

@@ -51,8 +51,8 @@ if TYPE_CHECKING:
 # 8: the id of a first heading left out for repeating the title; 9: an entry's own permalink;
 # 10: raw HTML balanced, see site/rawhtml.py; 11: the default slug for an untitled entry
 # named by its date; 12: the front matter's description is the excerpt; 13: authors; 14: image;
-# 15: pin).
-CACHE_FORMAT = 15
+# 15: pin; 16: pages, `layout: page`).
+CACHE_FORMAT = 16
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
 
@@ -93,7 +93,7 @@ class LeftOut:
         from tilbook.journal.model import entry_file
 
         later = sorted((e for e in journal.entries if not e.draft and e.is_future(now)), key=lambda e: e.date)
-        return cls(sum(e.draft for e in journal.entries), tuple(entry_file(config, e) for e in later))
+        return cls(sum(e.draft for e in (*journal.entries, *journal.pages)), tuple(entry_file(config, e) for e in later))
 
 
 def cache_dir(config: Config) -> Path:
@@ -446,7 +446,7 @@ def build_site(
                             body_html=loader, notebooks=notebooks, fold_case=folds_case(site_dir.parent))
         warnings = [*config.warnings, *extension_warnings(config), *journal.problems, *notebook_problems,
                     *site.problems]
-        for entry in site.entries:
+        for entry in site.with_bodies:
             warnings.extend(bodies[entry.rel].notes)
         unknown = [*site.errors, *_unknown_notebook_links(site, bodies, config, set(notebooks))]
         if unknown and not check_only:
@@ -748,7 +748,8 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
     for rel in edited:
         _, entry, body = parsed.get(rel, (rel, None, None))
         _, was, was_body = shards[_shard(rel)]["items"][rel]
-        if body is None or isinstance(entry, EntryError) or entry.date_source == "mtime" or entry != was:
+        if (body is None or isinstance(entry, EntryError) or entry.date_source == "mtime" or entry != was
+                or entry.is_page):  # (a page's is not among the pages `BodyPages` keeps)
             return parsed
         if not same_but_page(body, was_body):
             return parsed
@@ -991,7 +992,7 @@ def _unknown_notebook_links(site: Any, bodies: Any, config: Config, known: set[s
     from tilbook.journal.model import entry_file
 
     problems = []
-    for entry in site.entries:
+    for entry in site.with_bodies:
         for target in bodies[entry.rel].links:
             if not target.startswith("nb:") or target[3:] in known:
                 continue

@@ -151,6 +151,13 @@ class Site:
     """What stops the build: an entry whose address is another page's (`page_clashes`)."""
     body_pages: BodyPages | None = None
     """What the next build needs to make the pages that show bodies again on its own."""
+    page_entries: tuple[Entry, ...] = ()
+    """The journal's pages (`Entry.is_page`: an About page) published in this build."""
+
+    @property
+    def with_bodies(self) -> tuple[Entry, ...]:
+        """Every file whose body the site shows: the entries, then the pages."""
+        return (*self.entries, *self.page_entries)
 
 
 Links = tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]]
@@ -193,6 +200,8 @@ class BodyPages:
     feed_updated: str
     search: Mapping[str, SearchDoc]
     """By rel_path, in journal order; empty when search is off."""
+    nav: tuple[tuple[str, str], ...] = ()
+    """The pages the navigation links to (`page_nav`)."""
 
 
 # What of a body nothing but its own page and the feed shows (a body's key is the hash of
@@ -293,9 +302,11 @@ def collect_site(
     s = strings(lang)
     base = base_path(config)
     entries = journal.visible(now, drafts=drafts, future=drafts)
-    site_key = digest(build_key, lang, drafts)
+    page_entries = tuple(p for p in journal.pages if drafts or not p.draft)
+    nav_pages = page_nav(page_entries, config)
+    site_key = digest(build_key, lang, drafts, nav_pages)  # (the nav is on every page)
     tag_groups, cat_groups, tags, cats = _grouped(entries, base)
-    url_paths = {entry.rel: entry.url(config.tilbook.permalink) for entry in entries}
+    url_paths = {entry.rel: entry.url(config.tilbook.permalink) for entry in (*entries, *page_entries)}
     entry_urls, post_urls = _link_tables(url_paths, base)
     nb_urls = {name: p.card.url for name, p in (notebooks or {}).items()}
     links = (entry_urls, post_urls, nb_urls)
@@ -355,7 +366,7 @@ def collect_site(
         cards[rel] = row[4]
     _MEMOS["card terms"] = {"state": term_state, "shown": url_paths}
 
-    site = _site_globals(config, links, body_html)
+    site = _site_globals(config, links, body_html, nav_pages)
     pages: list[Page] = []
 
     page_keys = _memo("pages", len(entries))
@@ -405,6 +416,13 @@ def collect_site(
             same=(*parts[:7], entry.updated and entry.updated.isoformat(), parts[8], parts[9]), link=card.url,
             **context)
         entry_pages[rel] = (card, prev_card, next_card, targets, nb_cards, site_key, pages[-1], inputs)
+
+    # --- the journal's pages (an About page) --------------------------------------------------
+    for entry in page_entries:
+        body = bodies[entry.rel]
+        has_math = has_math or body.has_math
+        parts, context = _standalone_page(entry, body, _targets(body, links), lang, base)
+        add(url_paths[entry.rel], "page.html", parts, **context)
 
     # --- notebook pages ---------------------------------------------------------------------
     notebooks = notebooks or {}
@@ -498,10 +516,10 @@ def collect_site(
     problems: list[Problem] = []
     fold = str.casefold if fold_case else str
     taken = {fold(p.path): p.url for p in pages} | {f: "" for f in ("404.html", "feed.xml", "sitemap.xml", "robots.txt")}
-    for entry in entries:
+    for entry in (*entries, *page_entries):
         if not entry.redirects:
             continue
-        card = cards[entry.rel]
+        target_url = href(base, url_paths[entry.rel])
         for old in entry.redirects:
             path = redirect_file(old)
             folded = fold(path)
@@ -515,7 +533,7 @@ def collect_site(
                         line=entry.front_matter.lines.get("redirect_from", entry.front_matter.lines.get("aliases")),
                         key="redirect_from", context="front matter", severity="warning",
                         hint="build on Linux (a CI runner) to publish it, or remove it from this entry's redirect_from"))
-                elif taken[folded] != card.url:
+                elif taken[folded] != target_url:
                     problems.append(Problem(
                         f"old address {old!r} is also {'the address of ' + taken[folded] if taken[folded] else 'a page of the site'}"
                         "; no redirect written", path=entry_file(config, entry),
@@ -523,10 +541,10 @@ def collect_site(
                         key="redirect_from", context="front matter", severity="warning",
                         hint="remove it from this entry's redirect_from"))
                 continue
-            taken[folded] = card.url
+            taken[folded] = target_url
             pages.append(Page(path=path, template="redirect.html",
-                              context={"site": site, "target": card.url, "title": entry.title},
-                              key=digest(site_key, "redirect.html", path, card.url, entry.title), url=href(base, "/" + path)))
+                              context={"site": site, "target": target_url, "title": entry.title},
+                              key=digest(site_key, "redirect.html", path, target_url, entry.title), url=href(base, "/" + path)))
 
     # --- 404, feed, sitemap, robots ----------------------------------------------------------
     add("/404.html", "404.html", (), title=s["not_found"])
@@ -539,23 +557,31 @@ def collect_site(
     # An entry's <lastmod> is its `updated` date, else its date: crawlers come back for those
     # that changed. List pages change with every entry and say nothing.
     modified = {cards[e.rel].url: (e.updated or e.date).isoformat() for e in entries}
+    # A page's, when its front matter or name dates it (an undated one's file time says nothing)
+    modified.update((href(base, url_paths[p.rel]), (p.updated or p.date).isoformat()) for p in page_entries
+                    if p.updated or p.date_source in ("front matter", "front matter path", "file name"))
     sitemap_urls = [(p.url, modified.get(p.url)) for p in pages if p.template not in ("404.html", "feed.xml", "redirect.html")]
     add("/sitemap.xml", "sitemap.xml", (tuple(sitemap_urls), origin), urls=sitemap_urls, origin=origin)
     add("/robots.txt", "robots.txt", (origin,), origin=origin)
     return Site(
-        errors=page_clashes(pages, {output_file(url_paths[e.rel]): e for e in entries}, config, fold_case=fold_case),
+        errors=page_clashes(pages, {output_file(url_paths[e.rel]): e for e in (*entries, *page_entries)}, config,
+                            fold_case=fold_case),
         pages=tuple(pages),
         entries=entries,
-        urls={url_paths[e.rel]: e for e in entries},
+        page_entries=page_entries,
+        urls={url_paths[e.rel]: e for e in (*entries, *page_entries)},
         has_math=has_math or bool(notebooks),
         files=files,
         search=tuple(search) if config.tilbook.search else (),
         problems=tuple(problems),
         body_pages=BodyPages(site_key, links, shown, feed, feed_updated,
-                             {e.rel: doc for e, doc in zip(entries, search)} if config.tilbook.search else {}),
+                             {e.rel: doc for e, doc in zip(entries, search)} if config.tilbook.search else {},
+                             nav_pages),
     )
 
 
+_OF_FILES = ("entry.html", "page.html")
+"""The templates of pages made from the journal's files: `unique_slugs` keeps those apart."""
 _PAGE_KINDS = {"home.html": "home page", "archive.html": "archive", "archive_year.html": "archive of a year",
                "heatmap.html": "heatmap page", "todo.html": "todo page", "notebook.html": "page of a notebook",
                "404.html": "404 page", "feed.xml": "feed", "sitemap.xml": "sitemap", "robots.txt": "robots.txt"}
@@ -568,6 +594,8 @@ def _page_kind(page: Page) -> str:
     if page.template == "term.html":
         kind = "tag" if "/tags/" in page.url else "category"
         return f"page of the {kind} {page.context['term'].name!r}"
+    if page.template == "page.html":
+        return f"page {page.context['title']!r}"
     return _PAGE_KINDS.get(page.template, page.template)
 
 
@@ -582,7 +610,7 @@ def page_clashes(pages: Sequence[Page], entry_files: Mapping[str, Entry], config
     errors: list[Problem] = []
     for page in pages:
         first = seen.setdefault(page.path.casefold() if fold_case else page.path, page)
-        if first is page or first.template == page.template == "entry.html":  # (`unique_slugs` reported those)
+        if first is page or (first.template in _OF_FILES and page.template in _OF_FILES):  # (`unique_slugs` reported those)
             continue
         entry = entry_files.get(first.path) or entry_files.get(page.path)
         if entry is None:  # pragma: no cover - a bug of ours, not the writer's
@@ -590,12 +618,13 @@ def page_clashes(pages: Sequence[Page], entry_files: Mapping[str, Entry], config
         mine, other = (first, page) if entry_files.get(first.path) is entry else (page, first)
         key = "permalink" if entry.permalink else "slug"
         errors.append(Problem(
-            f"this entry's address {unquote(mine.url)} is also that of the site's "
+            f"this {'page' if entry.is_page else 'entry'}'s address {unquote(mine.url)} is also that of the site's "
             f"{_page_kind(other)}; one page would replace the other",
             path=entry_file(config, entry),
             line=entry.front_matter.lines.get(key), key=key if key in entry.front_matter.lines else None,
             context="front matter",
             hint="give the entry another permalink: in its front matter" if entry.permalink else
+                 "give the page another slug (or a permalink): in its front matter" if entry.is_page else
                  "give the entry another slug: in its front matter, or set a tilbook.permalink in mkdocs.yml that "
                  "keeps entries apart from the site's own pages (the default starts with /{year}/)"))
     return tuple(errors)
@@ -607,7 +636,7 @@ def pages_for_bodies(kept: BodyPages, config: Config, edited: Mapping[str, tuple
     made from what the last build kept, and what to keep now. Only for bodies that are
     `same_but_page` as that build's, of entries equal to its: then no other page changes."""
     lang = config.theme.language
-    site = _site_globals(config, kept.links, body_html)
+    site = _site_globals(config, kept.links, body_html, kept.nav)
     pages: list[Page] = []
     for rel, (entry, body) in edited.items():
         inputs = kept.entry_pages.get(rel)
@@ -636,8 +665,24 @@ def _page(site: dict[str, Any], url_path: str, template: str, key: str, url: str
                 key=key, url=url)
 
 
-def _site_globals(config: Config, links: Links, body_html: Callable[..., str] | None) -> dict[str, Any]:
-    """What every page's templates see as `site`."""
+def page_nav(page_entries: Sequence[Entry], config: Config) -> tuple[tuple[str, str], ...]:
+    """(title, URL path) of the pages the site's navigation links to, after its own: in
+    order of their `nav_order` (a number; Just the Docs' key), then of their titles. A page
+    with `nav: false` has no link there."""
+    listed = []
+    for entry in page_entries:
+        data = entry.front_matter.data
+        if data.get("nav") is False:
+            continue
+        order = data.get("nav_order")
+        number = order if isinstance(order, (int, float)) and not isinstance(order, bool) else math.inf
+        listed.append((number, entry.title.casefold(), entry.rel, entry.title, entry.url(config.tilbook.permalink)))
+    return tuple((title, url) for *_, title, url in sorted(listed))
+
+
+def _site_globals(config: Config, links: Links, body_html: Callable[..., str] | None,
+                  nav_pages: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """What every page's templates see as `site`; `nav_pages` (`page_nav`) after the site's own links."""
     lang = config.theme.language
     s = strings(lang)
     base = base_path(config)
@@ -664,6 +709,7 @@ def _site_globals(config: Config, links: Links, body_html: Callable[..., str] | 
             (s["categories"], href(base, "/categories/")),
             (s["heatmap"], href(base, "/heatmap/")),
             (s["todo"], href(base, "/todo/")),
+            *((title, href(base, path)) for title, path in nav_pages),
         ],
         "extra": dict(config.extra),
         "body_html": partial(body_html, entry_urls=entry_urls, post_urls=post_urls, nb_urls=nb_urls) if body_html else None,
@@ -693,6 +739,22 @@ def _entry_page(inputs: EntryPageInputs, entry: Entry, body: RenderedBody, targe
         updated=format_date(entry.updated.date(), lang) if entry.updated else None,
         updated_iso=entry.updated.isoformat() if entry.updated else None,
         toc=body.toc if len(body.toc) >= 3 else (), title=entry.title,
+    )
+    return parts, context
+
+
+def _standalone_page(entry: Entry, body: RenderedBody, targets: tuple[Any, ...], lang: str,
+                     base: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """A page's (`Entry.is_page`) key parts and context: its title and body, no date, terms or
+    neighbours; the day it was updated when its front matter says."""
+    image = entry_image(entry, base)
+    updated = entry.updated
+    parts = (entry.title, body.key, body.summary, targets, updated, image, entry.draft)
+    context = dict(
+        page=entry, body=body, image=image, title=entry.title, description=body.summary, draft=entry.draft,
+        updated=format_date(updated.date(), lang) if updated else None,
+        updated_iso=updated.isoformat() if updated else None,
+        toc=body.toc if len(body.toc) >= 3 else (),
     )
     return parts, context
 

@@ -17,7 +17,7 @@ from tilbook.site.markdown import RenderedBody
 
 def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, Path], config: Config) -> list[Problem]:
     problems = []
-    for entry in site.entries:
+    for entry in site.with_bodies:
         missing = [rel for rel in bodies[entry.rel].assets if rel not in assets]
         lines = LinkLines(_source_lines(entry)) if missing else None
         for rel in missing:
@@ -28,7 +28,7 @@ def missing_assets(site: Any, bodies: dict[str, RenderedBody], assets: dict[str,
                 hint="put the file there, or fix the path (it is relative to the entry's folder)",
                 severity="warning",
             ))
-    for entry in site.entries:  # the front matter's preview picture, when it is a file beside the entry
+    for entry in site.with_bodies:  # the front matter's preview picture, when it is a file beside the entry
         wanted: set[str] = set()
         entry_image(entry, base_path(config), wanted)
         for rel in wanted - assets.keys():
@@ -71,7 +71,7 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
     links_of: list[tuple[Any, list[str]]] = []
     problems = []
     for page in site.pages:  # each body read once: its ids, and its links (outside code)
-        if page.template != "entry.html":
+        if page.template not in ("entry.html", "page.html"):
             continue
         body = page.context["body"]
         html = page.context["site"]["body_html"](body.key)
@@ -79,7 +79,7 @@ def broken_links(site: Any, bodies: dict[str, RenderedBody], assets: dict[str, P
         links_of.append((page, _HREF.findall(_CODE.sub("", html))))
     source_of = {href(base, path): entry for path, entry in site.urls.items()}  # (a search per page was N² in all)
     for page, targets in links_of:
-        src = source_of[page.context["entry"].url]
+        src = source_of[page.url]
         shown = entry_file(config, src)
         lines: list[LinkLines] = []  # the entry's file, read only when it has a problem
 
