@@ -342,11 +342,15 @@ def cmd_import(args: argparse.Namespace, console: _Console) -> int:
     console.problems(report.warnings)
     for source, why in report.skipped:
         console.note(f"skipped {source}: {why}")
+    for source, why in report.left:
+        console.note(f"left {source}: {why}")
     for source, why in report.failed:
         console.note(f"not imported {source}: {why}")
     s = report.summary()
     verb = "would import" if args.dry_run else "imported"
-    console.print(f"{verb} {s['imported']} post{'s' if s['imported'] != 1 else ''} from {args.kind} "
+    posts = s["imported"] - s["pages"]
+    pages = f" and {s['pages']} page{'s' if s['pages'] != 1 else ''}" if s["pages"] else ""
+    console.print(f"{verb} {posts} post{'s' if posts != 1 else ''}{pages} from {args.kind} "
                   f"into {config.display_path(config.docs_dir)}/ in {s['seconds']:.1f}s: "
                   f"{s['skipped']} skipped (already there), {s['failed']} failed, {s['warnings']} warnings, "
                   f"{s['files_copied']} files {'to copy' if args.dry_run else 'copied'}, {s['redirects']} old addresses")

@@ -374,6 +374,51 @@ def test_mkdocs_material_blog(tmp_path, run):
     assert '\nauthors: ["김하늘", "guest"]\n' in text  # an id the file does not name stays as written
 
 
+@pytest.mark.parametrize("kind", ["jekyll", "mkdocs", "hugo"])
+def test_an_old_sites_pages_come_along_as_pages_and_its_theme_made_lists_stay(tmp_path, run, kind):
+    """An About page was left behind without a word; a list the old theme made (a page
+    with no text, or Liquid's loop over the posts) has nothing to bring: it is named."""
+    about = "---\ntitle: 소개\n{extra}---\n\n밤마다 공부합니다.\n"
+    files = {
+        "jekyll": {"_config.yml": "permalink: pretty\n", "_posts/2026-11-01-first.md": "---\ntitle: First\n---\nPost.\n",
+                   "about.md": about.format(extra="layout: single\n"),
+                   "_pages/now.md": about.format(extra="layout: page\npermalink: /now.html\n").replace("소개", "Now"),
+                   "_pages/category-archive.md": "---\nlayout: categories\npermalink: /categories/\n---\n",
+                   "archive.md": "---\nlayout: page\n---\n{% for post in site.posts %}{{ post.title }}{% endfor %}\n",
+                   "index.md": "---\nlayout: home\n---\n", "README.md": "# my blog\n"},
+        "mkdocs": {"mkdocs.yml": "site_name: Old\nplugins:\n  - blog\n", "docs/index.md": "# Home\n\nHello.\n",
+                   "docs/blog/index.md": "# Blog\n",
+                   "docs/blog/posts/first.md": "---\ndate: 2026-11-01\n---\n# First\n\nPost.\n",
+                   "docs/about.md": about.format(extra=""), "docs/now/index.md": "# Now\n\n밤마다 공부합니다.\n"},
+        "hugo": {"hugo.toml": 'baseURL = "https://x.org/"\n', "content/posts/first.md": "---\ntitle: First\ndate: 2026-11-01\n---\nPost.\n",
+                 "content/about.md": about.format(extra=""), "content/now.md": about.format(extra="url: /now.html\n").replace("소개", "Now"),
+                 "content/dated.md": "---\ntitle: Dated\ndate: 2026-11-02\n---\nA post at the top.\n"},
+    }[kind]
+    src = write_files(tmp_path / "old", files)
+    ws = tmp_path / "ws"
+    make_workspace(ws, {})
+    result = run(ws, "import", kind, str(src))
+    assert result.code == 0, result.err
+    posts = 2 if kind == "hugo" else 1
+    assert f"imported {posts} post{'s' if posts > 1 else ''} and 2 pages from {kind}" in result.out
+    if kind == "jekyll":
+        assert result.err.count("a page with no text of its own") == 2
+        assert "left _pages/category-archive.md" in result.err and "left archive.md" in result.err
+    about_text = (ws / "journal" / "about.md").read_text(encoding="utf-8")
+    assert about_text.startswith('---\ntitle: "소개"\npage: true\n') and "date:" not in about_text
+    assert "redirect_from" not in about_text  # it is at /about/ again
+    now_text = (ws / "journal" / "now.md").read_text(encoding="utf-8")
+    assert ('redirect_from:\n  - "/now.html"' in now_text) == (kind != "mkdocs")
+    assert run(ws, "build", "--strict").code == 0
+    site = ws / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="/about/">소개</a>' in home and 'href="/now/">Now</a>' in home
+    assert "밤마다 공부합니다." in (site / "about" / "index.html").read_text(encoding="utf-8")
+    if kind != "mkdocs":
+        assert 'http-equiv="refresh"' in (site / "now.html").read_text(encoding="utf-8")
+    assert len(load_journal(load_config(ws / "mkdocs.yml")).entries) == posts
+
+
 def test_redirect_that_clashes_with_a_page_is_a_warning_not_an_overwrite(tmp_path, run):
     make_workspace(tmp_path, {
         "2024-01-01-a.md": "---\ntitle: A\n---\nA.\n",

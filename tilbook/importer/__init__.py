@@ -37,10 +37,12 @@ __all__ = ["KINDS", "ImportReport", "run_import"]
 _KEPT = {**{key: "description" for key in DESCRIPTION_KEYS},  # (what the site shows on cards)
          "math": "math", "use_math": "math", "mathjax": "math", "katex": "math",
          "author": "authors", "authors": "authors", "image": "image", "images": "image", "pin": "pin", "pinned": "pin"}
+# A page whose text is made by its theme's code, not written: a list of posts, an archive.
+_MADE_BY_ITS_THEME = re.compile(r"\{%-?\s*for\b|\bsite\.(?:posts|categories|tags)\b|\bpaginator\.")
 # Keys whose meaning the new front matter already holds (not reported as dropped).
 _ABSORBED = {"title", "date", "categories", "category", "tags", "tag", "keywords", "draft", "published",
              "slug", "path", "permalink", "url", "redirect_from", "aliases", "taxonomies", "last_modified_at",
-             "updated", "lastmod", "pubDate", "published_at"}
+             "updated", "lastmod", "pubDate", "published_at", "page"}
 
 
 @dataclass
@@ -63,6 +65,11 @@ class ImportReport:
     """(source path, journal path) of each post written (or, dry run, to be written)."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(source path, why): already in the journal."""
+    left: list[tuple[str, str]] = field(default_factory=list)
+    """(source path, why): a page of the old site with nothing of its own to bring (its theme
+    made it: a list of posts, an archive), which tilbook's site makes its own way."""
+    pages: int = 0
+    """How many of `imported` are pages of the site (`page: true`), not entries."""
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(source path, why): could not be converted."""
     converted: Counter[str] = field(default_factory=Counter)
@@ -73,7 +80,8 @@ class ImportReport:
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
-        return {"kind": self.kind, "imported": len(self.imported), "skipped": len(self.skipped),
+        return {"kind": self.kind, "imported": len(self.imported), "pages": self.pages, "left": len(self.left),
+                "skipped": len(self.skipped),
                 "failed": len(self.failed), "converted": dict(sorted((k, v) for k, v in self.converted.items() if v)),
                 "warnings": len(self.warnings), "files_copied": self.files_copied, "redirects": self.redirects,
                 "dropped_keys": dict(self.dropped_keys.most_common()), "seconds": round(self.seconds, 2)}
@@ -131,13 +139,16 @@ def _yaml_scalar(value: Any) -> str:
 
 def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str, Any], source: str,
                   body: str, *, author_names: dict[str, str]) -> tuple[str, list[str]]:
-    """Our front matter for an imported entry, and the source keys it drops."""
-    lines = [f"title: {_yaml_scalar(entry.title)}", f"date: {date}"]
+    """Our front matter for an imported entry (or page), and the source keys it drops."""
+    if entry.is_page:  # no date, nor terms: a page is in no list
+        lines = [f"title: {_yaml_scalar(entry.title)}", "page: true"]
+    else:
+        lines = [f"title: {_yaml_scalar(entry.title)}", f"date: {date}"]
     if entry.updated:
         u = entry.updated
         lines.append(f"updated: {u.date().isoformat() if u.time() == dt.time() else u.strftime('%Y-%m-%d %H:%M:%S %z').strip()}")
     for key, values in (("categories", entry.categories), ("tags", entry.tags)):
-        if values:
+        if values and not entry.is_page:
             lines.append(f"{key}: [{', '.join(_yaml_scalar(v) for v in values)}]")
     if entry.draft:
         lines.append("draft: true")
@@ -192,7 +203,10 @@ def _heading_ids(text: str, config: Config) -> list[str]:
 def _plan_path(config: Config, entry: Entry, post: SourcePost, taken: set[str]) -> str:
     from tilbook.journal.new import entry_path
 
-    rel = entry_path(config, entry.day, entry.slug).relative_to(config.docs_dir).as_posix()
+    if entry.is_page:  # at the top of the journal, by its slug (`about.md`)
+        rel = f"{entry.slug}.md"
+    else:
+        rel = entry_path(config, entry.day, entry.slug).relative_to(config.docs_dir).as_posix()
     stem, n = rel[:-3] if rel.endswith(".md") else rel, 2
     candidate = rel
     while candidate.casefold() in taken:
@@ -225,13 +239,24 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
             report.failed.append((post.rel, exc.problem.message))
             report.warnings.append(exc.problem)
             continue
-        rel_for_parse = post.rel if kind == "jekyll" else post.path.relative_to(site.content).as_posix()
+        # (an MkDocs blog's pages are beside its posts' folder, in docs/)
+        content = site.files_roots[0] if post.page and kind == "mkdocs" else site.content
+        rel_for_parse = post.rel if kind == "jekyll" else post.path.relative_to(content).as_posix()
+        def parse(page: bool | None) -> Entry:
+            return parse_entry(text, rel_for_parse, config=pconfig, display_path=shown(post.path),
+                               fallback_date=fallback(post.path), abs_path=post.path, own_permalink=False, page=page)
+
         try:
-            entry = parse_entry(text, rel_for_parse, config=pconfig, display_path=shown(post.path),
-                                fallback_date=fallback(post.path), abs_path=post.path, own_permalink=False)
+            entry = parse(True if post.page else None)
+            if kind in ("hugo", "zola") and not post.section and entry.date_source in ("git", "mtime"):
+                entry = parse(True)  # a file at the top of content/ with no date: a page, as Hugo has it
         except EntryError as exc:
             report.failed.append((post.rel, "; ".join(p.message for p in exc.problems if p.is_error)))
             report.warnings.extend(exc.problems)
+            continue
+        if entry.is_page and (_MADE_BY_ITS_THEME.search(entry.body) or not entry.body.strip()):
+            report.left.append((post.rel, "a page with no text of its own (its theme made it: a list, an archive); "
+                                          "tilbook's site has its own"))
             continue
         report.warnings.extend(entry.warnings)
         if kind != "jekyll" and not entry.categories and post.section:
@@ -242,6 +267,8 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
         named = name.split("-", 3)[3] if kind == "jekyll" and name[:4].isdigit() and name.count("-") >= 3 else name
         facts = PostFacts(entry.date, entry.title, named or entry.slug, entry.categories, data)
         addresses = old_addresses(site, post, facts)
+        if entry.is_page:  # (one where the page will be again needs no redirect)
+            addresses = [a for a in addresses if a.rstrip("/") != f"/{entry.slug}"]
         rel = _plan_path(config, entry, post, taken)
         planned.append(Planned(post, entry, rel, addresses))
 
@@ -302,6 +329,7 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
             report.skipped.append((post.rel, f"{shown(target)} exists (--force replaces it, keeping a backup)"))
             continue
         report.imported.append((post.rel, shown(target)))
+        report.pages += plan.entry.is_page
         report.redirects += len(plan.addresses)
         if show:
             show(f"{'would write' if dry_run else 'wrote'} {shown(target)}  ← {post.rel}")

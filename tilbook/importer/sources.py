@@ -36,6 +36,10 @@ class SourcePost:
     """A page bundle (`name/index.md`): the other files of its folder travel with it."""
     draft_folder: bool = False
     """In Jekyll's `_drafts/`."""
+    page: bool = False
+    """A page of the old site (an About page), not a post: Jekyll's files outside `_posts`,
+    the pages of an MkDocs site beside its blog. (Hugo's and Zola's are known by what they
+    say: see `run_import`.)"""
 
 
 @dataclass(frozen=True)
@@ -152,11 +156,41 @@ def _jekyll(src: Path) -> SourceSite:
             continue
         for path in _posts_under(base, base):
             posts.append(SourcePost(path, _nfc(path.relative_to(root).as_posix()), "", draft_folder=draft))
+    posts.extend(SourcePost(path, _nfc(path.relative_to(root).as_posix()), "", page=True) for path in _jekyll_pages(root))
     url = str(config.get("url") or "").rstrip("/") + str(config.get("baseurl") or "").rstrip("/")
     permalink = str(config.get("permalink") or "date")
     return SourceSite("jekyll", root, root / "_posts", (root,), url,
                       {"permalink": JEKYLL_STYLES.get(permalink, permalink), "timezone": config.get("timezone")},
                       tuple(posts), config_file)
+
+
+# Files of a site's folder that are no page of it: the home page (tilbook makes its own), the
+# 404 page, and the repository's own documents.
+_NOT_PAGES = ("index", "404", "readme", "changelog", "license", "contributing", "code_of_conduct")
+# Jekyll's folders of pages: minimal-mistakes' `_pages`, Chirpy's `_tabs`.
+_PAGE_FOLDERS = ("_pages", "_tabs")
+
+
+def _jekyll_pages(root: Path) -> list[Path]:
+    """A Jekyll site's pages: Markdown files with front matter (Jekyll makes pages of those
+    only) at the top of the site or in its folders of pages. Not folders deeper down: a site
+    copied from its theme's repository has the theme's documentation there."""
+    found = [p for p in sorted(root.iterdir()) if p.is_file()]
+    for folder in _PAGE_FOLDERS:
+        if (root / folder).is_dir():
+            found.extend(_posts_under(root / folder, root))
+    pages = []
+    for path in found:
+        if path.suffix.lower() not in POST_SUFFIXES or path.stem.lower() in _NOT_PAGES:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                starts = fh.read(4)
+        except OSError:
+            continue
+        if starts.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+            pages.append(path)
+    return pages
 
 
 # --- Hugo and Zola ----------------------------------------------------------------------
@@ -231,6 +265,11 @@ def _mkdocs(src: Path) -> SourceSite:
         content = docs / blog_dir / "posts"
         for path in _posts_under(content, content):
             posts.append(SourcePost(path, _nfc(path.relative_to(src).as_posix()), ""))
+        for path in _posts_under(docs, docs, skip=("overrides",)):  # the site's pages beside its blog
+            rel = _nfc(path.relative_to(docs).as_posix())
+            if rel.split("/")[0] == blog_dir or (path.parent == docs and path.stem.lower() in _NOT_PAGES):
+                continue
+            posts.append(SourcePost(path, _nfc(path.relative_to(src).as_posix()), "", page=True))
     else:
         content = docs
         for path in _posts_under(docs, docs, skip=("overrides",)):
@@ -317,7 +356,10 @@ def old_addresses(site: SourceSite, post: SourcePost, facts: PostFacts) -> list[
                       name=facts.name, output_ext=".html",
                       categories="/".join(dict.fromkeys(c.lower() for c in facts.categories)))
         pattern = data.get("permalink") if isinstance(data.get("permalink"), str) else site.settings["permalink"]
-        if not post.draft_folder:
+        if post.page and not isinstance(data.get("permalink"), str):  # a page is where its file is
+            stem = post.path.relative_to(site.root).with_suffix("").as_posix()
+            found.append(stem + "/" if str(pattern).endswith("/") else stem + ".html")
+        elif not post.draft_folder:
             found.append(_fill(str(pattern), values))
         extra = _as_list(data.get("redirect_from"))
     elif site.kind in ("hugo", "zola"):
@@ -341,7 +383,7 @@ def old_addresses(site: SourceSite, post: SourcePost, facts: PostFacts) -> list[
             extra = [a if a.startswith("/") or "://" in a else f"{post.section}/{a}" for a in extra]
     else:  # mkdocs
         blog = site.settings.get("blog")
-        if blog is not None:
+        if blog is not None and not post.page:
             slug = str(data.get("slug") or ascii_slug(facts.title) or urlize(facts.name))
             date_format = str(blog.get("post_url_date_format") or "yyyy/MM/dd")
             date = (date_format.replace("yyyy", values["year"]).replace("MM", values["month"])
@@ -351,7 +393,8 @@ def old_addresses(site: SourceSite, post: SourcePost, facts: PostFacts) -> list[
                 date=date, slug=slug, file=facts.name,
                 categories="/".join(ascii_slug(c) for c in facts.categories)) + "/")
         else:
-            rel = post.path.relative_to(site.content).with_suffix("").as_posix()
+            docs = site.files_roots[0] if post.page else site.content
+            rel = post.path.relative_to(docs).with_suffix("").as_posix()
             if rel.endswith("/index") or rel.endswith("/README"):
                 rel = rel.rsplit("/", 1)[0]
             found.append(rel + "/" if site.settings["directory_urls"] else rel + ".html")

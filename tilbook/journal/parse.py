@@ -428,6 +428,7 @@ def parse_entry(
     abs_path: Path | None = None,
     body_tokens: Callable[[str, FrontMatter], list[Token]] | None = None,
     own_permalink: bool = True,
+    page: bool | None = None,
 ) -> Entry:
     """Parse the decoded text of the entry at `rel_path` (inside docs_dir).
 
@@ -436,7 +437,9 @@ def parse_entry(
     body with the caller's markdown-it parser (the site build renders those same tokens).
     Raises `EntryError` with every error found; warnings travel in `Entry.warnings`.
     `own_permalink` False leaves a `permalink:` unread (`tilbook import`: another site's,
-    in its own syntax; it becomes an old address).
+    in its own syntax; it becomes an old address). `page` says whether the file is a page
+    of the site (`Entry.is_page`) when the caller knows (`tilbook import`: by where the old
+    site kept it); None: as its front matter says.
     """
     rel_path = PurePosixPath(unicodedata.normalize("NFC", str(rel_path)))
     p = _Parse(display_path or rel_path.as_posix())
@@ -506,7 +509,8 @@ def parse_entry(
             key="date",
             hint="rename the file or fix the date if this is a typo (Jekyll also lets front matter win)",
         )
-    is_page = _is_page(p, data, lines, dated=source is not None or bad_name_date, rel_path=rel_path)
+    is_page = page if page is not None else _is_page(p, data, lines, dated=source is not None or bad_name_date,
+                                                     rel_path=rel_path)
     if date is None and source is None and not bad_name_date:
         if fallback_date is None:
             p.error("no date: none in the front matter or the file name", line=fm_line if kind != "none" else 1,
