@@ -261,7 +261,7 @@ def test_no_workspace(tmp_path, run):
 def test_explicit_config_path(tmp_path, run):
     make_workspace(tmp_path / "ws", {"2026-11-01-a.md": "- [ ] x\n"})
     result = run(tmp_path, "--config", str(tmp_path / "ws" / "mkdocs.yml"), "check")
-    assert result.code == 0 and result.out == "checked 1 entries: 0 errors, 0 warnings\n"
+    assert result.code == 0 and result.out == "checked 1 entry: 0 errors, 0 warnings\n"
 
 
 def test_bad_usage_exits_2(tmp_path, run):
@@ -276,7 +276,7 @@ def test_console_script_and_module(tmp_path):
     for command in ([str(exe), "check"], [sys.executable, "-m", "tilbook", "check"]):
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, encoding="utf-8")
         assert done.returncode == 0, done.stderr
-        assert done.stdout == "checked 1 entries: 0 errors, 0 warnings\n"
+        assert done.stdout == "checked 1 entry: 0 errors, 0 warnings\n"
         # and a failure's exit code comes through the entry point (no mkdocs.yml here)
         empty = tmp_path.parent / f"{tmp_path.name}-empty"  # beside the workspace: no mkdocs.yml above it
         empty.mkdir(exist_ok=True)
@@ -390,6 +390,6 @@ def test_a_build_says_which_entries_it_did_not_publish(tmp_path, run):
     said = ("not published: 1 draft and 1 dated after now (journal/2099-01-01-c.md; each is published on its "
             "date); --drafts shows them\n")
     result = run(tmp_path, "build")
-    assert result.code == 0 and "built site/: 1 entries" in result.out and result.err.endswith(said)
+    assert result.code == 0 and "built site/: 1 entry" in result.out and result.err.endswith(said)
     assert run(tmp_path, "build").err.endswith(said)  # (up to date: the same)
     assert "not published" not in run(tmp_path, "build", "--drafts").err
