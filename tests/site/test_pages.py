@@ -91,10 +91,18 @@ def test_a_page_with_the_address_of_a_page_of_the_site_is_an_error(tmp_path):
 
 
 def test_a_bad_page_flag_is_an_error_at_its_line(tmp_path):
-    config = make_workspace(tmp_path, {"about.md": "---\ntitle: About\npage: maybe\n---\n"})
+    config = make_workspace(tmp_path, {
+        "about.md": "---\ntitle: About\npage: maybe\n---\n",
+        "now.md": "---\ntitle: Now\npage: true\nnav: 0\nnav_order: first\n---\n",
+        # an entry's `nav` is another theme's business: not read
+        "2026-11-20.md": "---\ntitle: Day\nnav: main\nnav_order: first\n---\n",
+    })
     journal = load_journal(config)
     assert [p.format().splitlines()[0] for p in journal.errors] == [
-        "journal/about.md:3: front matter 'page': expected true or false, got 'maybe'"]
+        "journal/about.md:3: front matter 'page': expected true or false, got 'maybe'",
+        "journal/now.md:4: front matter 'nav': expected true or false, got 0",
+        "journal/now.md:5: front matter 'nav_order': expected a number, got 'first'"]
+    assert [e.rel for e in journal.entries] == ["2026-11-20.md"]
 
 
 def test_a_page_and_an_entry_becoming_one_another_rebuild_as_a_clean_build_would(tmp_path):

@@ -116,6 +116,10 @@ class Entry:
     an entry of the journal. It has its own address (`PAGE_PERMALINK` unless it has a
     permalink) and a link in the site's navigation, and is in no list, feed, heatmap or
     todo; the journal keeps it in `Journal.pages`."""
+    in_nav: bool = True
+    """A page's `nav: false` leaves it out of the site's navigation."""
+    nav_order: float | None = None
+    """A page's place in the navigation (`nav_order`, Just the Docs' key): by it, then by title."""
 
     @cached_property
     def day(self) -> dt.date:

@@ -396,6 +396,22 @@ def _is_page(p: _Parse, data: dict[str, Any], lines: dict[str, int], *, dated: b
             and "_posts" not in rel_path.parts)
 
 
+def _nav(p: _Parse, data: dict[str, Any], lines: dict[str, int]) -> tuple[bool, float | None]:
+    """A page's place in the site's navigation: (`nav`, `nav_order`). Read for pages only: an
+    entry's front matter may use those names for another site's theme."""
+    in_nav = True
+    if data.get("nav") is not None:
+        in_nav = _flag_value(p, data, lines, "nav", "write nav: false to leave the page out of the navigation") is not False
+    order = data.get("nav_order")
+    if order is None:
+        return in_nav, None
+    if isinstance(order, (int, float)) and not isinstance(order, bool):
+        return in_nav, float(order)
+    p.error(f"expected a number, got {order!r}", line=lines.get("nav_order"), key="nav_order",
+            hint="write nav_order: 1 to put the page first in the navigation (pages without one come after, by title)")
+    return in_nav, None
+
+
 def _date_value(p: _Parse, value: Any, key: str, line: int | None, config: Config) -> dt.datetime | None:
     zone = config.tilbook.timezone
     if isinstance(value, (dt.date, dt.datetime)):
@@ -581,6 +597,8 @@ def parse_entry(
     redirects = _redirects(p, data, lines)
     permalink = _own_permalink(p, data, lines.get("permalink")) if own_permalink else None
 
+    in_nav, nav_order = _nav(p, data, lines) if is_page else (True, None)
+
     errors = [x for x in p.problems if x.is_error]
     if errors:
         raise EntryError(problems=p.problems)
@@ -611,4 +629,6 @@ def parse_entry(
         pinned=pinned,
         permalink=permalink,
         is_page=is_page,
+        in_nav=in_nav,
+        nav_order=nav_order,
     )

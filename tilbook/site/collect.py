@@ -669,15 +669,9 @@ def page_nav(page_entries: Sequence[Entry], config: Config) -> tuple[tuple[str, 
     """(title, URL path) of the pages the site's navigation links to, after its own: in
     order of their `nav_order` (a number; Just the Docs' key), then of their titles. A page
     with `nav: false` has no link there."""
-    listed = []
-    for entry in page_entries:
-        data = entry.front_matter.data
-        if data.get("nav") is False:
-            continue
-        order = data.get("nav_order")
-        number = order if isinstance(order, (int, float)) and not isinstance(order, bool) else math.inf
-        listed.append((number, entry.title.casefold(), entry.rel, entry.title, entry.url(config.tilbook.permalink)))
-    return tuple((title, url) for *_, title, url in sorted(listed))
+    listed = sorted((math.inf if e.nav_order is None else e.nav_order, e.title.casefold(), e.rel, e)
+                    for e in page_entries if e.in_nav)
+    return tuple((e.title, e.url(config.tilbook.permalink)) for *_, e in listed)
 
 
 def _site_globals(config: Config, links: Links, body_html: Callable[..., str] | None,
@@ -751,7 +745,7 @@ def _standalone_page(entry: Entry, body: RenderedBody, targets: tuple[Any, ...],
     updated = entry.updated
     parts = (entry.title, body.key, body.summary, targets, updated, image, entry.draft)
     context = dict(
-        page=entry, body=body, image=image, title=entry.title, description=body.summary, draft=entry.draft,
+        body=body, image=image, title=entry.title, description=body.summary, draft=entry.draft,
         updated=format_date(updated.date(), lang) if updated else None,
         updated_iso=updated.isoformat() if updated else None,
         toc=body.toc if len(body.toc) >= 3 else (),
