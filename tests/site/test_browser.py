@@ -400,7 +400,7 @@ def test_a_github_alert_is_a_box_with_the_edge_of_its_kind(served, browser, sche
               bold: getComputedStyle(box.querySelector('.markdown-alert-title')).fontWeight};
     }""")
     page.close()
-    assert style["width"] == "4px" and style["title"] == "Tip" and int(style["bold"]) >= 700
+    assert style["width"] == "4px" and style["title"] == "팁" and int(style["bold"]) >= 700  # (a Korean site's word)
 
     def rgb(text):
         return [int(part) for part in text[text.index("(") + 1:text.index(")")].split(",")[:3]]

@@ -559,6 +559,21 @@ def test_a_material_blogs_extensions_fold_typeset_or_warn(tmp_path):
     assert "<p>“따옴표” – 대시… <code>&quot;코드&quot;</code></p>" in page
 
 
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_untitled_boxes_are_titled_in_the_sites_language(tmp_path, language):
+    """A Korean page showed "Note" and "Tip" over Korean text (as MkDocs and GitHub, whose
+    interfaces are English): an admonition without a title and a GitHub alert are titled in
+    the site's language. A title the writer gave stays as written, "Note" included."""
+    config = make_workspace(tmp_path, {
+        "2026-11-01-a.md": '!!! note\n    하나\n\n!!! Warning "Note"\n    둘\n\n> [!CAUTION]\n> 셋\n\n'
+                           '!!! custom\n    넷\n',
+    }, config=f"site_name: x\ntheme:\n  language: {language}\nmarkdown_extensions:\n  - admonition\n")
+    build_site(config, now=NOW)
+    page = (tmp_path / "site/2026/11/01/a/index.html").read_text(encoding="utf-8")
+    titles = re.findall(r'<p class="(?:admonition|markdown-alert)-title">([^<]*)</p>', page)
+    assert titles == (["참고", "Note", "주의", "Custom"] if language == "ko" else ["Note", "Note", "Caution", "Custom"])
+
+
 def test_links_to_unpublished_entries_are_not_resolved_to_missing_pages(tmp_path):
     config = make_workspace(tmp_path, {
         "2026-11-01-a.md": "---\ntitle: a\n---\nsee [the draft](2026-11-02-b.md)\n",

@@ -31,6 +31,7 @@ bodies = st.sampled_from([
     "- [x] done\n- [ ] open (since 2026-10-01)",
     "<details>\n<summary>더 보기</summary>\n\n숨은 내용 <b>굵게",  # raw HTML left open: balanced, with warnings
     '"인용"과 -- 대시\n\n??? tip "팁"\n    접힌 내용',  # smarty and pymdownx.details, when configured
+    "> [!NOTE]\n> 알아 둘 것\n\n??? warning\n    접힌 경고",  # titled in the site's language
 ])
 # The site's settings: some that parsing reads (`build.parse_settings`: the timezone, the
 # tomorrow headings, the Markdown extensions, the address), some it does not (a parsed
@@ -45,6 +46,8 @@ CONFIGS = [
     "site_name: Site A\nsite_url: https://x.github.io/til/\ntilbook:\n  timezone: Asia/Seoul\n",
     "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\nmarkdown_extensions:\n  - pymdownx.arithmatex\n",
     "site_name: Site A\ntilbook:\n  timezone: Asia/Seoul\nmarkdown_extensions:\n  - pymdownx.details\n  - smarty\n",
+    # the language titles untitled admonitions and GitHub alerts ("참고", not "Note")
+    "site_name: Site A\ntheme:\n  language: ko\ntilbook:\n  timezone: Asia/Seoul\n",
 ]
 edits = st.lists(
     st.one_of(
@@ -144,8 +147,8 @@ def test_incremental_equals_clean(tmp_path_factory, steps, kept):
 
 def test_a_config_edit_parses_the_entries_again_only_when_parsing_reads_it(tmp_path, monkeypatch):
     """A new description, page size or `extra` keeps every parsed entry (it parsed all of
-    them again: 3 s of 2,000); a new timezone, tomorrow heading, Markdown extension or
-    address parses them again. Each build equals a clean one."""
+    them again: 3 s of 2,000); a new timezone, tomorrow heading, Markdown extension, address
+    or language parses them again. Each build equals a clean one."""
     import tilbook.site.bodies as bodies
     from tilbook.config import load_config
 
@@ -157,7 +160,7 @@ def test_a_config_edit_parses_the_entries_again_only_when_parsing_reads_it(tmp_p
     parsed: list[str] = []
     monkeypatch.setattr(bodies, "parse_and_render",
                         lambda paths, *a, real=bodies.parse_and_render: parsed.extend(map(str, paths)) or real(paths, *a))
-    steps = [(1, False), (2, False), (0, False)] + [(n, True) for one in (3, 4, 5, 6) for n in (one, 0)]
+    steps = [(1, False), (2, False), (0, False)] + [(n, True) for one in (3, 4, 5, 6, 8) for n in (one, 0)]
     for text, again in [(CONFIGS[n], again) for n, again in steps]:  # each setting parsing reads, alone
         (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
         parsed.clear()

@@ -565,11 +565,13 @@ def parse_settings(config: Config) -> tuple[Any, ...]:
     """Everything of the config that parsing an entry and rendering its body read: where
     entries are and how their paths are shown, the site's address (the base path of links,
     Jekyll's `site.url`), the timezone (dates), the tomorrow headings (todos), the slug and
-    permalink settings, the Markdown extensions. A setting parsing starts to read must be
-    added here (tests/site/test_incremental.py changes each of the others and compares)."""
+    permalink settings, the Markdown extensions, the language (the titles of untitled
+    admonitions). A setting parsing starts to read must be added here
+    (tests/site/test_incremental.py changes each of the others and compares)."""
     t = config.tilbook
     return (config.display_path(config.config_path), config.display_path(config.docs_dir), config.site_url,
-            t.timezone_name, t.tomorrow_headings, t.default_slug, t.permalink, t.entry_path, config.markdown_extensions)
+            t.timezone_name, t.tomorrow_headings, t.default_slug, t.permalink, t.entry_path, config.markdown_extensions,
+            config.theme.language)
 
 
 def _read_entries(config: Config, store: Any, paths: Sequence[str], rels: dict[str, str], hashes: dict[str, str],

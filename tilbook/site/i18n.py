@@ -52,6 +52,25 @@ STRINGS = {
 }
 
 
+# The title an admonition (`!!! note`) or a GitHub alert (`> [!TIP]`) gets when its writer
+# gave none, by kind, where the language is not English (English keeps the kind's name, as
+# MkDocs and GitHub show it). A title the writer gave is never changed.
+BOX_TITLES = {
+    "ko": {
+        "note": "참고", "seealso": "참고", "tip": "팁", "hint": "힌트", "important": "중요", "warning": "경고",
+        "caution": "주의", "attention": "주의", "danger": "위험", "error": "오류", "info": "정보", "todo": "할 일",
+        "abstract": "요약", "summary": "요약", "tldr": "요약", "success": "성공", "check": "성공", "done": "완료",
+        "question": "질문", "help": "도움말", "faq": "자주 묻는 질문", "failure": "실패", "fail": "실패",
+        "missing": "빠짐", "bug": "버그", "example": "예시", "quote": "인용", "cite": "인용",
+    },
+}
+
+
+def box_titles(language: str) -> tuple[tuple[str, str], ...]:
+    """`BOX_TITLES` of `language` ('ko', 'ko-KR'), as pairs: () where the kinds' names stay."""
+    return tuple(sorted(BOX_TITLES.get(language.split("-")[0].lower(), {}).items()))
+
+
 # A count's string → the key of its form for exactly one (English says "1 day", not "1 days"),
 # and for none where "0 days" would read oddly (an item written down today).
 SINGULAR = {"days": "day", "entries": "entry", "days_open": "day_open"}

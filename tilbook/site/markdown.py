@@ -31,6 +31,7 @@ from tilbook.errors import Problem
 from tilbook.journal.body import token_text
 from tilbook.journal.emphasis import cjk_friendly_plugin, wrap_rule
 from tilbook.journal.slug import slugify
+from tilbook.site.i18n import box_titles
 from tilbook.site.rawhtml import balance_raw_html, needs_balancing
 
 # MkDocs extensions tilbook honours. Some are what GFM does anyway (fenced_code, tables,
@@ -82,6 +83,9 @@ class MarkdownOptions:
     """`toc: {permalink: true}`: a ¶ link after each heading."""
     smarty: bool = False
     """Curly quotes, dashes and ellipses (markdown-it's typographer)."""
+    box_titles: tuple[tuple[str, str], ...] = ()
+    """Titles of admonitions and GitHub alerts left untitled, by kind, in the site's language
+    (`i18n.box_titles`)."""
 
 
 def markdown_options(config: Config, *, math: bool) -> MarkdownOptions:
@@ -98,6 +102,7 @@ def markdown_options(config: Config, *, math: bool) -> MarkdownOptions:
         toc_depth=depth if isinstance(depth, int) else 3,
         permalink=permalink,
         smarty="smarty" in names,
+        box_titles=box_titles(config.theme.language),
     )
 
 
@@ -330,6 +335,9 @@ def parser(options: MarkdownOptions) -> MarkdownIt:
     if options.admonition:
         md.use(admon_plugin)
         md.core.ruler.push("collapsible_details", _collapsible_as_details)
+    if options.box_titles:
+        titles = dict(options.box_titles)
+        md.core.ruler.after("block", "box_titles", lambda state: _title_untitled_boxes(state, titles))
     if options.attr_list:
         md.use(attrs_plugin)
         md.use(attrs_block_plugin)
@@ -354,6 +362,22 @@ def _only_after_a_scheme(rule: Callable[..., bool]) -> Callable[..., bool]:
         return state.pending.endswith(_SCHEMES) and rule(state, silent)
 
     return protocol
+
+
+def _title_untitled_boxes(state: Any, titles: dict[str, str]) -> None:
+    """An admonition written without a title (`!!! note`) and a GitHub alert (`> [!TIP]`,
+    which has none) are titled in the site's language ("참고", "팁"), not with the kind's
+    English name; runs before inline parsing reads the titles."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "alert_open":
+            kind = str(token.meta.get("kind", "")).lower()
+        elif token.type == "admonition_open" and token.info.strip().lower() == token.meta.get("tag"):
+            kind = token.meta["tag"]
+        else:
+            continue
+        if kind in titles and i + 2 < len(tokens) and tokens[i + 1].type in ("alert_title_open", "admonition_title_open"):
+            tokens[i + 2].content = titles[kind]
 
 
 def _collapsible_as_details(state: Any) -> None:
