@@ -111,6 +111,21 @@ def test_new_carries_open_items_and_keeps_their_first_day(tmp_path, run):
 
 
 
+def test_a_goals_deadline_is_carried_by_new_and_shown_by_todo(tmp_path, run):
+    make_workspace(tmp_path, {
+        "2026-11-01-a.md": "## 목표\n- [ ] GAN 튜토리얼 끝내기 (2026-12-15까지)\n- [ ] 논문 읽기 (due 2026-11-03)\n",
+    }, config="site_name: x\ntheme:\n  language: ko\ntilbook:\n  timezone: Asia/Seoul\n")
+    result = run(tmp_path, "new", "--date", "2026-11-02")
+    text = (tmp_path / result.out.strip()).read_text(encoding="utf-8")
+    assert "- [ ] GAN 튜토리얼 끝내기 (2026-12-15까지) (2026-11-01부터)\n" in text
+    assert "- [ ] 논문 읽기 (2026-11-03까지) (2026-11-01부터)\n" in text
+    todo = run(tmp_path, "todo", "--json")
+    found = {t["text"]: (t["deadline"], t["overdue"]) for t in __import__("json").loads(todo.out)}
+    assert found["GAN 튜토리얼 끝내기"] == ("2026-12-15", False) and found["논문 읽기"][0] == "2026-11-03"
+    lines = run(tmp_path, "todo").out.splitlines()
+    assert any("GAN 튜토리얼 끝내기  due 2026-12-15, " in line and "d left" in line for line in lines), lines
+
+
 def test_new_and_todo_leave_the_sites_pages_alone(tmp_path, run):
     """A page (an About page, a reading list) may have task items and a date: it is no day
     of the journal, so nothing is carried from it and its items are no todos."""

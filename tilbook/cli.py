@@ -178,6 +178,8 @@ def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
                 "age_days": t.age(today),
                 "carried": t.carried,
                 "due": t.due.isoformat() if t.due else None,
+                "deadline": t.deadline.isoformat() if t.deadline else None,
+                "days_left": t.days_left(today),
                 "overdue": t.is_overdue(today),
                 "path": config.display_path(config.docs_dir / t.rel_path),
                 "line": t.line,
@@ -192,7 +194,10 @@ def cmd_todo(args: argparse.Namespace, console: _Console) -> int:
         state = {"done": "x", "dropped": "-"}.get(t.state, "!" if t.is_overdue(today) else " ")
         age = f"{t.age(today)}d"
         where = f"{config.display_path(config.docs_dir / t.rel_path)}:{t.line}"
-        console.print(f"[{state}] {t.first_day.isoformat()} {age:>4}  {t.text}  ({where})")
+        left = t.days_left(today)
+        goal = "" if t.deadline is None else f"  due {t.deadline.isoformat()}" + (
+            f", {left}d left" if left and left > 0 else ", today" if left == 0 else "")
+        console.print(f"[{state}] {t.first_day.isoformat()} {age:>4}  {t.text}{goal}  ({where})")
     open_count = sum(1 for t in items if t.is_open)
     overdue = sum(1 for t in items if t.is_overdue(today))
     console.note(f"{open_count} open, {overdue} overdue")

@@ -2,8 +2,11 @@
 
 import datetime as dt
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from tilbook.config.model import DEFAULT_TOMORROW_HEADINGS
-from tilbook.journal.body import matches_tomorrow, scan_body, split_since
+from tilbook.journal.body import matches_tomorrow, scan_body, split_markers, split_since
 
 
 def todos(body, first_line=1):
@@ -80,6 +83,33 @@ def test_since_marker_is_read_in_both_languages():
         ("keep (note)", None),
     ]
     assert split_since("bad (since 2026-02-30)") == ("bad (since 2026-02-30)", None)
+
+
+def test_a_deadline_is_read_in_both_languages_and_either_order_with_since():
+    items = todos("## Plan\n- [ ] GAN 끝내기 (2026-12-15까지) (2026-11-20부터)\n- [ ] papers (since 2026-11-21) (due 2026-12-01)\n"
+                  "- [ ] by hand (by 2026-12-02)\n- [ ] 그냥 (다음 주까지)\n")
+    assert [(t.text, t.since, t.due) for t in items] == [
+        ("GAN 끝내기", dt.date(2026, 11, 20), dt.date(2026, 12, 15)),
+        ("papers", dt.date(2026, 11, 21), dt.date(2026, 12, 1)),
+        ("by hand", None, dt.date(2026, 12, 2)),
+        ("그냥 (다음 주까지)", None, None),
+    ]
+    assert split_markers("bad (due 2026-02-30)") == ("bad (due 2026-02-30)", None, None)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+       st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))),
+       st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))), st.booleans(), st.booleans())
+def test_markers_written_are_markers_read(text, since, due, korean, due_first):
+    """What `new` writes after an item (either language, either order) reads back as the
+    same text and days, whatever the text."""
+    text = " ".join(text.split())
+    assume(split_markers(text) == (text, None, None))  # (the text alone ends with no marker of its own)
+    marks = {"since": since and (f"({since}부터)" if korean else f"(since {since})"),
+             "due": due and (f"({due}까지)" if korean else f"(due {due})")}
+    order = ["due", "since"] if due_first else ["since", "due"]
+    written = " ".join([text, *(marks[k] for k in order if marks[k])])
+    assert split_markers(written) == (text if (since or due) else written, since, due)
 
 
 def test_heading_matching():

@@ -63,3 +63,17 @@ def test_groups_are_tracked_by_their_leaves_and_overdue(tmp_path):
     assert leaf.due == dt.date(2026, 11, 2) and leaf.kind == "tomorrow"
     assert not leaf.is_overdue(dt.date(2026, 11, 2)) and leaf.is_overdue(dt.date(2026, 11, 3))
     assert items["GAN › 그리드"].done
+
+
+def test_a_deadline_makes_a_goal_due_on_its_day_not_the_next(tmp_path):
+    """A study goal: `(2026-12-15까지)` on an item sets the day it is due, carried or not;
+    an item without one is due as before (a tomorrow item the next day)."""
+    items = tracked(tmp_path, {
+        "2026-11-01-a.md": "## 목표\n- [ ] GAN 끝내기 (2026-12-15까지)\n",
+        "2026-11-02-b.md": "## 오늘 할 일\n- [ ] GAN 끝내기 (2026-12-15까지) (2026-11-01부터)\n",
+    })
+    goal, chore = items["GAN 끝내기"], tracked(tmp_path / "b", {"2026-11-01-a.md": "## 내일 할 일\n- 코드 정리\n"})["코드 정리"]
+    assert (goal.due, goal.deadline, goal.first_day) == (dt.date(2026, 12, 15), dt.date(2026, 12, 15), dt.date(2026, 11, 1))
+    assert goal.days_left(dt.date(2026, 11, 28)) == 17 and not goal.is_overdue(dt.date(2026, 12, 15))
+    assert goal.is_overdue(dt.date(2026, 12, 16)) and goal.days_left(dt.date(2026, 12, 16)) == -1
+    assert (chore.due, chore.deadline, chore.days_left(dt.date(2026, 11, 28))) == (dt.date(2026, 11, 2), None, None)

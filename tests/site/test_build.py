@@ -131,6 +131,19 @@ def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
     assert "8일 경과 · <strong>기한 지남</strong>" in rows[1]
 
 
+def test_the_todo_page_shows_a_goals_deadline_and_days_left(tmp_path):
+    config = make_workspace(tmp_path, {
+        "2026-11-20-a.md": "## 목표\n- [ ] GAN 끝내기 (2026-12-15까지)\n- [ ] 논문 (2026-11-26까지)\n- [ ] 오늘 (2026-11-27까지)\n",
+    }, config="site_name: x\ntheme:\n  language: ko\ntilbook:\n  timezone: Asia/Seoul\n")
+    build_site(config, now=NOW)  # 2026-11-27 in Seoul
+    page = (tmp_path / "site/todo/index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr( class=\"overdue\")?><td>([^<]*)</td>.*?</tr>", page)
+    assert [(text, bool(late)) for late, text in rows] == [("GAN 끝내기", False), ("논문", True), ("오늘", False)]
+    assert '<span class="deadline">2026-12-15까지 (18일 남음)</span>' in page
+    assert '<span class="deadline">2026-11-26까지</span> · <strong>기한 지남</strong>' in page
+    assert '<span class="deadline">2026-11-27까지 (오늘까지)</span>' in page
+
+
 def test_todo_items_show_their_markdown_rendered(tmp_path):
     """A todo item is written in Markdown: its code spans and bold show as such, never their
     backticks; raw HTML in it is text."""

@@ -210,6 +210,11 @@ _SINCE = re.compile(
     r"\s*[(（]\s*(?:(?:since|from)\s+(?P<a>\d{4}-\d{2}-\d{2})|(?P<b>\d{4}-\d{2}-\d{2})\s*부터)\s*[)）]\s*$",
     re.IGNORECASE,
 )
+# A deadline: `(due 2026-12-15)`, `(by 2026-12-15)`, `(2026-12-15까지)` (a goal with a date to meet)
+_DUE = re.compile(
+    r"\s*[(（]\s*(?:(?:due|by)\s+(?P<a>\d{4}-\d{2}-\d{2})|(?P<b>\d{4}-\d{2}-\d{2})\s*까지)\s*[)）]\s*$",
+    re.IGNORECASE,
+)
 _STRUCK = re.compile(r"^~~.+~~$", re.DOTALL)
 
 
@@ -236,14 +241,32 @@ def matches_tomorrow(text: str, names: Iterable[str]) -> bool:
 
 def split_since(text: str) -> tuple[str, dt.date | None]:
     """`"read the paper (since 2026-11-20)"` → ("read the paper", date(2026, 11, 20))."""
-    m = _SINCE.search(text)
+    return _split_marker(text, _SINCE)
+
+
+def split_markers(text: str) -> tuple[str, dt.date | None, dt.date | None]:
+    """An item's text without the markers at its end, in either order, and their days:
+    `"GAN 튜토리얼 끝내기 (2026-12-15까지) (2026-11-20부터)"` → ("GAN 튜토리얼 끝내기",
+    since 2026-11-20, due 2026-12-15). A marker with a day that is no date stays text."""
+    since = due = None
+    while True:
+        if since is None and (found := _split_marker(text, _SINCE))[1] is not None:
+            text, since = found
+        elif due is None and (found := _split_marker(text, _DUE))[1] is not None:
+            text, due = found
+        else:
+            return text, since, due
+
+
+def _split_marker(text: str, marker: re.Pattern[str]) -> tuple[str, dt.date | None]:
+    m = marker.search(text)
     if not m:
         return text, None
     try:
-        since = dt.date.fromisoformat(m["a"] or m["b"])
+        day = dt.date.fromisoformat(m["a"] or m["b"])
     except ValueError:
         return text, None
-    return text[: m.start()].rstrip(), since
+    return text[: m.start()].rstrip(), day
 
 
 @dataclass
@@ -255,13 +278,14 @@ class _Item:
     children: list[_Item] = field(default_factory=list)
 
     def freeze(self) -> Todo:
-        text, since = split_since(self.text)
+        text, since, due = split_markers(self.text)
         return Todo(
             text=text,
             done=self.done,
             line=self.line,
             kind=self.kind,
             since=since,
+            due=due,
             children=tuple(c.freeze() for c in self.children),
         )
 

@@ -42,6 +42,9 @@ class Todo:
     since: dt.date | None = None
     """The day a `(since YYYY-MM-DD)` marker says the item first appeared (set by `new`)."""
     children: tuple[Todo, ...] = ()
+    due: dt.date | None = None
+    """The day a `(due YYYY-MM-DD)` (`(YYYY-MM-DD까지)`) marker sets to have it done by: a
+    study goal with a date. `new` carries it along."""
 
     def walk(self) -> tuple[Todo, ...]:
         """This item and all its descendants, depth first."""

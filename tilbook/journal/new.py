@@ -48,8 +48,13 @@ def is_korean(config: Config) -> bool:
 
 
 def since_marker(day: dt.date, config: Config) -> str:
-    """The note `new` puts after a carried item; `body.split_since` reads both languages."""
+    """The note `new` puts after a carried item; `body.split_markers` reads both languages."""
     return f"({day.isoformat()}부터)" if is_korean(config) else f"(since {day.isoformat()})"
+
+
+def due_marker(day: dt.date, config: Config) -> str:
+    """A carried item's deadline, written again before its `since_marker`."""
+    return f"({day.isoformat()}까지)" if is_korean(config) else f"(due {day.isoformat()})"
 
 
 def render_carried(todos: tuple[Todo, ...], first_seen: dt.date, config: Config) -> str:
@@ -58,7 +63,8 @@ def render_carried(todos: tuple[Todo, ...], first_seen: dt.date, config: Config)
 
     def add(todo: Todo, depth: int) -> None:
         since = todo.since or first_seen
-        lines.append(f"{'  ' * depth}- [ ] {todo.text} {since_marker(since, config)}")
+        due = f"{due_marker(todo.due, config)} " if todo.due else ""
+        lines.append(f"{'  ' * depth}- [ ] {todo.text} {due}{since_marker(since, config)}")
         for child in todo.children:
             add(child, depth + 1)
 

@@ -34,7 +34,11 @@ class TrackedTodo:
     appearances: int
     kind: str
     due: dt.date | None
-    """The day it was planned for: the day after a tomorrow-section item's entry."""
+    """The day it was planned for: its deadline if it has one, else the day after a
+    tomorrow-section item's entry, else its entry's day. None once it is not open."""
+    deadline: dt.date | None = None
+    """The day its latest mention says to have it done by (`(due …)`, `(…까지)`): a study
+    goal, days or weeks away, not the next day's work. None once it is not open."""
 
     @property
     def done(self) -> bool:
@@ -55,6 +59,10 @@ class TrackedTodo:
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.is_open and self.due is not None and self.due < today
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Days until its deadline (0 on the day itself, negative after); None without one."""
+        return None if self.deadline is None else (self.deadline - today).days
 
 
 @lru_cache(maxsize=8192)
@@ -106,10 +114,11 @@ def track_todos(journal: Journal) -> list[TrackedTodo]:
         state = "done" if done else "open"
         if not done and i + 1 < len(entries) and entries[i + 1].carried_in:  # the next entry carried items over
             state = "dropped"
-        due = entry.day + dt.timedelta(days=1) if todo.kind == "tomorrow" else entry.day
+        due = todo.due or (entry.day + dt.timedelta(days=1) if todo.kind == "tomorrow" else entry.day)
         found.append(TrackedTodo(text=text, first_day=first, last_day=entry.day, rel_path=entry.rel_path,
                                  line=todo.line, state=state, appearances=appearances, kind=todo.kind,
-                                 due=due if state == "open" else None))
+                                 due=due if state == "open" else None,
+                                 deadline=todo.due if state == "open" else None))
     return sorted(found, key=lambda t: (t.first_day, t.last_day, t.rel_path.parts, t.line))
 
 

@@ -509,7 +509,8 @@ def collect_site(
     # --- todo ---------------------------------------------------------------------------------
     todos = [t for t in _tracked_todos(journal) if t.is_open and t.rel_path.as_posix() in url_paths]
     rows = [(t.text, t.first_day.isoformat(), t.age(today), t.is_overdue(today),
-             cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title) for t in todos]
+             cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title,
+             t.deadline and t.deadline.isoformat(), t.days_left(today)) for t in todos]
     add("/todo/", "todo.html", (tuple(rows), today), rows=rows, title=s["todo"])
 
     # --- redirects from old addresses (`redirect_from`, `aliases`) ----------------------------

@@ -17,6 +17,7 @@ STRINGS = {
         "day": "1 day", "days_learned": "Days with an entry", "open_items": "Open items",
         "run_minutes": "{m} min {s} s", "run_seconds": "{s} s", "code_copy": "Copy", "code_copied": "Copied", "comments": "Comments", "first_seen": "first seen", "todo_status": "status", "days_open": "{n} days open", "day_open": "1 day open", "days_open_zero": "new today", "overdue": "overdue",
         "nothing_open": "Nothing open.", "since": "since {d}", "updated": "Updated",
+        "due_on": "due {d}", "days_left": "{n} days left", "day_left": "1 day left", "days_left_zero": "due today",
         "tagged": "Tagged “{t}”", "in_category": "In “{t}”", "less": "Less", "more": "More",
         "skip": "Skip to content", "search": "Search", "search_none": "No entry matches.", "weekdays": "Sun Mon Tue Wed Thu Fri Sat",
         "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
@@ -39,6 +40,7 @@ STRINGS = {
         "day": "1일", "days_learned": "기록한 날", "open_items": "남은 할 일",
         "run_minutes": "{m}분 {s}초", "run_seconds": "{s}초", "code_copy": "복사", "code_copied": "복사됨", "comments": "댓글", "first_seen": "처음 나온 날", "todo_status": "상태", "days_open": "{n}일 경과", "day_open": "1일 경과", "days_open_zero": "오늘 추가", "overdue": "기한 지남",
         "nothing_open": "남은 할 일이 없습니다.", "since": "{d}부터", "updated": "수정",
+        "due_on": "{d}까지", "days_left": "{n}일 남음", "day_left": "1일 남음", "days_left_zero": "오늘까지",
         "tagged": "“{t}” 태그", "in_category": "“{t}” 카테고리", "less": "적음", "more": "많음",
         "skip": "본문으로 건너뛰기", "search": "검색", "search_none": "찾는 글이 없습니다.", "weekdays": "일 월 화 수 목 금 토",
         "months": "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월",
@@ -73,8 +75,8 @@ def box_titles(language: str) -> tuple[tuple[str, str], ...]:
 
 # A count's string → the key of its form for exactly one (English says "1 day", not "1 days"),
 # and for none where "0 days" would read oddly (an item written down today).
-SINGULAR = {"days": "day", "entries": "entry", "days_open": "day_open"}
-ZERO = {"days_open": "days_open_zero"}
+SINGULAR = {"days": "day", "entries": "entry", "days_open": "day_open", "days_left": "day_left"}
+ZERO = {"days_open": "days_open_zero", "days_left": "days_left_zero"}
 
 
 def counted(n: int, strings: dict[str, str], key: str) -> str:
