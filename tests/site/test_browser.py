@@ -315,7 +315,7 @@ def test_the_todo_page_reads_as_a_list_on_a_phone(served, browser):
     page.goto(base + "todo/")
     page.wait_for_load_state("networkidle")
     widths = page.evaluate("[...document.querySelectorAll('.todo-table td:first-child')].map(td => td.getBoundingClientRect().width)")
-    assert len(widths) == 6 and min(widths) > 300
+    assert len(widths) == 7 and min(widths) > 300
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
 
@@ -337,13 +337,13 @@ def test_task_boxes_sit_on_their_first_line_and_since_dates_stay_whole(served, b
     page.goto(base + "2026/11/26/conditional-gan/")
     page.wait_for_load_state("networkidle")
     centres = page.evaluate(CHECKBOX_CENTRES_JS)
-    assert len(centres) == 4
+    assert len(centres) == 5
     assert all(abs(box - text) <= 1 for box, text in centres), centres
     lines = page.evaluate("[...document.querySelectorAll('.todos li .meta')].map(m => m.getClientRects().length)")
     assert lines and all(n == 1 for n in lines), lines
     # each box is named by its item's text (WCAG 4.1.2): a screen reader said "checkbox, not checked" only
     boxes = page.get_by_role("checkbox")
-    assert boxes.count() == 4
+    assert boxes.count() == 5
     assert page.get_by_role("checkbox", name="조건부 GAN 코드 읽기 (2026-11-24부터)", exact=True).is_checked(timeout=2000)
     assert not page.get_by_role("checkbox", name="Try a conditional GAN (label as input) (2026-11-21부터)",
                                 exact=True).is_checked(timeout=2000)

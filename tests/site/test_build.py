@@ -125,10 +125,12 @@ def test_todo_page_lists_open_items_with_age_and_where_they_stand(example):
     page = (site / "todo/index.html").read_text(encoding="utf-8")
     rows = re.findall(r"<tr.*?</tr>", page, re.S)
     assert re.findall(r'<th scope="col">([^<]+)</th>', rows[0]) == ["남은 할 일", "처음 나온 날", "상태"]
-    assert len(rows) == 7  # the six items left open by the last entry
+    assert len(rows) == 8  # the seven items left open by the last entry
     assert '<td>판별자 정확도도 같이 기록하기</td><td><time datetime="2026-11-19">' in rows[1]
     # 2026-11-19 → 11-27: eight days (an ordinal "8일째" said one day less than it meant)
     assert "8일 경과 · <strong>기한 지남</strong>" in rows[1]
+    goal = next(row for row in rows if "자동화하기" in row)  # a goal of the retrospective, due at the month's end
+    assert '<span class="deadline">2026-12-31까지 (34일 남음)</span>' in goal and "기한 지남" not in goal
 
 
 def test_the_todo_page_shows_a_goals_deadline_and_days_left(tmp_path):
