@@ -77,3 +77,15 @@ def test_a_deadline_makes_a_goal_due_on_its_day_not_the_next(tmp_path):
     assert goal.days_left(dt.date(2026, 11, 28)) == 17 and not goal.is_overdue(dt.date(2026, 12, 15))
     assert goal.is_overdue(dt.date(2026, 12, 16)) and goal.days_left(dt.date(2026, 12, 16)) == -1
     assert (chore.due, chore.deadline, chore.days_left(dt.date(2026, 11, 28))) == (dt.date(2026, 11, 2), None, None)
+
+
+def test_a_marker_with_no_real_day_is_a_warning_at_its_line(tmp_path):
+    """`(2026-02-30까지)`: a deadline that silently went missing; now a warning names it."""
+    journal = load_journal(make_workspace(tmp_path, {
+        "2026-11-01-a.md": "---\ntitle: a\n---\n## 목표\n- [ ] GAN 끝내기 (2026-02-30까지)\n- [ ] 읽기 (since 2026-13-01)\n",
+    }))
+    assert [p.format().splitlines()[0] for p in journal.problems] == [
+        "journal/2026-11-01-a.md:5: warning: '(2026-02-30까지)' at the end of a todo names no real day; it is read as text",
+        "journal/2026-11-01-a.md:6: warning: '(since 2026-13-01)' at the end of a todo names no real day; it is read as text",
+    ]
+    assert [t.text for t in track_todos(journal)] == ["GAN 끝내기 (2026-02-30까지)", "읽기 (since 2026-13-01)"]

@@ -45,6 +45,8 @@ class BodyFacts:
     excerpt: str
     reading_minutes: int
     todos: tuple[Todo, ...]
+    problems: tuple[tuple[int, str], ...] = ()
+    """(line, message): a todo's `(since …)` or deadline marker whose day is no date."""
 
 
 class Block:
@@ -97,12 +99,23 @@ def scan_body(
     blocks = block_tree(tokens).children
     lines = body.split("\n")
     heading = next((heading_text(b) for b in blocks if b.type == "heading"), None)
+    todos = _TodoCollector(first_line, tomorrow_headings).collect(blocks)
     return BodyFacts(
         first_heading=heading or None,
         excerpt=_excerpt(blocks, lines),
         reading_minutes=reading_minutes(_words_of(tokens)),
-        todos=_TodoCollector(first_line, tomorrow_headings).collect(blocks),
+        todos=todos,
+        problems=tuple(_bad_markers(todos)),
     )
+
+
+def _bad_markers(todos: tuple[Todo, ...]) -> Iterator[tuple[int, str]]:
+    """A marker left at an item's end after `split_markers`: its day is no date (`2026-02-30`)."""
+    for top in todos:
+        for todo in top.walk():
+            found = _SINCE.search(todo.text) or _DUE.search(todo.text)
+            if found:
+                yield todo.line, f"{found[0].strip()!r} at the end of a todo names no real day; it is read as text"
 
 
 def heading_text(block: Block) -> str:

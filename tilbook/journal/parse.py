@@ -559,6 +559,8 @@ def parse_entry(
         tomorrow_headings=config.tilbook.tomorrow_headings,
         tokens=body_tokens(body, front_matter) if body_tokens else None,
     )
+    for line, message in facts.problems:
+        p.warn(message, line=line, hint="write the day as YYYY-MM-DD, a real date: (2026-12-15까지), (due 2026-12-15)")
     title_source: TitleSource = "front matter"
     if not title:
         if facts.first_heading:

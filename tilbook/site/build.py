@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 # 8: the id of a first heading left out for repeating the title; 9: an entry's own permalink;
 # 10: raw HTML balanced, see site/rawhtml.py; 11: the default slug for an untitled entry
 # named by its date; 12: the front matter's description is the excerpt; 13: authors; 14: image;
-# 15: pin; 16: pages, `layout: page`; 17: todos' deadlines).
+# 15: pin; 16: pages, `layout: page`; 17: todos' deadlines, and a warning for a marker's bad day).
 CACHE_FORMAT = 17
 PARALLEL_MIN = 200
 Progress = Callable[[str, int, int], None]
