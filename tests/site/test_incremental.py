@@ -29,6 +29,7 @@ bodies = st.sampled_from([
     "Math $x^2$ and a [link](2026-11-01.md).",
     "```python\nprint('hi')\n```",
     "- [x] done\n- [ ] open (since 2026-10-01)",
+    "## 목표\n- [ ] GAN 끝내기 (2026-12-01까지) (2026-10-01부터)",  # a goal: the todo page counts its days left
     "<details>\n<summary>더 보기</summary>\n\n숨은 내용 <b>굵게",  # raw HTML left open: balanced, with warnings
     '"인용"과 -- 대시\n\n??? tip "팁"\n    접힌 내용',  # smarty and pymdownx.details, when configured
     "> [!NOTE]\n> 알아 둘 것\n\n??? warning\n    접힌 경고",  # titled in the site's language
