@@ -7,7 +7,10 @@
     python bench/ab.py HEAD --scenario cold --search --rounds 3   # with the search index
 
 This machine's timings drift by 15-50% from one minute to the next, so two numbers taken
-apart compare badly. Here each round runs both versions, one after the other, in an order
+apart compare badly. A cold build in the second copy of the journal was slower whichever
+version built it: HEAD against itself, 6 rounds, medians 4.65 and 5.68 s. So for `cold` the
+copies take turns (the version that runs first in a round builds in the first copy): HEAD
+against itself then gave 4.75 and 5.12 s, minimums 4.39 and 4.42. Compare minimums too. Here each round runs both versions, one after the other, in an order
 that alternates, and the medians are over all rounds. Each version is exported (`git archive`;
 the working tree is copied) and imported from its own folder, the editable install set
 aside; each has its own copy of the journal, so neither reads the other's caches.
@@ -154,8 +157,10 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in versions}
         collect: dict[str, list[float]] = {name: [] for name in versions}
         for r in range(args.rounds):
-            for name in (("old", "new") if r % 2 else ("new", "old")):
+            for place, name in enumerate(("old", "new") if r % 2 else ("new", "old")):
                 tree, root = versions[name][1], roots[name]
+                if args.scenario == "cold":  # (nothing kept: each version builds in each copy in turn)
+                    root = roots[("old", "new")[place]]
                 prelude = _PRELUDE.format(tree=str(tree))
                 if args.scenario.startswith("warm-"):
                     code = prelude + _WARM.format(root=str(root), repo=str(REPO), kind=args.scenario[5:], round=r, edits=5)
