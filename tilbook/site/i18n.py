@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 STRINGS = {
     "en": {
@@ -68,6 +69,7 @@ BOX_TITLES = {
 }
 
 
+@lru_cache(maxsize=8)
 def box_titles(language: str) -> tuple[tuple[str, str], ...]:
     """`BOX_TITLES` of `language` ('ko', 'ko-KR'), as pairs: () where the kinds' names stay."""
     return tuple(sorted(BOX_TITLES.get(language.split("-")[0].lower(), {}).items()))

@@ -368,6 +368,8 @@ def _title_untitled_boxes(state: Any, titles: dict[str, str]) -> None:
     """An admonition written without a title (`!!! note`) and a GitHub alert (`> [!TIP]`,
     which has none) are titled in the site's language ("참고", "팁"), not with the kind's
     English name; runs before inline parsing reads the titles."""
+    if "!!!" not in state.src and "???" not in state.src and "[!" not in state.src:
+        return  # (most bodies: no token to look at)
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type == "alert_open":
