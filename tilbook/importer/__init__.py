@@ -242,6 +242,7 @@ def run_import(kind: Kind, src: Path, config: Config, *, dry_run: bool = False, 
         # (an MkDocs blog's pages are beside its posts' folder, in docs/)
         content = site.files_roots[0] if post.page and kind == "mkdocs" else site.content
         rel_for_parse = post.rel if kind == "jekyll" else post.path.relative_to(content).as_posix()
+
         def parse(page: bool | None) -> Entry:
             return parse_entry(text, rel_for_parse, config=pconfig, display_path=shown(post.path),
                                fallback_date=fallback(post.path), abs_path=post.path, own_permalink=False, page=page)

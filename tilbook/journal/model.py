@@ -115,10 +115,10 @@ class Entry:
     pinned: bool = False
     """`pin: true`: first on the home page, before the newest."""
     is_page: bool = False
-    """`layout: page` (Jekyll's word for it): a page of the site, such as an About page, not
-    an entry of the journal. It has its own address (`PAGE_PERMALINK` unless it has a
-    permalink) and a link in the site's navigation, and is in no list, feed, heatmap or
-    todo; the journal keeps it in `Journal.pages`."""
+    """`page: true` (or Jekyll's `layout: page` on a file without a date): a page of the
+    site, such as an About page, not an entry of the journal. It has its own address
+    (`PAGE_PERMALINK` unless it has a permalink) and a link in the site's navigation, and is
+    in no list, feed, heatmap or todo; the journal keeps it in `Journal.pages`."""
     in_nav: bool = True
     """A page's `nav: false` leaves it out of the site's navigation."""
     nav_order: float | None = None
