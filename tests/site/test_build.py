@@ -497,6 +497,19 @@ def test_custom_dir_overrides_a_template(tmp_path):
     assert "<p>고쳤어요</p>" in (tmp_path / "site/404.html").read_text(encoding="utf-8")
 
 
+def test_a_todo_template_overridden_before_deadlines_existed_still_builds(tmp_path):
+    """theme.custom_dir's todo.html, as users copied it from an earlier tilbook, unpacks six
+    values a row: the rows keep their shape, the deadlines are beside them."""
+    old_row = ('{% for text, first, age, overdue, link, entry_title in rows %}'
+               '<li>{{ text }} {{ age }}{% if overdue %} late{% endif %}</li>{% endfor %}')
+    write_files(tmp_path, {"overrides/todo.html": "{% extends 'base.html' %}{% block main %}<ul>" + old_row
+                                                   + "</ul>{% endblock %}"})
+    config = make_workspace(tmp_path, {"2026-11-20-a.md": "- [ ] GAN 끝내기 (2026-12-15까지)\n- [ ] 정리\n"},
+                            config="site_name: x\ntheme:\n  custom_dir: overrides\n")
+    build_site(config, now=NOW)
+    assert "<ul><li>GAN 끝내기 7</li><li>정리 7 late</li></ul>" in (tmp_path / "site/todo/index.html").read_text(encoding="utf-8")
+
+
 def test_control_characters_never_reach_the_feed(tmp_path):
     config = make_workspace(tmp_path, {"2026-11-01-a.md": "---\ntitle: t\n---\n- \x08magenta <b>x</b>\x0b\n"})
     build_site(config, now=NOW)

@@ -509,9 +509,11 @@ def collect_site(
     # --- todo ---------------------------------------------------------------------------------
     todos = [t for t in _tracked_todos(journal) if t.is_open and t.rel_path.as_posix() in url_paths]
     rows = [(t.text, t.first_day.isoformat(), t.age(today), t.is_overdue(today),
-             cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title,
-             t.deadline and t.deadline.isoformat(), t.days_left(today)) for t in todos]
-    add("/todo/", "todo.html", (tuple(rows), today), rows=rows, title=s["todo"])
+             cards[t.rel_path.as_posix()].url, cards[t.rel_path.as_posix()].title) for t in todos]
+    # Each row's deadline (ISO day) and days left, or Nones: beside the rows, not in them, so
+    # that a todo.html of `theme.custom_dir` that unpacks six values a row keeps working.
+    deadlines = [(t.deadline and t.deadline.isoformat(), t.days_left(today)) for t in todos]
+    add("/todo/", "todo.html", (tuple(rows), tuple(deadlines), today), rows=rows, deadlines=deadlines, title=s["todo"])
 
     # --- redirects from old addresses (`redirect_from`, `aliases`) ----------------------------
     problems: list[Problem] = []
