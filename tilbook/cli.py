@@ -220,7 +220,7 @@ def cmd_check(args: argparse.Namespace, console: _Console) -> int:
     errors = len(unread) + len(result.errors)
     warnings = len(result.warnings) - len(unread)
     failed = len({p.path for p in unread})
-    console.print(f"checked {_entries(result.entries + failed)}: {errors} error{'s' if errors != 1 else ''}, "
+    console.print(f"checked {_entries(result.entries + failed, result.pages)}: {errors} error{'s' if errors != 1 else ''}, "
                   f"{warnings} warning{'s' if warnings != 1 else ''}")
     return EXIT_FAILED if errors else EXIT_OK
 
@@ -272,10 +272,10 @@ def cmd_build(args: argparse.Namespace, console: _Console) -> int:
     count = len(result.warnings)
     warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
     if result.noop:
-        console.print(f"{where}/ is up to date ({_entries(result.entries)}, {result.total} files{warned}) "
+        console.print(f"{where}/ is up to date ({_entries(result.entries, result.pages)}, {result.total} files{warned}) "
                       f"in {elapsed:.2f}s")
     else:
-        console.print(f"built {where}/: {_entries(result.entries)}, {result.written} of {result.total} files written"
+        console.print(f"built {where}/: {_entries(result.entries, result.pages)}, {result.written} of {result.total} files written"
                       f"{warned} in {elapsed:.2f}s")
     _left_out(result.left_out, console)
     return EXIT_OK
@@ -336,8 +336,10 @@ def cmd_doctor(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK if report.healthy else EXIT_FAILED
 
 
-def _entries(n: int) -> str:
-    return f"{n} entr{'y' if n == 1 else 'ies'}"
+def _entries(n: int, pages: int = 0) -> str:
+    """"14 entries", "1 entry and 2 pages"."""
+    said = f"{n} entr{'y' if n == 1 else 'ies'}"
+    return f"{said} and {pages} page{'s' if pages != 1 else ''}" if pages else said
 
 
 def cmd_import(args: argparse.Namespace, console: _Console) -> int:

@@ -118,3 +118,10 @@ def test_a_page_and_an_entry_becoming_one_another_rebuild_as_a_clean_build_would
         build_site(clean, now=NOW, use_cache=False)
         assert incremental == {p.relative_to(clean.site_dir): p.read_bytes()
                                for p in clean.site_dir.rglob("*") if p.is_file()}, text
+
+
+def test_build_and_check_count_pages_beside_entries(tmp_path, run):
+    make_workspace(tmp_path, {"2026/2026-11-20-first.md": ENTRY, "about.md": ABOUT})
+    assert run(tmp_path, "build").out.startswith("built site/: 1 entry and 1 page, ")
+    assert run(tmp_path, "build").out.startswith("site/ is up to date (1 entry and 1 page, ")
+    assert run(tmp_path, "check").out == "checked 1 entry and 1 page: 0 errors, 0 warnings\n"

@@ -76,6 +76,8 @@ class BuildResult:
     """With `check_only`: what `--strict` would fail on (a build raises them instead)."""
     left_out: LeftOut = field(default_factory=lambda: LeftOut())
     """Entries that read but are not published: drafts, and those dated after now."""
+    pages: int = 0
+    """Pages of the site (`Entry.is_page`) published, beside the `entries`."""
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,7 @@ def build_site(
             caches.save("manifest.pkl", {**manifest, "stats": hasher.record()})
         return BuildResult(site_dir, 0, len(manifest["files"]), True, tuple(manifest.get("warnings", ())), timings,
                            manifest.get("entries", 0), search_stale=bool(manifest.get("search_stale")),
-                           left_out=manifest.get("left_out") or LeftOut())
+                           left_out=manifest.get("left_out") or LeftOut(), pages=manifest.get("pages", 0))
 
     from tilbook.site.collect import collect_site, site_origin
     from tilbook.site.links import broken_links, missing_assets
@@ -464,7 +466,7 @@ def build_site(
             if use_cache and _keep_what_was_read(known, parsed, parsed_count):
                 _save_entries(caches, parse_key, known, parsed)
             return BuildResult(site_dir, 0, 0, False, tuple(warnings), timings, len(site.entries),
-                               errors=(*unknown, *as_errors))
+                               errors=(*unknown, *as_errors), pages=len(site.page_entries))
         if strict and as_errors:
             raise BuildError(problems=as_errors)
         warnings.extend(missing)
@@ -522,7 +524,8 @@ def build_site(
             _keep_body_pages(caches, site.body_pages, inputs=inputs, rest=rest, hashes=hashes, files=files_key)
             caches.save("manifest.pkl", {
                 "inputs": inputs, "files": files_key, "next_change": min(future) if future else None,
-                "warnings": tuple(warnings), "entries": len(site.entries), "stats": hasher.record(),
+                "warnings": tuple(warnings), "entries": len(site.entries), "pages": len(site.page_entries),
+                "stats": hasher.record(),
                 "left_out": left_out,
                 "notebooks_pending": pending,
                 "search": search.record,
@@ -538,7 +541,8 @@ def build_site(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(site_dir, len(staging.files), len(files_key), False, tuple(warnings), timings,
-                       len(site.entries), tuple(sorted(staging.files)), search.stale, left_out=left_out)
+                       len(site.entries), tuple(sorted(staging.files)), search.stale, left_out=left_out,
+                       pages=len(site.page_entries))
 
 
 def _config_bytes(config: Config) -> bytes:
@@ -807,7 +811,7 @@ def _bodies_edited(config: Config, caches: CacheFiles, store: Any, manifest: dic
     lap("save")
     return BuildResult(site_dir, len(staging.files), len(files), False, tuple(manifest.get("warnings", ())), {},
                        manifest.get("entries", 0), tuple(sorted(staging.files)), search.stale,
-                       left_out=manifest.get("left_out") or LeftOut())
+                       left_out=manifest.get("left_out") or LeftOut(), pages=manifest.get("pages", 0))
 
 
 @dataclass(frozen=True)
