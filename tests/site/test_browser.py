@@ -350,6 +350,27 @@ def test_task_boxes_sit_on_their_first_line_and_since_dates_stay_whole(served, b
     page.close()
 
 
+@pytest.mark.parametrize("width", [390, 1100])
+def test_the_about_page_is_in_the_nav_and_the_header_still_fits(served, browser, width):
+    """A page of the site (`page: true`) is a link in every page's navigation, marked as the
+    current page on itself; with it the header wraps, and the search box stays inside the
+    window, beside or under the links (at the right, or the screen's width on a phone)."""
+    base, _ = served
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base)
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="소개", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == base + "about/"
+    assert page.locator("h1").inner_text() == "소개" and page.locator("article .prevnext").count() == 0
+    assert page.get_by_role("link", name="소개", exact=True).get_attribute("aria-current") == "page"
+    box = page.evaluate("(() => { const r = document.querySelector('form.search').getBoundingClientRect(); "
+                        "return [r.left, r.right, r.width]; })()")
+    assert 0 <= box[0] and box[1] <= width and box[2] >= min(144, width - 40), box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
 @pytest.mark.parametrize("width", [390, 700, 1100])
 def test_search_results_stay_inside_the_window(served, browser, width):
     """At 390 and 700 px the header wraps the box to the left, and the panel that hangs from
