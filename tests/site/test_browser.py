@@ -371,6 +371,20 @@ def test_the_about_page_is_in_the_nav_and_the_header_still_fits(served, browser,
     page.close()
 
 
+def test_search_finds_the_about_page_too(served, browser):
+    """A page of the site is in the index (a shard of its own), shown without a date."""
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(base)
+    page.wait_for_load_state("networkidle")
+    page.locator("form.search input").fill("회사")  # (the About page: "회사 일을 마치고 밤마다 …")
+    page.locator(".search-results li a").first.wait_for()
+    found = page.evaluate("[...document.querySelectorAll('.search-results li a')].map(a => [a.getAttribute('href'), "
+                          "a.querySelector('time') ? a.querySelector('time').innerText : ''])")
+    page.close()
+    assert ["/nightly-dl/about/", ""] in found, found
+
+
 @pytest.mark.parametrize("width", [390, 700, 1100])
 def test_search_results_stay_inside_the_window(served, browser, width):
     """At 390 and 700 px the header wraps the box to the left, and the panel that hangs from

@@ -144,7 +144,7 @@ class Site:
     files: Mapping[str, bytes] = field(default_factory=dict)
     """Other files to publish (site-relative path → bytes): notebook downloads and images."""
     search: tuple[SearchDoc, ...] = ()
-    """What the search index holds: one document per entry page."""
+    """What the search index holds: one document per entry page, then one per page of the site."""
     problems: tuple[Problem, ...] = ()
     """Warnings about the site as a whole (an old address that clashes with a page)."""
     errors: tuple[Problem, ...] = ()
@@ -423,6 +423,7 @@ def collect_site(
         has_math = has_math or body.has_math
         parts, context = _standalone_page(entry, body, _targets(body, links), lang, base)
         add(url_paths[entry.rel], "page.html", parts, **context)
+        search.append(SearchDoc(pages[-1].url, entry.title, "", (), body.key))  # (no date: `search.shard_docs`)
 
     # --- notebook pages ---------------------------------------------------------------------
     notebooks = notebooks or {}
@@ -578,7 +579,7 @@ def collect_site(
         search=tuple(search) if config.tilbook.search else (),
         problems=tuple(problems),
         body_pages=BodyPages(site_key, links, shown, feed, feed_updated,
-                             {e.rel: doc for e, doc in zip(entries, search)} if config.tilbook.search else {},
+                             {e.rel: doc for e, doc in zip((*entries, *page_entries), search)} if config.tilbook.search else {},
                              nav_pages),
     )
 

@@ -222,8 +222,11 @@ def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
     modulo the count), so they stay put as entries come and go, and a journal written on
     most days fills them evenly. A new month moves the last one's entries into one shard,
     which alone is indexed again (spread by address, they went into every shard: the
-    first entry of a month took 8.7 s at 2,000 entries, against 0.8 s for another)."""
+    first entry of a month took 8.7 s at 2,000 entries, against 0.8 s for another). The
+    site's pages (no date) are a shard of their own, "pages"."""
     docs = list(docs)
+    pages = [d for d in docs if not d.date]  # the site's pages (an About page): a shard of their own
+    docs = [d for d in docs if d.date]
     newest = max((d.date[:7] for d in docs), default="")
     recent = [d for d in docs if d.date[:7] == newest]
     older = [d for d in docs if d.date[:7] != newest]
@@ -233,6 +236,7 @@ def shard_docs(docs: Iterable[SearchDoc]) -> dict[str, list[SearchDoc]]:
         n = (int(doc.date[:4]) * 12 + int(doc.date[5:7])) % count
         groups[f"s{n}"].append(doc)
     groups["recent"] = recent
+    groups["pages"] = pages
     return {name: group for name, group in groups.items() if group}
 
 
