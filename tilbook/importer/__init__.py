@@ -161,18 +161,14 @@ def _front_matter(entry: Entry, date: str, addresses: list[str], data: dict[str,
             if value is True:
                 lines.append(f"{ours}: true")
                 written.add(ours)
-        elif ours == "authors":
-            names = value if isinstance(value, list) else [value]
-            names = [n.get("name") if isinstance(n, dict) else n for n in names]  # minimal-mistakes: {name: ...}
-            names = [str(n) for n in names if isinstance(n, (str, int)) and not isinstance(n, bool)]
-            names = [author_names.get(n, n) for n in names]  # Material's ids, named in its .authors.yml
+        elif ours == "authors":  # as the entry read them (`parse._authors`), Material's ids named
+            names = [author_names.get(n, n) for n in entry.authors]
             if names:
                 lines.append(f"authors: [{', '.join(_yaml_scalar(n) for n in names)}]")
                 written.add(ours)
-        elif ours == "image":  # Chirpy's {path: ..., alt: ...}, Hugo's [first, ...]
-            value = value.get("path") if isinstance(value, dict) else value[0] if isinstance(value, list) and value else value
-            if isinstance(value, str) and value.strip():
-                lines.append(f"image: {_yaml_scalar(value.strip())}")
+        elif ours == "image":  # as the entry read it (`parse._image`): Chirpy's {path: ...}, Hugo's [first, ...]
+            if entry.image:
+                lines.append(f"image: {_yaml_scalar(entry.image)}")
                 written.add(ours)
         elif isinstance(value, str) and value.strip():
             lines.append(f"{ours}: {_yaml_scalar(' '.join(value.split()))}")
